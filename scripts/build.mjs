@@ -1,0 +1,41 @@
+// One esbuild script, one entry per bundle (DESIGN.md section 2). Entries whose source does not exist yet are
+// skipped, so the build works while the product grows.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none', absWorkingDir: root };
+
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+const bundles = [
+  // The CLI: tfjs-node(-gpu) and webgpu are optional native packages, loaded dynamically when installed.
+  { ...node, entryPoints: ['runner/cli.ts'], outfile: 'dist/runner.js', banner: { js: '#!/usr/bin/env node' },
+    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'] },
+  { ...node, entryPoints: ['language-server/main.ts'], outfile: 'dist/server.js' },
+  { ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+];
+const webviews = existsSync(join(root, 'webview'))
+  ? readdirSync(join(root, 'webview')).filter((f) => existsSync(join(root, 'webview', f, 'main.ts')))
+  : [];
+for (const name of webviews) {
+  bundles.push({ ...common, platform: 'browser', target: 'chrome120', format: 'iife',
+    entryPoints: [`webview/${name}/main.ts`], outfile: `dist/webview/${name}.js` });
+}
+
+const present = bundles.filter((b) => existsSync(join(root, b.entryPoints[0])));
+mkdirSync(join(root, 'dist'), { recursive: true });
+
+// The wasm backend's binaries travel beside the runner bundle (setWasmPaths points at dist/).
+const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+if (existsSync(wasmDir)) {
+  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(root, 'dist', f));
+}
+
+if (watch) {
+  for (const b of present) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(present.map((b) => esbuild.build(b)));
+}
