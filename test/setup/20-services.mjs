@@ -35,3 +35,23 @@ if (missing.length) {
 }
 // sshd refuses to start without its privilege-separation directory.
 if (existsSync('/usr/sbin/sshd') && !existsSync('/run/sshd')) spawnSync('mkdir', ['-p', '/run/sshd']);
+
+// The remote side of the SSH tests logs in as a dedicated unprivileged user (not root: root's shell start-up is
+// slow here, and a real remote account is never root). Its home must be owned by it for sshd's StrictModes.
+// The password field is '*' rather than the locked '!', which sshd refuses when PAM is off.
+const TEST_USER = 'bait-test';
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (isRoot && spawnSync('id', ['-u', TEST_USER]).status !== 0) {
+  const home = `/home/${TEST_USER}`;
+  const steps = [
+    ['useradd', '-M', '-d', home, '-s', '/bin/bash', TEST_USER],
+    ['usermod', '-p', '*', TEST_USER],
+    ['mkdir', '-p', `${home}/.ssh`],
+    ['chown', '-R', `${TEST_USER}:${TEST_USER}`, home],
+    ['chmod', '0700', home, `${home}/.ssh`],
+  ];
+  for (const [cmd, ...args] of steps) {
+    const r = spawnSync(cmd, args, { stdio: 'inherit' });
+    if (r.status !== 0) { console.warn(`[setup 20-services] ${cmd} ${args.join(' ')} failed`); break; }
+  }
+}

@@ -1,0 +1,45 @@
+// File transfer to and from SSH hosts with the system rsync over the same strict ssh options as ssh.ts.
+// `--secluded-args` (alias of -s / --protect-args) sends file names through rsync's protocol instead of the
+// remote shell's command line, so names with spaces or quotes are not reinterpreted there.
+import { spawn } from 'node:child_process';
+import { classifyRemoteFailure } from './errors.js';
+import { sshOptions, targetLabel, type SshTarget } from './ssh.js';
+
+/** rsync splits `-e` on spaces but honours quotes; we double-quote any option with unusual characters. */
+function rsyncShell(t: SshTarget): string {
+  return ['ssh', ...sshOptions(t)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\])/g, '\\$1')}"`)).join(' ');
+}
+
+function rsync(t: SshTarget, args: string[], cwd: string | undefined, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('rsync', ['-a', '--secluded-args', '-e', rsyncShell(t), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', (e) => reject(new Error(`${what}: cannot run rsync (${e.message}); install rsync on this machine`)));
+    child.on('close', (code) => {
+      if (code === 0) return resolve();
+      reject(classifyRemoteFailure(targetLabel(t), what, code ?? -1, stderr));
+    });
+  });
+}
+
+/** The `[user@]host:` prefix rsync wants; IPv6 addresses need brackets. */
+function remoteSpec(t: SshTarget, path: string): string {
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+  return `${t.user ? `${t.user}@` : ''}${host}:${path}`;
+}
+
+/**
+ * Copies `paths` (relative to `localRoot`, directories or files) to `remoteDir` on the host, keeping their
+ * relative layout. Unchanged files are skipped, so re-syncing for each sweep is cheap.
+ */
+export function rsyncPush(t: SshTarget, localRoot: string, paths: string[], remoteDir: string, excludes: string[] = []): Promise<void> {
+  const rel = paths.map((p) => `./${p.replace(/^\.\/+/, '')}`);
+  return rsync(t, ['--relative', '--mkpath', ...excludes.flatMap((e) => ['--exclude', e]), ...rel, remoteSpec(t, `${remoteDir}/`)],
+    localRoot, `syncing ${paths.join(', ')} to ${remoteDir}`);
+}
+
+/** Copies the remote directory's contents into `localDir` (created if needed); never deletes local files. */
+export function rsyncPull(t: SshTarget, remoteDir: string, localDir: string): Promise<void> {
+  return rsync(t, ['--mkpath', remoteSpec(t, `${remoteDir}/`), `${localDir}/`], undefined, `bringing back ${remoteDir}`);
+}
