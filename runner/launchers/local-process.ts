@@ -1,0 +1,39 @@
+// Runs one job as a local child process: argv array (no shell), output appended to <job dir>/launcher.log and
+// streamed as `log` events. Aborting sends SIGTERM, so the runner saves `last` and exits with 130.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { jobArgv, jobEnv } from './job-command.js';
+import { statusOfExit, type Job, type JobResult, type LaunchContext } from './types.js';
+
+export const LAUNCHER_LOG = 'launcher.log';
+
+export function runLocalJob(job: Job, ctx: LaunchContext, extraEnv: Record<string, string> = {}): Promise<JobResult> {
+  mkdirSync(job.dir, { recursive: true });
+  const [cmd, ...args] = jobArgv(job, ctx.runner);
+  const log = createWriteStream(join(job.dir, LAUNCHER_LOG), { flags: 'a' });
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...ctx.env, ...jobEnv(job, ctx.sweepDir), ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    ctx.onEvent?.({ type: 'started', num: job.num, dir: job.dir, host: 'local', gpu: extraEnv.CUDA_VISIBLE_DEVICES });
+    const onData = (d: Buffer) => { log.write(d); ctx.onEvent?.({ type: 'log', num: job.num, text: d.toString('utf8') }); };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const onAbort = () => child.kill('SIGTERM');
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    let spawnError: string | undefined;
+    child.on('error', (e) => { spawnError = `cannot start ${cmd}: ${e.message}`; });
+    child.on('close', (code, sig) => {
+      ctx.signal?.removeEventListener('abort', onAbort);
+      log.end();
+      const status = spawnError ? 'failed' : statusOfExit(code, sig);
+      const tail = status === 'completed' ? undefined
+        : spawnError ?? `exit ${code ?? sig}; see ${join(job.dir, LAUNCHER_LOG)}`;
+      const result: JobResult = { num: job.num, dir: job.dir, status, exitCode: code, host: 'local', ...(tail ? { error: tail } : {}) };
+      ctx.onEvent?.({ type: 'finished', result });
+      resolve(result);
+    });
+  });
+}
