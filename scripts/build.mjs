@@ -12,7 +12,9 @@ const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalCo
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 const bundles = [
   // The CLI: tfjs-node(-gpu) and webgpu are optional native packages, loaded dynamically when installed.
-  { ...node, entryPoints: ['runner/cli.ts'], outfile: 'dist/runner.js', banner: { js: '#!/usr/bin/env node' },
+  { ...node, entryPoints: ['runner/cli.ts'], outfile: 'dist/runner.js', banner: { js: '#!/usr/bin/env node' } },
+  // The heavy half of the CLI (training with tfjs, sweeps, launchers), loaded by dist/runner.js on demand.
+  { ...node, entryPoints: ['runner/runner-main.ts'], outfile: 'dist/runner-main.js',
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'] },
   { ...node, entryPoints: ['language-server/main.ts'], outfile: 'dist/server.js' },
   { ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

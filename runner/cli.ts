@@ -1,0 +1,122 @@
+// The `bait` CLI entry point (bundled to dist/runner.js). Composition-only commands (`--cfg`, `--info`) never
+// load TensorFlow.js: training code lives in a separate bundle loaded on demand.
+
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath, join } from 'node:path';
+import { parseArgs, UsageError, USAGE, type RunArgs } from './cli/args.js';
+import { formatConfigError } from './cli/format-error.js';
+import { printComposed, printInfo } from './cli/print.js';
+import { compose, hydraNode, jobConfig } from './config/compose.js';
+import type { ConfigError } from './config/errors.js';
+import { DiskSource } from './disk-source.js';
+import { resolveForRun } from './cli/resolve-run.js';
+import { loadRunnerModule } from './cli/load-runner.js';
+
+export const EXIT = { ok: 0, user: 1, usage: 2, failed: 3, interrupted: 130 } as const;
+
+/** A user-facing error: printed as one message, exit code 1, no stack trace. */
+export class CliUserError extends Error {}
+
+function defaultConfigDir(cwd: string): string {
+  for (const d of ['configs', 'conf']) if (existsSync(join(cwd, d))) return join(cwd, d);
+  return join(cwd, 'configs');
+}
+
+export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`bait: ${e.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  if (args.command === 'help') {
+    out.write(USAGE);
+    return EXIT.ok;
+  }
+  if (args.command === 'version') {
+    out.write('bait 0.1.0\n');
+    return EXIT.ok;
+  }
+  if (args.command === 'run') return runCommand(args, out, err);
+  const mod = await loadRunnerModule();
+  return mod.dispatch(args, { out, err });
+}
+
+async function runCommand(args: RunArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const configDir = resolvePath(args.configDir ?? defaultConfigDir(process.cwd()));
+  if (!existsSync(configDir)) {
+    err.write(`bait: the config dir '${configDir}' does not exist. Pass --config-dir DIR or run from a folder with ./configs.\n`);
+    return EXIT.user;
+  }
+  const source = new DiskSource(configDir);
+  const display = (file: string) => join(args.configDir ?? 'configs', file);
+  const report = (errors: ConfigError[]) => {
+    err.write(formatConfigError(errors[0]!, { source, displayPath: display }) + '\n');
+    return EXIT.user;
+  };
+
+  if (args.sweepFile || args.multirun) {
+    const mod = await loadRunnerModule();
+    return mod.runSweepCommand(args, { configDir, out, err });
+  }
+
+  if (args.configName === null && !args.cfg && !args.info) {
+    err.write('bait: name the config to run: bait run <config-name> [overrides...]\n');
+    return EXIT.usage;
+  }
+  const result = compose({ source, configName: args.configName, overrides: args.overrides });
+  if (result.errors.length) return report(result.errors);
+  const cfg = result.config!;
+
+  if (args.info) {
+    out.write(printInfo(args.info, result, configDir));
+    return EXIT.ok;
+  }
+  if (args.cfg) {
+    const printed = printComposed(cfg, { which: args.cfg, resolve: args.resolve, json: args.json, ...(args.package ? { package: args.package } : {}) });
+    if ('errors' in printed) return report(printed.errors);
+    out.write(printed.text);
+    return EXIT.ok;
+  }
+
+  const resolved = resolveForRun(cfg);
+  if ('errors' in resolved) return report(resolved.errors);
+  const mod = await loadRunnerModule();
+  return mod.runJob({
+    config: resolved.job,
+    hydra: resolved.hydra,
+    configName: args.configName!,
+    overrides: args.overrides,
+    configDir,
+    workspaceDir: process.cwd(),
+  });
+  void jobConfig;
+  void hydraNode;
+}
+
+// Run when executed directly (bundled CLI or `tsx runner/cli.ts`), not when imported by tests.
+const isMain = typeof require !== 'undefined' ? require.main === module : process.argv[1]?.endsWith('cli.ts');
+if (isMain) {
+  const argv = process.argv.slice(2);
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      if (e instanceof CliUserError || (e instanceof Error && e.name === 'UserError')) {
+        process.stderr.write(`bait: ${e.message}\n`);
+        process.exitCode = EXIT.user;
+        return;
+      }
+      const verbose = argv.includes('--verbose');
+      process.stderr.write(`bait: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      if (verbose && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+      else process.stderr.write('Run again with --verbose for the stack trace, and please report it.\n');
+      process.exitCode = EXIT.failed;
+    },
+  );
+}

@@ -1,0 +1,172 @@
+// Applies one non-group command-line override to the composed config, as Hydra's
+// `_apply_overrides_to_config` does with OmegaConf.update in struct mode: `key=v` only changes existing keys,
+// `+key=v` adds a new key, `++key=v` adds or changes, `~key[=v]` deletes; a dict value merges into an
+// existing dict, anything else replaces.
+
+import { fail } from './errors.js';
+import { mergeInto, replaceNode } from './merge.js';
+import { cloneNode, dict, keyString, toPlain, type ConfigNode, type DictNode, type Origin } from './nodes.js';
+import type { Override } from './overrides/types.js';
+
+/** OmegaConf's split_key: `a.b[0].c` -> ['a', 'b', '0', 'c']. */
+export function splitKey(key: string): string[] {
+  const out: string[] = [];
+  for (const part of key.split('.')) {
+    const m = /^([^[]*)((?:\[[^\]]*\])*)$/.exec(part);
+    if (!m) {
+      out.push(part);
+      continue;
+    }
+    if (m[1] !== '' || !m[2]) out.push(m[1]!);
+    for (const idx of m[2]!.matchAll(/\[([^\]]*)\]/g)) out.push(idx[1]!);
+  }
+  return out;
+}
+
+type Container = DictNode | Extract<ConfigNode, { kind: 'list' }>;
+
+function child(c: Container, k: string): ConfigNode | undefined {
+  if (c.kind === 'dict') return c.entries.get(k)?.node;
+  const i = Number(k);
+  return Number.isInteger(i) && i >= 0 && i < c.items.length ? c.items[i] : undefined;
+}
+
+/** OmegaConf.select with throw_on_missing=False: undefined when absent, `???` reads as absent too. */
+export function selectNode(root: DictNode, key: string): ConfigNode | undefined {
+  let cur: ConfigNode = root;
+  for (const k of splitKey(key)) {
+    if (cur.kind === 'scalar') return undefined;
+    const next = child(cur, k);
+    if (next === undefined) return undefined;
+    cur = next;
+  }
+  return cur;
+}
+
+const isNoneLike = (n: ConfigNode | undefined) =>
+  n === undefined || (n.kind === 'scalar' && (n.type === 'null' || n.type === 'missing'));
+
+function overrideOrigin(o: Override): Origin {
+  return { kind: 'override', index: o.index, text: o.text, range: o.valueRange ?? o.keyRange };
+}
+
+export function applyConfigOverride(cfg: DictNode, o: Override): void {
+  const keyOrigin: Origin = { kind: 'override', index: o.index, text: o.text, range: o.keyRange };
+  if (o.package !== null) {
+    fail(
+      'missing-group',
+      `Override ${o.text} looks like a config group override, but config group '${o.key}' does not exist.`,
+      keyOrigin,
+    );
+  }
+  const value = o.value && 'kind' in o.value ? (o.value as ConfigNode) : null;
+  if (o.type === 'DEL') {
+    const existing = selectNode(cfg, o.key);
+    if (isNoneLike(existing)) fail('override-delete-missing', `Could not delete from config. '${o.key}' does not exist.`, keyOrigin);
+    if (value !== null && JSON.stringify(toPlain(value)) !== JSON.stringify(toPlain(existing!))) {
+      fail(
+        'override-delete-mismatch',
+        `Could not delete from config. The value of '${o.key}' is ${JSON.stringify(toPlain(existing!))} and not ${JSON.stringify(toPlain(value))}.`,
+        overrideOrigin(o),
+      );
+    }
+    const parts = splitKey(o.key);
+    const last = parts.pop()!;
+    const parent = parts.length ? selectNode(cfg, parts.join('.')) : cfg;
+    if (parent?.kind === 'dict') parent.entries.delete(last);
+    else if (parent?.kind === 'list') parent.items.splice(Number(last), 1);
+    return;
+  }
+  if (value === null) fail('override-syntax', `The override '${o.text}' needs a value.`, keyOrigin);
+  const node = cloneNode(value);
+  if (!node.origin) node.origin = overrideOrigin(o);
+  if (o.type === 'ADD') {
+    const existing = selectNode(cfg, o.key);
+    if (!isNoneLike(existing) && node.kind === 'scalar') {
+      fail(
+        'override-key-exists',
+        `Could not append to config. An item is already at '${o.key}'.\nEither remove + prefix: '${o.text.slice(1)}'\nOr add a second + to add or override '${o.key}': '+${o.text}'`,
+        keyOrigin,
+      );
+    }
+    update(cfg, o, node, true);
+  } else if (o.type === 'FORCE_ADD') {
+    update(cfg, o, node, true);
+  } else {
+    update(cfg, o, node, false);
+  }
+}
+
+/** OmegaConf.update(cfg, key, value, merge=True, force_add=forceAdd) under struct mode. */
+function update(cfg: DictNode, o: Override, value: ConfigNode, forceAdd: boolean): void {
+  const keyOrigin: Origin = { kind: 'override', index: o.index, text: o.text, range: o.keyRange };
+  const notFound = (): never =>
+    fail(
+      'override-key-missing',
+      `Could not override '${o.key}': the key does not exist in the composed config.\nTo append to your config use +${o.text}`,
+      keyOrigin,
+    );
+  const parts = splitKey(o.key);
+  let root: Container = cfg;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const k = parts[i]!;
+    const next = child(root, k);
+    if (next && next.kind !== 'scalar') {
+      root = next;
+      continue;
+    }
+    if (root.kind === 'list') notFound();
+    if (!next && !forceAdd) notFound();
+    if (next && next.kind === 'scalar' && !forceAdd) {
+      // OmegaConf replaces a primitive on the way with an empty map, even in struct mode when the key exists.
+    }
+    const d = dict();
+    const dr = root as DictNode;
+    const e = dr.entries.get(k);
+    if (e) e.node = replaceNode(e.node, d);
+    else dr.entries.set(k, { key: k, node: d, keyOrigin });
+    root = d;
+  }
+  const last = parts[parts.length - 1]!;
+  const existing = child(root, last);
+  if (existing && existing.kind !== 'scalar' && value.kind !== 'scalar') {
+    if (existing.kind === 'dict' && value.kind === 'dict') {
+      if (!forceAdd) {
+        for (const k of value.entries.keys()) {
+          if (!existing.entries.has(k)) {
+            fail(
+              'override-key-missing',
+              `Could not merge '${o.key}': the key '${o.key}.${k}' is not in the composed config. Add it with +${o.key}.${k}=..., or use ++${o.text.replace(/^\+*/, '')}.`,
+              keyOrigin,
+            );
+          }
+        }
+      }
+      mergeInto(existing, value);
+      return;
+    }
+    if (existing.kind === 'list' && value.kind === 'list') {
+      // OmegaConf merges lists by replacing them.
+      existing.history = [...(existing.history ?? []), ...(existing.origin ? [existing.origin] : [])];
+      existing.items = value.items;
+      existing.origin = value.origin ?? keyOrigin;
+      return;
+    }
+  }
+  if (root.kind === 'list') {
+    const i = Number(last);
+    if (!Number.isInteger(i) || i < 0 || i >= root.items.length) {
+      fail('override-key-missing', `Could not override '${o.key}': index ${last} is out of range of a list of ${root.items.length}.`, keyOrigin);
+    }
+    root.items[i] = replaceNode(root.items[i]!, value);
+    return;
+  }
+  const e = root.entries.get(last);
+  if (e) {
+    e.node = replaceNode(e.node, value);
+    return;
+  }
+  if (!forceAdd) notFound();
+  root.entries.set(last, { key: last, node: value, keyOrigin });
+  void keyString;
+}
