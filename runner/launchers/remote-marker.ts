@@ -1,0 +1,27 @@
+// A small file in a local job directory that says where the job really runs, so `bait attach` and `bait stop`
+// work after the editor or the launching process is gone: `.bait-remote.json`.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SshTarget } from '../remote/ssh.js';
+
+export const MARKER = '.bait-remote.json';
+
+export type RemoteMarker =
+  | { kind: 'ssh'; host: string; target: SshTarget; remote_dir: string; pid: number; started_at: string }
+  | { kind: 'slurm'; job_id: string; task: number; log: string; result_file: string; login?: SshTarget; submitted_at: string };
+
+export function writeMarker(jobDir: string, m: RemoteMarker): void {
+  const f = join(jobDir, MARKER);
+  writeFileSync(`${f}.tmp`, `${JSON.stringify(m, null, 2)}\n`);
+  renameSync(`${f}.tmp`, f);
+}
+
+export function readMarker(jobDir: string): RemoteMarker | null {
+  const f = join(jobDir, MARKER);
+  if (!existsSync(f)) return null;
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as RemoteMarker;
+  } catch (e) {
+    throw new Error(`${f}: unreadable (${(e as Error).message}); the job's remote location is unknown`);
+  }
+}

@@ -1,0 +1,60 @@
+// The ssh launcher's configuration (`hydra/launcher: ssh`, or hosts from the editor's settings). Keys use
+// Hydra's snake_case like the other launcher configs.
+import type { SshTarget } from '../../remote/ssh.js';
+
+export interface SshHostConfig {
+  /** A label for messages and run.json; defaults to `host`. */
+  name?: string;
+  /** Host name, address, or an alias from ~/.ssh/config. */
+  host: string;
+  port?: number;
+  user?: string;
+  identity_file?: string;
+  /** A known_hosts file to check the host key against (else the user's own). */
+  known_hosts?: string;
+  /** Where BAIT keeps its copy of the runner, configs and data, and the run directories (`~/...` allowed). */
+  work_dir: string;
+  /** GPU ids on the host, one job per GPU (CUDA_VISIBLE_DEVICES); a number n means 0..n-1. */
+  gpus?: number | Array<number | string>;
+  /** Parallel jobs on a host without listed GPUs (default 1). */
+  slots?: number;
+  /** The node executable on the host (default `node`, found on the non-interactive PATH). */
+  node?: string;
+  /** Extra ssh `-o` options such as `ProxyJump=gateway`. */
+  ssh_options?: string[];
+  connect_timeout_s?: number;
+}
+
+export interface SshLauncherConfig {
+  hosts: SshHostConfig[];
+  /** Local workspace root: configs, modules and data are synced relative to it (default: current directory). */
+  workspace?: string;
+  /** Workspace paths to sync besides the config dir: the user's own modules and data (e.g. ["models", "data"]). */
+  sync?: string[];
+  /** rsync exclude patterns. */
+  exclude?: string[];
+  /** Seconds between status polls of each host. */
+  poll_interval_s?: number;
+  /** Seconds between two job starts. */
+  stagger_s?: number;
+  /** Refuse a host with less free space than this in its work dir (MB). */
+  min_free_mb?: number;
+}
+
+export function targetOf(h: SshHostConfig): SshTarget {
+  return {
+    host: h.host, port: h.port, user: h.user, identityFile: h.identity_file, knownHostsFile: h.known_hosts,
+    options: h.ssh_options, connectTimeoutS: h.connect_timeout_s,
+  };
+}
+
+export function hostLabel(h: SshHostConfig): string {
+  return h.name ?? h.host;
+}
+
+/** The GPU ids of a host, or `slots` anonymous slots (null) when it lists none. */
+export function hostSlots(h: SshHostConfig): Array<string | null> {
+  if (typeof h.gpus === 'number') return Array.from({ length: h.gpus }, (_, i) => String(i));
+  if (Array.isArray(h.gpus) && h.gpus.length) return h.gpus.map(String);
+  return Array.from({ length: Math.max(1, h.slots ?? 1) }, () => null);
+}

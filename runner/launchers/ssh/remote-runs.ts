@@ -1,0 +1,51 @@
+// Following detached jobs on SSH hosts: one status poll per host covers all of its jobs (state, exit code and
+// new log bytes), so watching many jobs costs one ssh command per host per interval. Used by the ssh launcher
+// while it runs and by `bait attach` afterwards.
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RemoteError } from '../../remote/errors.js';
+import { rsyncPull } from '../../remote/rsync.js';
+import { sshCheck, sshRun, type SshTarget } from '../../remote/ssh.js';
+import { LOG_FILE, parsePoll, pollScript, stopScript, type PollReply } from './scripts.js';
+
+export interface WatchedJob {
+  key: string;
+  localDir: string;
+  remoteDir: string;
+  pid: number;
+  offset: number;
+  onLog?: (text: string) => void;
+}
+
+/** Polls one host for a set of jobs; appends new log bytes to each local launcher.log and reports them. */
+export async function pollHost(t: SshTarget, jobs: WatchedJob[], signal?: AbortSignal): Promise<Map<string, PollReply>> {
+  const r = await sshRun(t, pollScript(jobs.map((j) => ({ key: j.key, dir: j.remoteDir, pid: j.pid, offset: j.offset }))), { timeoutMs: 60_000, signal });
+  const out = new Map<string, PollReply>();
+  // A failed poll (network blip) is not a failed job: the caller simply polls again.
+  if (r.code !== 0) return out;
+  for (const reply of parsePoll(r.stdout)) {
+    const job = jobs.find((j) => j.key === reply.key);
+    if (!job) continue;
+    if (reply.log.length) {
+      appendFileSync(join(job.localDir, LOG_FILE), reply.log);
+      job.offset += reply.log.length;
+      job.onLog?.(reply.log.toString('utf8'));
+    }
+    out.set(reply.key, reply);
+  }
+  return out;
+}
+
+/** Copies the finished job's run directory back; a failure here is reported but never deletes local files. */
+export async function bringBack(t: SshTarget, remoteDir: string, localDir: string): Promise<string | null> {
+  try {
+    await rsyncPull(t, remoteDir, localDir);
+    return null;
+  } catch (e) {
+    return e instanceof RemoteError ? e.message : String(e);
+  }
+}
+
+export async function stopRemote(t: SshTarget, pid: number, host: string): Promise<void> {
+  await sshCheck(t, stopScript(pid), `stopping job ${pid} on ${host}`, { timeoutMs: 60_000 });
+}
