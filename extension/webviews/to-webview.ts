@@ -1,0 +1,38 @@
+// Host-side conversion from run records and metric rows to the webviews' message payloads (webview/contract.ts).
+import type { GraphRun, MetricColumns, MetricsRun } from '../../webview/contract.js';
+import type { MetricRow, RunRecord } from '../run-dirs/model.js';
+import { runLabel } from '../run-dirs/tree.js';
+
+const RESERVED = ['step', 'epoch', 'time', 'attempt'] as const;
+
+export function toColumns(rows: MetricRow[]): MetricColumns {
+  const c: MetricColumns = { step: [], epoch: [], time: [], attempt: [], metrics: {} };
+  rows.forEach((row, i) => {
+    for (const k of RESERVED) c[k].push(row[k] ?? null);
+    for (const [k, v] of Object.entries(row)) {
+      if ((RESERVED as readonly string[]).includes(k) || v === undefined) continue;
+      const col = c.metrics[k] ?? (c.metrics[k] = new Array<number | null>(i).fill(null));
+      col.push(v);
+    }
+    for (const col of Object.values(c.metrics)) if (col.length < i + 1) col.push(null);
+  });
+  // Rows logged without a step (rare) are placed at their row number so they still draw on the step axis.
+  c.step = c.step.map((s, i) => s ?? i);
+  return c;
+}
+
+export function toMetricsRun(run: RunRecord, rows: MetricRow[], label = runLabel(run)): MetricsRun {
+  return { key: run.dir, label, status: run.status, overrides: run.overrides, monitor: run.monitor,
+    mode: run.mode, columns: toColumns(rows) };
+}
+
+export function toGraphRun(run: RunRecord, parentKey: string | undefined): GraphRun {
+  return {
+    key: run.dir, id: run.id, label: runLabel(run), status: run.status,
+    attempts: run.attempts.map((a) => ({ index: a.index, status: a.status, started: a.started, ended: a.ended,
+      resumedFrom: a.resumedFrom })),
+    checkpoints: run.checkpoints.map((c) => ({ name: c.name, isBest: c.isBest, isLast: c.isLast, score: c.score,
+      step: c.step, attempt: c.attempt })),
+    parent: run.parent ? { key: parentKey, checkpoint: run.parent.checkpoint } : undefined,
+  };
+}

@@ -1,0 +1,101 @@
+// The metrics webview in a real chromium page with a fake host: messages in, DOM and messages out.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import type { MetricsRun } from '../../webview/contract.js';
+import { toColumns } from '../../extension/webviews/to-webview.js';
+import { metricRow } from '../e2e/fixture-runs.js';
+import { browserMissing, launch, openWebview, skipOrFail } from './browser.js';
+
+let browser: Browser | undefined;
+before(async () => {
+  if (!browserMissing()) browser = await launch();
+});
+after(async () => browser?.close());
+
+function run(key: string, steps: number, seed: number, overrides: string[] = []): MetricsRun {
+  const rows = Array.from({ length: steps }, (_, s) => metricRow(s, seed));
+  return { key, label: key.split('/').pop()!, status: 'running', overrides, columns: toColumns(rows) };
+}
+
+test('init draws one chart per metric with every run, and the handshake came first', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'metrics');
+  assert.equal((await w.sent())[0].type, 'initialized');
+  await w.post({ type: 'init', title: 'bag_of_words', runs: [run('/r/a', 50, 1), run('/r/b', 40, 2)] });
+  await w.waitForSent('rendered');
+  const charts = await w.page.$$eval('.chart', (els) => els.map((e) => [(e as HTMLElement).dataset.metric,
+    (e as HTMLElement).dataset.points, e.querySelectorAll('canvas').length]));
+  assert.deepEqual(charts, [['loss', '90', 1], ['acc', '90', 1]]);
+  assert.equal(await w.page.textContent('#title'), 'bag_of_words');
+  // The legend names both runs (uPlot's legend, shown for a dozen runs or fewer).
+  const legend = await w.page.$$eval('.chart[data-metric="loss"] .u-legend .u-series .u-label', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(legend.slice(1), ['a', 'b']);
+  assert.deepEqual(w.cspViolations, []);
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
+});
+
+test('live append: new rows reach the chart and a new metric gets its own chart', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'metrics');
+  await w.post({ type: 'init', title: 'one run', runs: [run('/r/a', 10, 1)] });
+  await w.waitForSent('rendered');
+  await w.post({ type: 'append', key: '/r/a', columns: toColumns([{ step: 10, loss: 0.1, acc: 0.9, lr: 0.001 }]) });
+  await w.waitForSent('rendered', 2);
+  const pts = await w.page.$$eval('.chart', (els) => els.map((e) => `${(e as HTMLElement).dataset.metric}=${(e as HTMLElement).dataset.points}`));
+  // lr's column is null for the first ten rows, so only one of its points is real data.
+  assert.deepEqual(pts, ['loss=11', 'acc=11', 'lr=11']);
+  assert.equal(await w.page.$$eval('.chart[data-metric="lr"] canvas', (e) => e.length), 1);
+  // Appending to a run the page does not know is ignored, not an error.
+  await w.post({ type: 'append', key: '/r/unknown', columns: toColumns([{ step: 1, loss: 1 }]) });
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
+});
+
+test('sweep table: overrides as columns, final and best per metric, clicking a run asks the host to open it', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'metrics');
+  const a = run('/sweep/0', 5, 1, ['model.lr=0.1', 'data.batch=32']);
+  const b = run('/sweep/1', 5, 2, ['model.lr=0.01', '+trainer.seed=3']);
+  a.columns.metrics.loss = [0.9, 0.5, 0.3, 0.4, 0.35];
+  await w.post({ type: 'init', title: 'sweep', runs: [a, b] });
+  await w.waitForSent('rendered');
+  const header = await w.page.$$eval('#sweep-table vscode-data-grid-row[row-type="header"] vscode-data-grid-cell',
+    (els) => els.map((e) => e.textContent));
+  assert.deepEqual(header, ['', 'run', 'status', 'model.lr', 'data.batch', 'trainer.seed', 'loss final', 'loss best', 'acc final', 'acc best']);
+  const rowA = await w.page.$$eval('#sweep-table vscode-data-grid-row[data-run="/sweep/0"] vscode-data-grid-cell',
+    (els) => els.map((e) => e.textContent));
+  assert.deepEqual(rowA.slice(1, 8), ['0', 'running', '0.1', '32', '', '0.35', '0.3']);
+  await w.page.click('#sweep-table vscode-data-grid-row[data-run="/sweep/1"] .run-link');
+  assert.deepEqual(await w.waitForSent('openRun'), { type: 'openRun', key: '/sweep/1' });
+  await w.post({ type: 'status', key: '/sweep/1', status: 'completed' });
+  await w.page.waitForFunction(() => document.querySelector('vscode-data-grid-row[data-run="/sweep/1"] vscode-data-grid-cell[grid-column="3"]')?.textContent === 'completed');
+  await w.page.close();
+});
+
+test('x axis, smoothing and log scale change the drawn data and are kept as view state', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'metrics');
+  const r = run('/r/a', 300, 1);
+  await w.post({ type: 'init', title: 'x', runs: [r] });
+  await w.waitForSent('rendered');
+  // Epochs are step/100: three distinct x values once the x axis is the epoch (the last row of each epoch wins).
+  await w.page.evaluate(() => {
+    const d = document.querySelector('#x-axis') as HTMLElement & { value: string };
+    d.value = 'epoch';
+    d.dispatchEvent(new Event('change'));
+  });
+  await w.waitForSent('rendered', 2);
+  assert.equal(await w.page.$eval('.chart[data-metric="loss"]', (e) => (e as HTMLElement).dataset.columns), '3');
+  await w.page.evaluate(() => {
+    const cb = document.querySelector('#log-scale') as HTMLElement & { checked: boolean };
+    cb.checked = true;
+    cb.dispatchEvent(new Event('change'));
+  });
+  await w.waitForSent('rendered', 3);
+  const state = await w.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
+  assert.deepEqual(state, { xAxis: 'epoch', smoothing: 0, logScale: true });
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
+});

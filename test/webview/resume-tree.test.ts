@@ -1,0 +1,79 @@
+// The checkpoint & resume tree webview in a real chromium page with a fake host.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import type { GraphRun } from '../../webview/contract.js';
+import { browserMissing, launch, openWebview, skipOrFail } from './browser.js';
+
+let browser: Browser | undefined;
+before(async () => {
+  if (!browserMissing()) browser = await launch();
+});
+after(async () => browser?.close());
+
+const parent: GraphRun = {
+  key: '/runs/p', id: 'p0000001', label: '2026-11-28 09-00-00', status: 'completed',
+  attempts: [
+    { index: 1, status: 'stopped', started: '2026-11-28T09:00:00Z' },
+    { index: 2, status: 'completed', resumedFrom: 'last' },
+  ],
+  checkpoints: [
+    { name: 'epoch=1', isBest: true, isLast: false, score: 0.3, step: 10, attempt: 1 },
+    { name: 'last', isBest: false, isLast: true, step: 40, attempt: 2 },
+  ],
+};
+const fork: GraphRun = {
+  key: '/runs/f', id: 'f0000001', label: '2026-11-28 10-00-00', status: 'running',
+  attempts: [{ index: 1, status: 'running' }], checkpoints: [], parent: { key: '/runs/p', checkpoint: 'epoch=1' },
+};
+
+test('runs become lanes with attempts and checkpoints in order; a fork is indented with an edge from its checkpoint', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'resume-tree');
+  await w.post({ type: 'init', title: 'Resume tree', runs: [fork, parent] });
+  const r = await w.waitForSent('rendered');
+  assert.deepEqual(r, { type: 'rendered', runs: 2, attempts: 3, checkpoints: 2 });
+  const lanes = await w.page.$$eval('.lane', (els) => els.map((e) => [(e as HTMLElement).dataset.run,
+    (e as HTMLElement).dataset.depth,
+    Array.from(e.querySelectorAll('.node')).map((n) => (n as HTMLElement).dataset.attempt ?? (n as HTMLElement).dataset.checkpoint)]));
+  assert.deepEqual(lanes, [['/runs/p', '0', ['1', 'epoch=1', '2', 'last']], ['/runs/f', '1', ['1']]]);
+  assert.equal(await w.page.$$eval('.checkpoint.best', (e) => e.map((x) => (x as HTMLElement).dataset.checkpoint).join()), 'epoch=1');
+  await w.page.waitForSelector('path.fork-edge[data-fork="/runs/f"]', { state: 'attached' });
+  assert.deepEqual(w.cspViolations, []);
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
+});
+
+test('resume, fork, open config and open metrics post typed messages to the host', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'resume-tree');
+  await w.post({ type: 'init', title: 'Resume tree', runs: [parent, fork] });
+  await w.waitForSent('rendered');
+  await w.page.click('.lane[data-run="/runs/p"] .checkpoint[data-checkpoint="epoch=1"] vscode-button.fork');
+  assert.deepEqual(await w.waitForSent('fork'), { type: 'fork', key: '/runs/p', checkpoint: 'epoch=1' });
+  await w.page.click('.lane[data-run="/runs/p"] .checkpoint[data-checkpoint="last"] vscode-button.resume-from');
+  assert.deepEqual(await w.waitForSent('resume'), { type: 'resume', key: '/runs/p', from: 'last' });
+  await w.page.click('.lane[data-run="/runs/f"] .lane-head vscode-button.resume');
+  assert.deepEqual(await w.waitForSent('resume', 2), { type: 'resume', key: '/runs/f' });
+  await w.page.click('.lane[data-run="/runs/f"] vscode-button.open-config');
+  assert.deepEqual(await w.waitForSent('openConfig'), { type: 'openConfig', key: '/runs/f' });
+  await w.page.click('.lane[data-run="/runs/f"] vscode-button.open-metrics');
+  assert.deepEqual(await w.waitForSent('openMetrics'), { type: 'openMetrics', key: '/runs/f' });
+  await w.page.close();
+});
+
+test('an update replaces the graph: a new attempt after a resume appears', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'resume-tree');
+  await w.post({ type: 'init', title: 'Resume tree', runs: [fork] });
+  await w.waitForSent('rendered');
+  await w.post({ type: 'update', runs: [{ ...fork, attempts: [...fork.attempts, { index: 2, status: 'running', resumedFrom: 'last' }] }] });
+  await w.waitForSent('rendered', 2);
+  assert.deepEqual(await w.page.$$eval('.attempt', (e) => e.map((x) => x.textContent)), ['attempt 1running', 'attempt 2runningfrom last']);
+  // Text from run files is shown as text, never parsed as HTML.
+  await w.post({ type: 'update', runs: [{ ...fork, label: '<img src=x onerror=alert(1)>' }] });
+  await w.waitForSent('rendered', 3);
+  assert.equal(await w.page.$$eval('.lane img', (e) => e.length), 0);
+  assert.equal(await w.page.textContent('.run-label'), '<img src=x onerror=alert(1)>');
+  await w.page.close();
+});

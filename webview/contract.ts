@@ -1,0 +1,90 @@
+// The typed messages between the extension host and the webviews, both ways, as discriminated unions. A webview
+// posts INITIALIZED once its script has loaded and its listener is in place; the host posts data only after that
+// (a message posted before the listener exists would be lost). Webviews import no Node built-ins; this file is
+// plain types shared by both sides.
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'unknown';
+
+/** One run's metrics in columns: index i of every array is one row of metrics.jsonl. */
+export interface MetricColumns {
+  step: (number | null)[];
+  epoch: (number | null)[];
+  /** Seconds (as the runner wrote them); charts show the time since the run's first row. */
+  time: (number | null)[];
+  attempt: (number | null)[];
+  metrics: Record<string, (number | null)[]>;
+}
+
+export interface MetricsRun {
+  /** The run directory; the run's key in every message. */
+  key: string;
+  label: string;
+  status: RunStatus;
+  overrides: string[];
+  /** The metric the checkpoints monitor and its mode, so "best" means the same as for checkpoints. */
+  monitor?: string;
+  mode?: 'min' | 'max';
+  columns: MetricColumns;
+}
+
+export type XAxis = 'step' | 'epoch' | 'time';
+
+export type MetricsHostMessage =
+  | { type: 'init'; title: string; runs: MetricsRun[] }
+  /** Rows appended to one run's metrics.jsonl since the last message. */
+  | { type: 'append'; key: string; columns: MetricColumns }
+  | { type: 'status'; key: string; status: RunStatus }
+  /** A run added to an open dashboard (a sweep's job that just started). */
+  | { type: 'addRun'; run: MetricsRun };
+
+export type MetricsWebviewMessage =
+  | { type: 'initialized' }
+  | { type: 'openRun'; key: string }
+  /** Sent after each drawn frame; tests and the benchmark wait on it. */
+  | { type: 'rendered'; charts: number; points: number; ms: number };
+
+export interface GraphAttempt {
+  index: number;
+  status: RunStatus;
+  started?: string;
+  ended?: string;
+  resumedFrom?: string;
+}
+
+export interface GraphCheckpoint {
+  name: string;
+  isBest: boolean;
+  isLast: boolean;
+  score?: number;
+  step?: number;
+  attempt?: number;
+}
+
+export interface GraphRun {
+  key: string;
+  id: string;
+  label: string;
+  status: RunStatus;
+  attempts: GraphAttempt[];
+  checkpoints: GraphCheckpoint[];
+  /** The parent run's key and checkpoint name, for forks. */
+  parent?: { key?: string; checkpoint: string };
+}
+
+export type ResumeTreeHostMessage =
+  | { type: 'init'; title: string; runs: GraphRun[]; focus?: string }
+  | { type: 'update'; runs: GraphRun[] };
+
+export type ResumeTreeWebviewMessage =
+  | { type: 'initialized' }
+  /** Resume the run in place, from `from` (a checkpoint name) or else from `last`. */
+  | { type: 'resume'; key: string; from?: string }
+  | { type: 'fork'; key: string; checkpoint: string }
+  | { type: 'openConfig'; key: string }
+  | { type: 'openMetrics'; key: string }
+  | { type: 'rendered'; runs: number; attempts: number; checkpoints: number };
+
+/** The subset of the webview API the scripts use; tests provide a fake with the same shape. */
+export interface HostApi<Out> {
+  postMessage(message: Out): void;
+}
