@@ -3,11 +3,10 @@
 // messages the webview sent out.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { webviewHtml } from '../../extension/webviews/html.js';
 
-export const root = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
+export const root = join(__dirname, '../..');
 export const CHROMIUM = '/usr/bin/chromium';
 const ORIGIN = 'http://bait-webview.test';
 
