@@ -1,0 +1,162 @@
+// Wires the language service to an LSP connection. Handlers only convert (handlers/convert.ts) and delegate;
+// diagnostics are published for the whole tree once the client is ready, then only for the files an edit
+// touched, shortly after the edit (so a burst of keystrokes recomposes once).
+import { fileURLToPath } from 'node:url';
+import * as lsp from 'vscode-languageserver/node.js';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { InitializationOptions } from '../protocol.js';
+import { nodeFileSystem } from '../service/file-system.js';
+import { LanguageService } from '../service/service.js';
+import { Converter } from './convert.js';
+import { registerCustomRequests } from './custom.js';
+
+const DIAGNOSTICS_DELAY_MS = 30;
+
+export function registerHandlers(connection: lsp.Connection): void {
+  let service: LanguageService | undefined;
+  let convert: Converter | undefined;
+  const documents = new lsp.TextDocuments(TextDocument);
+  const published = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let ready = false;
+
+  const log = (what: string, error: unknown) =>
+    connection.console.error(`${what} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+
+  connection.onInitialize((params) => {
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    const folders = (params.workspaceFolders ?? []).map((f) => f.uri);
+    if (!folders.length && params.rootUri) folders.push(params.rootUri);
+    const toPath = (u: string) => {
+      try {
+        return fileURLToPath(u);
+      } catch {
+        return undefined;
+      }
+    };
+    service = new LanguageService({
+      fs: nodeFileSystem,
+      workspaceFolders: folders.map(toPath).filter((p): p is string => !!p),
+      ...(Array.isArray(options.configDirs) ? { configDirs: options.configDirs.filter((d) => typeof d === 'string') } : {}),
+      versionBase: options.versionBase === '1.1' ? '1.1' : null,
+    });
+    service.onInternalError = log;
+    convert = new Converter((p) => service!.text(p));
+    return {
+      capabilities: {
+        textDocumentSync: lsp.TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [':', ' ', '.', '{', '/', '@', '-'] },
+        definitionProvider: true,
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [lsp.CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: false },
+        documentSymbolProvider: true,
+      },
+      serverInfo: { name: 'bait-config-language-server', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    ready = true;
+    schedule(true);
+  });
+
+  /** Publishes diagnostics of the files an edit touched (or of the whole tree). */
+  const publish = (all: boolean) => {
+    if (!service || !convert) return;
+    const files = new Set(service.takeDirty());
+    if (all) for (const f of service.allFiles()) files.add(f);
+    for (const path of files) {
+      const diagnostics = service.diagnostics(path);
+      if (!diagnostics.length && !published.has(path) && !documents.get(convert.uri(path))) continue;
+      if (diagnostics.length) published.add(path);
+      else published.delete(path);
+      void connection.sendDiagnostics({ uri: convert.uri(path), diagnostics: diagnostics.map((d) => convert!.diagnostic(path, d)) });
+    }
+  };
+  let pendingAll = false;
+  const schedule = (all = false) => {
+    pendingAll ||= all;
+    if (!ready) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      const whole = pendingAll;
+      pendingAll = false;
+      try {
+        publish(whole);
+      } catch (e) {
+        log('publishDiagnostics', e);
+      }
+    }, DIAGNOSTICS_DELAY_MS);
+  };
+
+  const pathOf = (uri: string) => convert?.path(uri);
+
+  documents.onDidOpen((e) => {
+    const p = pathOf(e.document.uri);
+    if (p && service) service.open(p, e.document.getText(), e.document.version);
+    schedule();
+  });
+  documents.onDidChangeContent((e) => {
+    const p = pathOf(e.document.uri);
+    if (p && service) service.change(p, e.document.getText(), e.document.version);
+    schedule();
+  });
+  documents.onDidClose((e) => {
+    const p = pathOf(e.document.uri);
+    if (p && service) service.close(p);
+    schedule();
+  });
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      const p = pathOf(change.uri);
+      if (!p || !service) continue;
+      const kind = change.type === lsp.FileChangeType.Created ? 'created' : change.type === lsp.FileChangeType.Deleted ? 'deleted' : 'changed';
+      service.diskChanged(p, kind);
+    }
+    schedule();
+  });
+
+  /** Runs a position request on a file the server knows, or answers `fallback`. */
+  const at = <T>(uri: string, fallback: T, fn: (path: string, c: Converter, s: LanguageService) => T): T => {
+    const p = pathOf(uri);
+    if (!p || !service || !convert) return fallback;
+    try {
+      return fn(p, convert, service);
+    } catch (e) {
+      log('request', e);
+      return fallback;
+    }
+  };
+
+  connection.onCompletion((params) =>
+    at(params.textDocument.uri, [] as lsp.CompletionItem[], (p, c, s) =>
+      s.completions(p, c.offset(p, params.position)).map((i) => c.completion(p, i))));
+
+  connection.onDefinition((params) =>
+    at(params.textDocument.uri, [] as lsp.Location[], (p, c, s) =>
+      s.definition(p, c.offset(p, params.position)).map((l) => c.location(l))));
+
+  connection.onHover((params) =>
+    at(params.textDocument.uri, null as lsp.Hover | null, (p, c, s) => {
+      const h = s.hover(p, c.offset(p, params.position));
+      return h ? c.hover(p, h) : null;
+    }));
+
+  connection.onCodeAction((params) =>
+    at(params.textDocument.uri, [] as lsp.CodeAction[], (p, c, s) => {
+      const diagnostics = params.context.diagnostics.map((d) => c.fromDiagnostic(p, d));
+      return s.codeActions(p, diagnostics).map((a) => c.codeAction(a, params.context.diagnostics));
+    }));
+
+  connection.onCodeLens((params) =>
+    at(params.textDocument.uri, [] as lsp.CodeLens[], (p, c, s) => s.codeLenses(p).map((l) => c.codeLens(p, l))));
+
+  connection.onDocumentSymbol((params) =>
+    at(params.textDocument.uri, [] as lsp.DocumentSymbol[], (p, c, s) => s.documentSymbols(p).map((d) => c.symbol(p, d))));
+
+  registerCustomRequests(connection, () => (service && convert ? { service, convert } : undefined), log);
+
+  documents.listen(connection);
+}

@@ -1,0 +1,22 @@
+// The config language server: `node dist/server.js --stdio` (any LSP client) or over Node IPC (VS Code's
+// language client). stdout carries only protocol messages, so console output goes to the client's log.
+import { format } from 'node:util';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
+import { registerHandlers } from './handlers/register.js';
+
+// The transport (--stdio, --node-ipc, --socket=N) is read from the command line by createConnection.
+const connection = createConnection(ProposedFeatures.all);
+
+// A stray console.log on a stdio server would corrupt the protocol stream: send it to the client instead.
+console.log = (...args: unknown[]) => connection.console.log(format(...args));
+console.info = (...args: unknown[]) => connection.console.info(format(...args));
+console.warn = (...args: unknown[]) => connection.console.warn(format(...args));
+console.error = (...args: unknown[]) => connection.console.error(format(...args));
+console.debug = (...args: unknown[]) => connection.console.log(format(...args));
+
+// Bad input must never take the server down: a failure is logged and the request answered with nothing.
+process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e?.stack ?? String(e)}`));
+process.on('unhandledRejection', (e) => connection.console.error(`unhandled rejection: ${e instanceof Error ? e.stack : String(e)}`));
+
+registerHandlers(connection);
+connection.listen();

@@ -1,0 +1,202 @@
+// Completions: inherited keys of the composed config at this file's package, defaults-list groups, options
+// and keywords, `_target_` names, `${` key paths and resolvers, and `# @package` values.
+import { completionContext, type CompletionContext } from './completion-context.js';
+import { dotted, nodeAtComposedPath, packagePath, shortValue } from './composed.js';
+import { configFile, folderOf, resolveGroup } from './defaults-paths.js';
+import { describeOrigin } from './locate.js';
+import type { ConfigProject } from './project.js';
+import { targetsInProject } from './targets.js';
+import type { CompletionItem } from './types.js';
+import { keysAtPath, type PathSegment } from './yaml-syntax.js';
+
+const RESOLVERS: [string, string][] = [
+  ['oc.env', 'An environment variable: `${oc.env:NAME,default}`'],
+  ['oc.select', 'A key with a default: `${oc.select:a.b,default}`'],
+  ['oc.decode', 'Parses a string as a YAML value'],
+  ['oc.create', 'Creates a config node from a dict or list'],
+  ['oc.dict.keys', 'The keys of a dict node as a list'],
+  ['oc.dict.values', 'The values of a dict node as a list'],
+  ['now', 'The current time: `${now:%Y-%m-%d}`'],
+  ['hydra', 'A key of the hydra node: `${hydra:runtime.cwd}`'],
+];
+
+export function complete(project: ConfigProject, rel: string, offset: number): CompletionItem[] {
+  const text = project.source.read(rel);
+  if (text === undefined) return [];
+  const ctx = completionContext(text, offset);
+  switch (ctx.kind) {
+    case 'header':
+      return headerItems(rel, ctx);
+    case 'defaults-item':
+      return defaultsItemItems(project, rel, ctx);
+    case 'defaults-option':
+      return optionItems(project, rel, ctx);
+    case 'key':
+      return keyItems(project, rel, ctx);
+    case 'value':
+      return valueItems(project, rel, ctx);
+    case 'interpolation':
+      return interpolationItems(project, rel, ctx);
+  }
+}
+
+function headerItems(rel: string, ctx: Extract<CompletionContext, { kind: 'header' }>): CompletionItem[] {
+  const group = folderOf(rel).replace(/\//g, '.');
+  const items: [string, string][] = [
+    ['_global_', 'Merge this file at the root of the config'],
+    ['_group_', 'The package of the file\'s group (the default)'],
+    ['_here_', 'The package of the defaults list that includes it'],
+  ];
+  if (group) items.push([group, 'This file\'s group as an explicit package']);
+  return items.map(([label, documentation]) => ({ label, kind: 'package', documentation, replace: ctx.replace }));
+}
+
+function defaultsItemItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'defaults-item' }>): CompletionItem[] {
+  const out: CompletionItem[] = [];
+  const abs = ctx.prefix.startsWith('/');
+  const dir = abs ? '' : folderOf(rel);
+  const listing = project.source.list(dir);
+  const mark = abs ? '/' : '';
+  for (const g of listing?.dirs ?? []) {
+    const options = project.source.list(dir ? `${dir}/${g}` : g)?.files.filter((f) => /\.ya?ml$/.test(f)).length ?? 0;
+    out.push({ label: mark + g, kind: 'group', detail: `group, ${options} option${options === 1 ? '' : 's'}`,
+      insertText: `${mark}${g}: `, replace: ctx.replace, sortText: `1${g}` });
+  }
+  for (const f of listing?.files ?? []) {
+    if (!/\.ya?ml$/.test(f)) continue;
+    const path = dir ? `${dir}/${f}` : f;
+    if (path === rel) continue;
+    const name = f.replace(/\.ya?ml$/, '');
+    out.push({ label: mark + name, kind: 'config', detail: path, replace: ctx.replace, sortText: `2${name}` });
+  }
+  if (!abs) {
+    out.push({ label: '_self_', kind: 'keyword', documentation: 'Where this file\'s own content merges (last when omitted)', replace: ctx.replace, sortText: '0_self_' });
+    out.push({ label: 'override', kind: 'keyword', insertText: 'override ', documentation: 'Change the option of a group chosen earlier in the defaults tree', replace: ctx.replace, sortText: '3override' });
+    out.push({ label: 'optional', kind: 'keyword', insertText: 'optional ', documentation: 'A group whose option may be missing', replace: ctx.replace, sortText: '3optional' });
+  }
+  return out;
+}
+
+function optionItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'defaults-option' }>): CompletionItem[] {
+  const group = resolveGroup(rel, ctx.group);
+  const out: CompletionItem[] = [];
+  for (const f of project.source.list(group)?.files ?? []) {
+    if (!/\.ya?ml$/.test(f)) continue;
+    const name = f.replace(/\.ya?ml$/, '');
+    out.push({ label: name, kind: 'option', detail: `${group}/${f}`, replace: ctx.replace, sortText: `0${name}` });
+  }
+  if (!out.length && configFile(project, group) === undefined) return [];
+  out.push({ label: 'null', kind: 'keyword', documentation: 'Select no option for this group', replace: ctx.replace, sortText: '1null' });
+  out.push({ label: '???', kind: 'keyword', documentation: 'The option must be chosen (on the command line or by an including config)', replace: ctx.replace, sortText: '1???' });
+  return out;
+}
+
+/** The composed config and the package this file's keys land at. */
+function composedAt(project: ConfigProject, rel: string) {
+  const ctx = project.context(rel);
+  if (!ctx?.composition.result.config) return undefined;
+  return { root: ctx.composition.result.config, pkg: packagePath(ctx.loaded.package), composition: ctx.composition };
+}
+
+function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'key' }>): CompletionItem[] {
+  const out: CompletionItem[] = [];
+  const syntax = project.syntax(rel);
+  const present = syntax ? keysAtPath(syntax, ctx.path) : new Set<string>();
+  present.delete(ctx.prefix);
+  const at = composedAt(project, rel);
+  if (at) {
+    const node = nodeAtComposedPath(at.root, [...at.pkg, ...ctx.path]);
+    if (node?.kind === 'dict') {
+      for (const [key, entry] of node.entries) {
+        if (present.has(key)) continue;
+        const origin = entry.keyOrigin ?? entry.node.origin;
+        if (origin?.kind === 'file' && origin.file === rel) continue;
+        out.push({
+          label: key,
+          kind: 'key',
+          detail: shortValue(entry.node),
+          documentation: `Inherited from \`${describeOrigin(project, origin)}\` in \`${at.composition.name}\``,
+          insertText: entry.node.kind === 'scalar' || entry.node.kind === 'list' ? `${key}: ` : `${key}:`,
+          replace: ctx.replace,
+          sortText: `0${key}`,
+        });
+      }
+    }
+  }
+  if (ctx.path.length === 0 && !present.has('defaults')) {
+    out.push({ label: 'defaults', kind: 'keyword', insertText: 'defaults:', documentation: 'The defaults list: the configs this one is composed from', replace: ctx.replace, sortText: '1defaults' });
+  }
+  if (!present.has('_target_') && ctx.path.length > 0) {
+    out.push({ label: '_target_', kind: 'keyword', insertText: '_target_: ', documentation: 'The class or function this node instantiates', replace: ctx.replace, sortText: '2_target_' });
+  }
+  return out;
+}
+
+function valueItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'value' }>): CompletionItem[] {
+  const out: CompletionItem[] = [];
+  const key = ctx.path[ctx.path.length - 1];
+  if (key === '_target_') {
+    for (const t of targetsInProject(project).values()) {
+      out.push({ label: t.name, kind: 'target', detail: `used in ${t.file}`, replace: ctx.replace });
+    }
+    return out;
+  }
+  const at = composedAt(project, rel);
+  const node = at ? nodeAtComposedPath(at.root, [...at.pkg, ...ctx.path]) : undefined;
+  if (node?.kind === 'scalar') {
+    const v = shortValue(node, 1000);
+    const text = node.type === 'str' ? String(node.value) : v;
+    out.push({ label: text, kind: 'value', detail: `current value (${describeOrigin(project, node.origin)})`, replace: ctx.replace, sortText: '0' });
+    if (node.type === 'bool') {
+      for (const b of ['true', 'false']) if (b !== text) out.push({ label: b, kind: 'value', replace: ctx.replace, sortText: '1' + b });
+    }
+  }
+  if (!ctx.prefix || '${'.startsWith(ctx.prefix)) {
+    out.push({ label: '${…}', kind: 'reference', insertText: '${', detail: 'interpolation', replace: ctx.replace, sortText: '9' });
+  }
+  return out;
+}
+
+function interpolationItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'interpolation' }>): CompletionItem[] {
+  const out: CompletionItem[] = [];
+  const at = composedAt(project, rel);
+  let prefix = ctx.prefix;
+  let base: PathSegment[] = [];
+  let resolverPrefix = false;
+  const hydra = /^hydra:(.*)$/.exec(prefix);
+  if (hydra) {
+    base = ['hydra'];
+    prefix = hydra[1]!;
+  } else if (/^[\w.]*:/.test(prefix)) {
+    return out;
+  }
+  const lastDot = prefix.lastIndexOf('.');
+  const partial = prefix.slice(lastDot + 1);
+  const head = lastDot < 0 ? '' : prefix.slice(0, lastDot);
+  const replace: [number, number] = [ctx.replace[1] - partial.length, ctx.replace[1]];
+  if (head.startsWith('.') || (head === '' && prefix.startsWith('.'))) {
+    // Relative: one dot is the mapping holding this value, every further dot one level up.
+    const container = [...(at?.pkg ?? []), ...ctx.path.slice(0, -1)];
+    const dots = /^\.*/.exec(prefix)![0].length;
+    const rest = prefix.slice(dots, lastDot < dots ? dots : lastDot).split('.').filter(Boolean);
+    base = [...container.slice(0, Math.max(0, container.length - (dots - 1))), ...rest];
+  } else {
+    if (head) base = [...base, ...head.split('.')];
+    resolverPrefix = !head && !hydra;
+  }
+  const node = at ? nodeAtComposedPath(at.root, base) : undefined;
+  if (node?.kind === 'dict') {
+    for (const [key, entry] of node.entries) {
+      if (!hydra && base.length === 0 && key === 'hydra') continue;
+      out.push({ label: key, kind: 'reference', detail: shortValue(entry.node),
+        documentation: `\`${dotted([...base, key])}\` set in \`${describeOrigin(project, entry.keyOrigin ?? entry.node.origin)}\``,
+        replace, sortText: `0${key}` });
+    }
+  }
+  if (resolverPrefix) {
+    for (const [name, documentation] of RESOLVERS) {
+      out.push({ label: name, kind: 'resolver', insertText: `${name}:`, documentation, replace, sortText: `1${name}` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,155 @@
+// Diagnostics of one file: the engine's errors and warnings located in it, from the final configs that include
+// it (or from the file composed on its own when none does), plus the server's own checks on composed configs:
+// interpolations to keys that do not exist, `???` left unset in a final config, and sweep files whose
+// parameters name keys the swept config does not have.
+import type { ConfigError, ConfigWarning } from './engine.js';
+import type { ConfigNode } from '../../runner/config/nodes.js';
+import { dotted, nodeAtComposedPath } from './composed.js';
+import { interpolationSpans, referencePath } from './interpolation-text.js';
+import { originLocation } from './locate.js';
+import type { Composition, ConfigProject } from './project.js';
+import { parseSweep, sweepTarget } from './sweep-file.js';
+import type { Diagnostic, Range } from './types.js';
+import type { PathSegment } from './yaml-syntax.js';
+
+const perComposition = new WeakMap<Composition, Map<string, Diagnostic[]>>();
+
+export function fileDiagnostics(project: ConfigProject, rel: string): Diagnostic[] {
+  if (project.isSweepFile(rel)) return sweepDiagnostics(project, rel);
+  const readers = project.includers(rel).filter((c) => c.final);
+  const sources = readers.length ? readers : [project.composition(rel)];
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const c of sources) {
+    for (const d of byFile(project, c).get(rel) ?? []) {
+      const key = `${d.code}|${d.range[0]}|${d.range[1]}|${d.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return out.sort((a, b) => a.range[0] - b.range[0]);
+}
+
+/** Every diagnostic a composition yields, grouped by the file it is located in (computed once per composition). */
+function byFile(project: ConfigProject, c: Composition): Map<string, Diagnostic[]> {
+  let map = perComposition.get(c);
+  if (map) return map;
+  map = new Map();
+  const add = (file: string, d: Diagnostic) => {
+    let list = map!.get(file);
+    if (!list) map!.set(file, (list = []));
+    list.push(d);
+  };
+  for (const e of c.result.errors) {
+    const d = fromError(project, e);
+    add(e.origin?.kind === 'file' ? e.origin.file : c.file, d);
+  }
+  for (const w of c.result.warnings) {
+    add(w.origin?.kind === 'file' ? w.origin.file : c.file, fromWarning(w));
+  }
+  if (c.final && c.result.config) {
+    checkReferences(project, c.result.config, c.result.config, [], add);
+    const missing = missingValues(c.result.config, []);
+    if (missing.length) {
+      const range = project.syntax(c.file)?.header?.range ?? firstLine(project, c.file);
+      add(c.file, {
+        range, severity: 'warning', code: 'missing-value',
+        message: `This final config leaves ${missing.map((p) => `\`${dotted(p)}\``).join(', ')} as \`???\`: set ${missing.length === 1 ? 'it' : 'them'} here or on the command line before running.`,
+      });
+    }
+  }
+  perComposition.set(c, map);
+  return map;
+}
+
+function firstLine(project: ConfigProject, rel: string): Range {
+  const text = project.source.read(rel) ?? '';
+  const nl = text.indexOf('\n');
+  return [0, nl < 0 ? text.length : nl];
+}
+
+function fromError(project: ConfigProject, e: ConfigError): Diagnostic {
+  const d: Diagnostic = { range: errorRange(e.origin), severity: 'error', code: e.code, message: e.message };
+  if (e.related?.length) {
+    d.related = [];
+    for (const r of e.related) {
+      const loc = originLocation(project, r.origin, false);
+      if (loc) d.related.push({ location: loc, message: r.message });
+    }
+  }
+  if (e.data?.options) d.data = { options: [...e.data.options] };
+  return d;
+}
+
+function fromWarning(w: ConfigWarning): Diagnostic {
+  return { range: errorRange(w.origin), severity: 'warning', code: 'warning', message: w.message };
+}
+
+function errorRange(origin: ConfigError['origin']): Range {
+  if (origin?.kind !== 'file') return [0, 0];
+  return [origin.valueRange[0], origin.valueRange[1]];
+}
+
+/** `${a.b}` whose key does not exist in the composed config; reported where the interpolation is written. */
+function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigNode, path: PathSegment[], add: (file: string, d: Diagnostic) => void): void {
+  if (node.kind === 'dict') {
+    for (const [k, e] of node.entries) {
+      if (path.length === 0 && k === 'hydra') continue;
+      checkReferences(project, root, e.node, [...path, k], add);
+    }
+    return;
+  }
+  if (node.kind === 'list') {
+    node.items.forEach((n, i) => checkReferences(project, root, n, [...path, i], add));
+    return;
+  }
+  if (node.type !== 'str' || typeof node.value !== 'string' || !node.value.includes('${')) return;
+  const o = node.origin;
+  if (o?.kind !== 'file') return;
+  const source = project.source.read(o.file)?.slice(o.valueRange[0], o.valueRange[1]);
+  if (source === undefined) return;
+  for (const span of interpolationSpans(source, o.valueRange[0])) {
+    if (!span.closed) continue;
+    const ref = referencePath(span.inner, path.slice(0, -1));
+    if (!ref || nodeAtComposedPath(root, ref)) continue;
+    add(o.file, {
+      range: span.range, severity: 'error', code: 'interpolation-key',
+      message: `\`\${${span.inner.trim()}}\` refers to \`${dotted(ref)}\`, which the composed config does not have: check the key's spelling or define it.`,
+    });
+  }
+}
+
+function missingValues(node: ConfigNode, path: PathSegment[], out: PathSegment[][] = []): PathSegment[][] {
+  if (node.kind === 'dict') {
+    for (const [k, e] of node.entries) if (!(path.length === 0 && k === 'hydra')) missingValues(e.node, [...path, k], out);
+  } else if (node.kind === 'list') node.items.forEach((n, i) => missingValues(n, [...path, i], out));
+  else if (node.type === 'missing') out.push(path);
+  return out;
+}
+
+function sweepDiagnostics(project: ConfigProject, rel: string): Diagnostic[] {
+  const syntax = project.syntax(rel);
+  if (!syntax) return [];
+  const out: Diagnostic[] = syntax.doc.errors.map((e) => ({
+    range: [e.pos[0], e.pos[1]] as Range, severity: 'error' as const, code: 'yaml-syntax', message: e.message.split('\n')[0]!,
+  }));
+  const spec = parseSweep(syntax);
+  if (!spec) return out;
+  const target = sweepTarget(project, spec, rel);
+  if (!target) {
+    if (spec.configName) {
+      out.push({ range: spec.configName.range, severity: 'warning', code: 'missing-config',
+        message: `No config named \`${spec.configName.text}\` under the config dir: name an existing config so the sweep can be checked and launched.` });
+    }
+    return out;
+  }
+  const config = project.composition(target).result.config;
+  if (!config) return out;
+  for (const p of spec.parameters) {
+    if (nodeAtComposedPath(config, p.key.split('.'))) continue;
+    out.push({ range: p.keyRange, severity: 'warning', code: 'sweep-unknown-key',
+      message: `\`${p.key}\` is not a key of \`${target.replace(/\.ya?ml$/, '')}\`: the sweep would add it instead of changing a setting. Check the key path.` });
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+// The document store: open editor buffers layered over the disk. Every config root gets a ConfigSource view of
+// it, so an unsaved edit in one buffer changes what every composition that reads the file sees.
+import type { ConfigSource } from '../../runner/config/source.js';
+import type { FileSystem } from './file-system.js';
+
+interface OpenDocument {
+  text: string;
+  version: number;
+}
+
+export class DocumentStore {
+  private readonly open = new Map<string, OpenDocument>();
+  private readonly diskText = new Map<string, string | undefined>();
+  private readonly diskDirs = new Map<string, { files: string[]; dirs: string[] } | undefined>();
+  /** Bumped on every change to a path, so caches keyed on `version()` see edits and disk changes alike. */
+  private readonly generation = new Map<string, number>();
+  private clock = 0;
+
+  constructor(private readonly fs: FileSystem) {}
+
+  isOpen(absPath: string): boolean {
+    return this.open.has(absPath);
+  }
+
+  openPaths(): string[] {
+    return [...this.open.keys()];
+  }
+
+  setOpen(absPath: string, text: string, version: number): void {
+    const existedBefore = this.exists(absPath);
+    this.open.set(absPath, { text, version });
+    this.bump(absPath);
+    if (!existedBefore) this.forgetListing(absPath);
+  }
+
+  close(absPath: string): void {
+    this.open.delete(absPath);
+    this.diskText.delete(absPath);
+    this.bump(absPath);
+    this.forgetListing(absPath);
+  }
+
+  /** The disk changed under a path (a watched-file event): drop what was cached about it. */
+  diskChanged(absPath: string): void {
+    this.diskText.delete(absPath);
+    this.diskDirs.delete(absPath);
+    this.forgetListing(absPath);
+    this.bump(absPath);
+  }
+
+  read(absPath: string): string | undefined {
+    const doc = this.open.get(absPath);
+    if (doc) return doc.text;
+    if (!this.diskText.has(absPath)) this.diskText.set(absPath, this.fs.readFile(absPath));
+    return this.diskText.get(absPath);
+  }
+
+  exists(absPath: string): boolean {
+    return this.read(absPath) !== undefined;
+  }
+
+  /** Directory entries on disk plus open buffers that are not saved yet. */
+  list(absDir: string): { files: string[]; dirs: string[] } | undefined {
+    if (!this.diskDirs.has(absDir)) this.diskDirs.set(absDir, this.fs.readDir(absDir));
+    const disk = this.diskDirs.get(absDir);
+    const prefix = absDir.endsWith('/') ? absDir : absDir + '/';
+    let files: Set<string> | undefined;
+    let dirs: Set<string> | undefined;
+    for (const p of this.open.keys()) {
+      if (!p.startsWith(prefix)) continue;
+      files ??= new Set(disk?.files);
+      dirs ??= new Set(disk?.dirs);
+      const rest = p.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (slash < 0) files.add(rest);
+      else dirs.add(rest.slice(0, slash));
+    }
+    if (!files || !dirs) return disk;
+    return { files: [...files].sort(), dirs: [...dirs].sort() };
+  }
+
+  version(absPath: string): number {
+    return this.generation.get(absPath) ?? 0;
+  }
+
+  /** A ConfigSource over one config root (paths relative to it, '/'-separated, no leading slash). */
+  sourceFor(root: string): ConfigSource {
+    const abs = (p: string) => (p === '' ? root : `${root}/${p.replace(/^\/+/, '')}`);
+    return {
+      read: (p) => this.read(abs(p)),
+      list: (d) => this.list(abs(d).replace(/\/+$/, '')),
+      version: (p) => this.version(abs(p)),
+    };
+  }
+
+  private bump(absPath: string): void {
+    this.generation.set(absPath, ++this.clock);
+  }
+
+  private forgetListing(absPath: string): void {
+    // A file that appears or disappears changes the listing of every directory above it.
+    let dir = absPath;
+    for (;;) {
+      const slash = dir.lastIndexOf('/');
+      if (slash <= 0) break;
+      dir = dir.slice(0, slash);
+      this.diskDirs.delete(dir);
+    }
+  }
+}

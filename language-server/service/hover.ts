@@ -1,0 +1,71 @@
+// Hover: the composed value (and a preview of what it resolves to) with its provenance chain, newest first.
+import type { ConfigNode, Origin } from '../../runner/config/nodes.js';
+import { definitionChain, dotted, entryAtComposedPath, nodeAtComposedPath, shortValue } from './composed.js';
+import { describeOrigin, originText } from './locate.js';
+import { targetAt } from './navigation.js';
+import type { ConfigProject, FileContext } from './project.js';
+import { previewResolved } from './resolve-preview.js';
+import type { Hover } from './types.js';
+import type { PathSegment } from './yaml-syntax.js';
+
+export function hover(project: ConfigProject, rel: string, offset: number): Hover | undefined {
+  const t = targetAt(project, rel, offset);
+  if (!t) return undefined;
+  switch (t.kind) {
+    case 'header':
+      return { contents: headerDoc(t.value), range: t.range };
+    case 'defaults': {
+      const lines: string[] = [];
+      if (t.file) lines.push(`Loads \`${t.file}\``);
+      else if (t.item.name === '_self_') lines.push('This file\'s own content merges here.');
+      else if (t.group) lines.push(`Group \`${t.group}\`${t.option === null ? ' (no option selected)' : ''}`);
+      const ctx = project.context(rel);
+      const loaded = ctx?.composition.result.defaults.find((d) => t.file && project.fileOf(d) === t.file);
+      if (loaded) lines.push(`at package \`${loaded.package || '(root)'}\` in \`${ctx!.composition.name}\``);
+      return lines.length ? { contents: lines.join('\n\n'), range: t.range } : undefined;
+    }
+    case 'target':
+      return { contents: `\`_target_\`: \`${t.name}\``, range: t.range };
+    case 'reference':
+      if (!t.context) return undefined;
+      return valueHover(project, t.context, t.path, t.span.range);
+    case 'key':
+      if (!t.context || !t.composedPath) return undefined;
+      return valueHover(project, t.context, t.composedPath, t.range);
+  }
+}
+
+function valueHover(project: ConfigProject, ctx: FileContext, path: PathSegment[], range: [number, number] | readonly [number, number]): Hover | undefined {
+  const root = ctx.composition.result.config;
+  if (!root) return undefined;
+  const node = nodeAtComposedPath(root, path);
+  const entry = entryAtComposedPath(root, path);
+  if (!node) {
+    return { contents: `**\`${dotted(path)}\`** is not in the composed config of \`${ctx.composition.name}\`.`, range: [range[0], range[1]] };
+  }
+  const lines = [`**\`${dotted(path)}\`** = \`${shortValue(node, 200)}\``];
+  const resolved = previewResolved(root, node, path);
+  if (resolved !== undefined && (node.kind !== 'scalar' || resolved !== node.value)) lines.push(`resolves to \`${resolved}\``);
+  lines.push(`in \`${ctx.composition.name}\``);
+  lines.push(provenance(project, node, entry?.keyOrigin));
+  return { contents: lines.join('\n\n'), range: [range[0], range[1]] };
+}
+
+function provenance(project: ConfigProject, node: ConfigNode, keyOrigin?: Origin): string {
+  const chain = definitionChain(node, keyOrigin).reverse();
+  if (!chain.length) return '';
+  return chain
+    .map((o, i) => {
+      const written = node.kind === 'scalar' ? originText(project, o) : undefined;
+      const value = written !== undefined && written.length <= 80 ? `: \`${written}\`` : '';
+      return `${i === 0 ? 'Set in' : 'overrides'} \`${describeOrigin(project, o)}\`${value}`;
+    })
+    .join('  \n');
+}
+
+function headerDoc(value: string): string {
+  if (value === '_global_') return '`# @package _global_`: this file merges at the root of the config.';
+  if (value === '_group_') return '`# @package _group_`: this file merges at its group\'s package.';
+  if (value === '_here_') return '`# @package _here_`: this file merges where the including defaults list is.';
+  return `\`# @package ${value}\`: this file merges at \`${value}\`.`;
+}

@@ -1,0 +1,212 @@
+// One config root (a config dir) as the server sees it: the files in it, every file composed as a primary
+// config, and which compositions include which file. Compositions are cached and recomposed only when a file
+// they read changes, which is what keeps an edit cheap on a large tree.
+import { compose, Repository, type ComposeResult, type ConfigSource, type LoadedConfig, type ResolvedDefault } from './engine.js';
+import type { DocumentStore } from './documents.js';
+import { parseSyntax, type FileSyntax } from './yaml-syntax.js';
+
+export interface Composition {
+  /** The primary config's path relative to the root (`premise_selection/hol4/gnn.yaml`). */
+  file: string;
+  /** Its config name as Hydra takes it (`premise_selection/hol4/gnn`). */
+  name: string;
+  result: ComposeResult;
+  /** Every file the composition read, for invalidation. */
+  reads: Set<string>;
+  /** A final config: `# @package _global_` (BAIT's final configs) or a file at the root of the config dir. */
+  final: boolean;
+  /** A final config that composes without errors: it gets the Run/Sweep lenses. */
+  runnable: boolean;
+}
+
+export interface FileContext {
+  composition: Composition;
+  /** The defaults-tree node that loaded the file (its package is where the file's keys land). */
+  loaded: ResolvedDefault;
+}
+
+export interface ProjectOptions {
+  versionBase: '1.1' | null;
+}
+
+const CONFIG_EXT = /\.ya?ml$/;
+
+export class ConfigProject {
+  readonly source: ConfigSource;
+  /** The engine's repository, shared by every composition so each file is parsed once per version. */
+  readonly repository: Repository;
+  private files?: string[];
+  private readonly compositions = new Map<string, Composition>();
+  private readonly syntaxCache = new Map<string, { version: unknown; syntax: FileSyntax }>();
+  /**
+   * The last context in which a file composed cleanly. Half-typed text rarely composes, and completion is
+   * asked exactly then, so features fall back to the last good composition while the file is broken.
+   */
+  /** File -> compositions that read it; rebuilt after any composition changes. */
+  private readers?: Map<string, Composition[]>;
+  private readonly lastGood = new Map<string, FileContext>();
+
+  constructor(
+    readonly root: string,
+    private readonly store: DocumentStore,
+    private readonly options: ProjectOptions,
+  ) {
+    this.source = store.sourceFor(root);
+    this.repository = new Repository(this.source, { versionBase: options.versionBase });
+  }
+
+  /** The user file a resolved default loaded (`db/mysql` -> `db/mysql.yaml`); undefined for Hydra's own. */
+  fileOf(d: ResolvedDefault): string | undefined {
+    if (d.configPath === null) return undefined;
+    const found = this.repository.findFile(d.configPath);
+    return found && !found.builtin ? found.path : undefined;
+  }
+
+  /** Path relative to the root, or undefined when the file is outside it. */
+  relative(absPath: string): string | undefined {
+    const prefix = this.root.endsWith('/') ? this.root : this.root + '/';
+    return absPath.startsWith(prefix) ? absPath.slice(prefix.length) : undefined;
+  }
+
+  absolute(rel: string): string {
+    return `${this.root}/${rel}`;
+  }
+
+  /** Every config file under the root, sorted. */
+  configFiles(): string[] {
+    if (!this.files) {
+      const out: string[] = [];
+      const walk = (dir: string, depth: number) => {
+        const entries = this.source.list(dir);
+        if (!entries || depth > 32) return;
+        for (const f of entries.files) if (CONFIG_EXT.test(f)) out.push(dir ? `${dir}/${f}` : f);
+        for (const d of entries.dirs) walk(dir ? `${dir}/${d}` : d, depth + 1);
+      };
+      walk('', 0);
+      this.files = out.sort();
+    }
+    return this.files;
+  }
+
+  /** BAIT's W&B sweep specifications live under `sweeps/`; they are not Hydra configs. */
+  isSweepFile(rel: string): boolean {
+    return rel.startsWith('sweeps/') || rel.includes('/sweeps/');
+  }
+
+  /** The parsed syntax of a file (cached on the store's version of it). */
+  syntax(rel: string): FileSyntax | undefined {
+    const version = this.source.version?.(rel);
+    const hit = this.syntaxCache.get(rel);
+    if (hit && hit.version === version) return hit.syntax;
+    const text = this.source.read(rel);
+    if (text === undefined) return undefined;
+    const syntax = parseSyntax(text);
+    this.syntaxCache.set(rel, { version, syntax });
+    return syntax;
+  }
+
+  loadFile(rel: string): LoadedConfig | null {
+    return this.repository.load(rel);
+  }
+
+  /** `rel` composed as the primary config, cached until a file it read changes. */
+  composition(rel: string): Composition {
+    let c = this.compositions.get(rel);
+    if (!c) {
+      const name = rel.replace(CONFIG_EXT, '');
+      const result = compose({ source: this.source, configName: name, overrides: [], versionBase: this.options.versionBase, repository: this.repository });
+      const reads = new Set(result.filesRead.map((f) => f.replace(/^\/+/, '')));
+      reads.add(rel);
+      const final = this.syntax(rel)?.header?.value === '_global_' || !rel.includes('/');
+      c = { file: rel, name, result, reads, final, runnable: final && !!result.config && result.errors.length === 0 };
+      this.readers = undefined;
+      this.compositions.set(rel, c);
+    }
+    return c;
+  }
+
+  /** Compositions of every config file that can be primary (all but sweep files). */
+  allCompositions(): Composition[] {
+    return this.configFiles().filter((f) => !this.isSweepFile(f)).map((f) => this.composition(f));
+  }
+
+  /** Cached compositions only: what an edit has to recompose. */
+  cachedCompositions(): Composition[] {
+    return [...this.compositions.values()];
+  }
+
+  runnableConfigs(): Composition[] {
+    return this.allCompositions().filter((c) => c.runnable);
+  }
+
+  /**
+   * The composition a file is seen in: the file itself when it is runnable, else the first runnable config
+   * that includes it (its own folder first), else the file composed on its own.
+   */
+  context(rel: string): FileContext | undefined {
+    if (this.isSweepFile(rel)) return undefined;
+    const found = this.findContext(rel);
+    if (found && found.composition.result.errors.length === 0) {
+      this.lastGood.set(rel, found);
+      return found;
+    }
+    return this.lastGood.get(rel) ?? found;
+  }
+
+  private findContext(rel: string): FileContext | undefined {
+    const own = this.composition(rel);
+    const loadedIn = (c: Composition) => c.result.defaults.find((d) => this.fileOf(d) === rel);
+    if (own.runnable) {
+      const loaded = loadedIn(own);
+      if (loaded) return { composition: own, loaded };
+    }
+    const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
+    const includers = this.includers(rel).filter((c) => c.runnable && c.file !== rel);
+    includers.sort((a, b) => Number(!a.file.startsWith(dir)) - Number(!b.file.startsWith(dir)) || (a.file < b.file ? -1 : 1));
+    for (const c of includers) {
+      const loaded = loadedIn(c);
+      if (loaded) return { composition: c, loaded };
+    }
+    const loaded = loadedIn(own);
+    return loaded ? { composition: own, loaded } : undefined;
+  }
+
+  /** Compositions (of all primary candidates) that read a file. */
+  includers(rel: string): Composition[] {
+    if (!this.readers) {
+      const readers = new Map<string, Composition[]>();
+      for (const c of this.allCompositions()) {
+        for (const f of c.reads) {
+          let list = readers.get(f);
+          if (!list) readers.set(f, (list = []));
+          list.push(c);
+        }
+      }
+      this.readers = readers;
+    }
+    return this.readers.get(rel) ?? [];
+  }
+
+  /**
+   * A file changed. Content edits drop the compositions that read it; a file that appeared or disappeared can
+   * change any group listing, so it drops everything. Returns the files whose diagnostics may have changed.
+   */
+  invalidate(rel: string, structural: boolean): { touched: Set<string>; dropped: string[] } {
+    const touched = new Set<string>([rel]);
+    const dropped: string[] = [];
+    if (structural) {
+      this.files = undefined;
+      this.readers = undefined;
+    }
+    for (const [key, c] of this.compositions) {
+      if (structural || c.reads.has(rel) || key === rel) {
+        for (const f of c.reads) touched.add(f);
+        this.compositions.delete(key);
+        dropped.push(key);
+        this.readers = undefined;
+      }
+    }
+    if (structural) for (const f of this.configFiles()) touched.add(f);
+    return { touched, dropped };
+  }
+}

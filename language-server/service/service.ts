@@ -1,0 +1,164 @@
+// The language service: every editor feature as a plain function of (file path, offset) over the workspace.
+// It knows nothing of LSP; handlers/ wires it to a connection. Every entry point catches its own failures, so
+// bad input degrades one answer and never the server (rust-analyzer: "partially available even when broken").
+import { quickFixes } from './actions.js';
+import { complete } from './completion.js';
+import { definition } from './definition.js';
+import { fileDiagnostics } from './diagnostics.js';
+import type { FileSystem } from './file-system.js';
+import { hover } from './hover.js';
+import { codeLenses } from './lenses.js';
+import type { ConfigProject } from './project.js';
+import { documentSymbols } from './symbols.js';
+import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FileRange, Hover } from './types.js';
+import { Workspace, type WorkspaceOptions } from './workspace.js';
+
+export type ServiceOptions = WorkspaceOptions;
+
+export class LanguageService {
+  readonly workspace: Workspace;
+  /** Files whose diagnostics may have changed since `takeDirty()`. */
+  private dirty = new Set<string>();
+  /** Primary configs dropped by edits: what they read after recomposing joins the dirty files. */
+  private recomposed = new Map<ConfigProject, Set<string>>();
+  /** Called with errors a feature swallowed, so the server can log them. */
+  onInternalError: (what: string, error: unknown) => void = () => {};
+
+  constructor(readonly options: ServiceOptions) {
+    this.workspace = new Workspace(options);
+  }
+
+  get fs(): FileSystem {
+    return this.options.fs;
+  }
+
+  // --- documents ---------------------------------------------------------------------------------------------
+
+  open(path: string, text: string, version: number): void {
+    const existed = this.workspace.store.exists(path);
+    const changed = this.workspace.store.read(path) !== text;
+    this.workspace.store.setOpen(path, text, version);
+    if (changed || !existed) this.invalidate(path, !existed);
+    else this.dirty.add(path);
+  }
+
+  change(path: string, text: string, version: number): void {
+    const same = this.workspace.store.isOpen(path) && this.workspace.store.read(path) === text;
+    this.workspace.store.setOpen(path, text, version);
+    if (!same) this.invalidate(path, false);
+  }
+
+  close(path: string): void {
+    const before = this.workspace.store.read(path);
+    this.workspace.store.close(path);
+    const after = this.workspace.store.read(path);
+    if (before !== after) this.invalidate(path, after === undefined);
+  }
+
+  /** A watched file changed on disk (created, changed or deleted). */
+  diskChanged(path: string, kind: 'created' | 'changed' | 'deleted'): void {
+    this.workspace.store.diskChanged(path);
+    if (!this.workspace.store.isOpen(path)) this.invalidate(path, kind !== 'changed');
+  }
+
+  private invalidate(path: string, structural: boolean): void {
+    this.guard('invalidate', undefined, () => {
+      const project = this.workspace.projectOf(path);
+      if (!project) return;
+      const rel = project.relative(path);
+      if (rel === undefined) return;
+      const { touched, dropped } = project.invalidate(rel, structural);
+      for (const f of touched) this.dirty.add(project.absolute(f));
+      let set = this.recomposed.get(project);
+      if (!set) this.recomposed.set(project, (set = new Set()));
+      for (const f of dropped) set.add(f);
+      this.dirty.add(path);
+    });
+  }
+
+  /**
+   * The files whose diagnostics must be published again: those touched by edits since the last call, plus
+   * every file the recomposed configs read now (an edit can pull a new file into a composition).
+   */
+  takeDirty(): string[] {
+    const out = new Set(this.dirty);
+    this.dirty.clear();
+    for (const [project, files] of this.recomposed) {
+      this.guard('recompose', undefined, () => {
+        for (const f of files) {
+          if (project.source.read(f) === undefined) continue;
+          for (const r of project.composition(f).reads) out.add(project.absolute(r));
+        }
+      });
+    }
+    this.recomposed.clear();
+    return [...out].sort();
+  }
+
+  /** Every config file of every known config dir, for whole-workspace diagnostics. */
+  allFiles(): string[] {
+    const out: string[] = [];
+    for (const p of this.workspace.allProjects()) {
+      this.guard('allFiles', undefined, () => {
+        for (const f of p.configFiles()) out.push(p.absolute(f));
+      });
+    }
+    return out;
+  }
+
+  // --- features ----------------------------------------------------------------------------------------------
+
+  completions(path: string, offset: number): CompletionItem[] {
+    return this.withFile('completion', path, [], (p, rel) => complete(p, rel, offset));
+  }
+
+  definition(path: string, offset: number): FileRange[] {
+    return this.withFile('definition', path, [], (p, rel) => definition(p, rel, offset, this.fs, this.workspace.workspaceRootOf(p)));
+  }
+
+  hover(path: string, offset: number): Hover | undefined {
+    return this.withFile('hover', path, undefined, (p, rel) => hover(p, rel, offset));
+  }
+
+  diagnostics(path: string): Diagnostic[] {
+    return this.withFile('diagnostics', path, [], (p, rel) => fileDiagnostics(p, rel));
+  }
+
+  codeActions(path: string, diagnostics: Diagnostic[]): CodeAction[] {
+    return this.withFile('codeActions', path, [], (p, rel) => quickFixes(p, rel, diagnostics));
+  }
+
+  codeLenses(path: string): CodeLens[] {
+    return this.withFile('codeLens', path, [], (p, rel) => codeLenses(p, rel));
+  }
+
+  documentSymbols(path: string): DocumentSymbol[] {
+    return this.withFile('documentSymbol', path, [], (p, rel) => {
+      const syntax = p.syntax(rel);
+      return syntax ? documentSymbols(syntax) : [];
+    });
+  }
+
+  /** The text the service sees for a file (open buffer over disk). */
+  text(path: string): string | undefined {
+    return this.workspace.store.read(path);
+  }
+
+  private withFile<T>(what: string, path: string, fallback: T, fn: (project: ConfigProject, rel: string) => T): T {
+    return this.guard(what, fallback, () => {
+      const project = this.workspace.projectOf(path);
+      const rel = project?.relative(path);
+      if (!project || rel === undefined) return fallback;
+      return fn(project, rel);
+    });
+  }
+
+  guard<T>(what: string, fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      this.onInternalError(what, error);
+      return fallback;
+    }
+  }
+}
