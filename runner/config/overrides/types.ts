@@ -3,8 +3,11 @@
 
 import type { ConfigNode, Range } from '../nodes.js';
 
-/** `a=1` CHANGE, `+a=1` ADD, `++a=1` FORCE_ADD, `~a` / `~a=1` DEL. */
-export type OverrideType = 'CHANGE' | 'ADD' | 'FORCE_ADD' | 'DEL';
+/**
+ * `a=1` CHANGE, `+a=1` ADD, `++a=1` FORCE_ADD, `~a` / `~a=1` DEL, `a=extend_list(1,2)` EXTEND_LIST (appends the
+ * items of the value, a list node, to the existing list `a`; Hydra 1.4's form, deprecated there).
+ */
+export type OverrideType = 'CHANGE' | 'ADD' | 'FORCE_ADD' | 'DEL' | 'EXTEND_LIST';
 
 export type ValueType =
   | 'ELEMENT'
@@ -16,7 +19,18 @@ export type ValueType =
 
 /** A sweep value. Elements are config nodes (typed scalars, lists, dicts) whose origin points into the override. */
 export type Sweep =
-  | { kind: 'choice'; items: ConfigNode[]; simpleForm: boolean; shuffle: boolean; tags: string[] }
+  | {
+      kind: 'choice';
+      items: ConfigNode[];
+      simpleForm: boolean;
+      shuffle: boolean;
+      tags: string[];
+      /**
+       * Present only when some choice is itself a sweep (`a=range(1,3),4`): every choice in order. Hydra parses
+       * such a value but cannot enumerate it; `items` then holds only the plain elements.
+       */
+      nested?: Array<ConfigNode | Sweep>;
+    }
   | { kind: 'range'; start: ConfigNode; stop: ConfigNode; step: ConfigNode; shuffle: boolean; tags: string[] }
   | { kind: 'interval'; start: ConfigNode; end: ConfigNode; tags: string[] }
   | { kind: 'glob'; include: string[]; exclude: string[]; tags: string[] };
