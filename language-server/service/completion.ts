@@ -1,7 +1,7 @@
 // Completions: inherited keys of the composed config at this file's package, defaults-list groups, options
 // and keywords, `_target_` names, `${` key paths and resolvers, and `# @package` values.
 import { completionContext, type CompletionContext } from './completion-context.js';
-import { dotted, nodeAtComposedPath, packagePath, shortValue } from './composed.js';
+import { dotted, inheritedEntries, nodeAtComposedPath, packagePath, shortValue } from './composed.js';
 import { configFile, folderOf, resolveGroup } from './defaults-paths.js';
 import { describeOrigin } from './locate.js';
 import type { ConfigProject } from './project.js';
@@ -105,22 +105,24 @@ function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionCo
   present.delete(ctx.prefix);
   const at = composedAt(project, rel);
   if (at) {
-    const node = nodeAtComposedPath(at.root, [...at.pkg, ...ctx.path]);
-    if (node?.kind === 'dict') {
-      for (const [key, entry] of node.entries) {
-        if (present.has(key)) continue;
-        const origin = entry.keyOrigin ?? entry.node.origin;
-        if (origin?.kind === 'file' && origin.file === rel) continue;
-        out.push({
-          label: key,
-          kind: 'key',
-          detail: shortValue(entry.node),
-          documentation: `Inherited from \`${describeOrigin(project, origin)}\` in \`${at.composition.name}\``,
-          insertText: entry.node.kind === 'scalar' || entry.node.kind === 'list' ? `${key}: ` : `${key}:`,
-          replace: ctx.replace,
-          sortText: `0${key}`,
-        });
-      }
+    const composedPath = [...at.pkg, ...ctx.path];
+    const node = nodeAtComposedPath(at.root, composedPath);
+    const entries = node?.kind === 'dict'
+      ? node.entries
+      : inheritedEntries(at.composition.result.defaults, (d) => project.fileOf(d), (f) => project.loadFile(f)?.node, rel, composedPath);
+    for (const [key, entry] of entries) {
+      if (present.has(key)) continue;
+      const origin = entry.keyOrigin ?? entry.node.origin;
+      if (origin?.kind === 'file' && origin.file === rel) continue;
+      out.push({
+        label: key,
+        kind: 'key',
+        detail: shortValue(entry.node),
+        documentation: `Inherited from \`${describeOrigin(project, origin)}\` in \`${at.composition.name}\``,
+        insertText: entry.node.kind === 'scalar' || entry.node.kind === 'list' ? `${key}: ` : `${key}:`,
+        replace: ctx.replace,
+        sortText: `0${key}`,
+      });
     }
   }
   if (ctx.path.length === 0 && !present.has('defaults')) {

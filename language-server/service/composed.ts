@@ -1,5 +1,6 @@
 // Reading the composed tree: walking to a path, printing values briefly, and locating origins in files.
-import { keyString, toPlain, type ConfigNode, type DictNode, type Origin } from '../../runner/config/nodes.js';
+import { keyString, toPlain, type ConfigNode, type DictEntry, type DictNode, type Origin } from '../../runner/config/nodes.js';
+import type { ResolvedDefault } from './engine.js';
 import type { PathSegment } from './yaml-syntax.js';
 
 /** The composed node at a path ('' segments are ignored), or undefined. */
@@ -62,3 +63,34 @@ export function definitionChain(node: ConfigNode, keyOrigin?: Origin): Origin[] 
 }
 
 export { keyString };
+
+/**
+ * The keys that files merged before `rel` put at a composed path, later files winning, as the engine loaded
+ * them (with origins). Used where the composed value is not a mapping because this file's own text replaced
+ * it, e.g. a key just typed with no value yet (`encoder:` is null, and null replaces the inherited mapping).
+ */
+export function inheritedEntries(
+  defaults: readonly ResolvedDefault[],
+  fileOf: (d: ResolvedDefault) => string | undefined,
+  load: (file: string) => DictNode | undefined,
+  rel: string,
+  composedPath: readonly PathSegment[],
+): Map<string, DictEntry> {
+  const out = new Map<string, DictEntry>();
+  let stop = defaults.findIndex((d) => fileOf(d) === rel && d.isSelf);
+  if (stop < 0) stop = defaults.findIndex((d) => fileOf(d) === rel);
+  for (let i = 0; i < stop; i++) {
+    const d = defaults[i]!;
+    const file = fileOf(d);
+    if (!file || file === rel) continue;
+    const pkg = packagePath(d.package);
+    if (pkg.length > composedPath.length || pkg.some((p, j) => composedPath[j] !== p)) continue;
+    const node = nodeAtComposedPath(load(file), composedPath.slice(pkg.length));
+    if (node?.kind !== 'dict') continue;
+    for (const [k, e] of node.entries) {
+      out.delete(k);
+      out.set(k, e);
+    }
+  }
+  return out;
+}
