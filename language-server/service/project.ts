@@ -117,6 +117,12 @@ export class ConfigProject {
       const result = compose({ source: this.source, configName: name, overrides: [], versionBase: this.options.versionBase, repository: this.repository });
       const reads = new Set(result.filesRead.map((f) => f.replace(/^\/+/, '')));
       reads.add(rel);
+      // A composition that failed part-way reports no files read; the files its errors point into are
+      // read all the same, and it must be recomposed on any edit (it may have read more than we know).
+      for (const e of result.errors) {
+        if (e.origin?.kind === 'file') reads.add(e.origin.file);
+        for (const r of e.related ?? []) if (r.origin.kind === 'file') reads.add(r.origin.file);
+      }
       const final = this.syntax(rel)?.header?.value === '_global_' || !rel.includes('/');
       c = { file: rel, name, result, reads, final, runnable: final && !!result.config && result.errors.length === 0 };
       this.readers = undefined;
@@ -199,7 +205,7 @@ export class ConfigProject {
       this.readers = undefined;
     }
     for (const [key, c] of this.compositions) {
-      if (structural || c.reads.has(rel) || key === rel) {
+      if (structural || c.reads.has(rel) || key === rel || !c.result.config) {
         for (const f of c.reads) touched.add(f);
         this.compositions.delete(key);
         dropped.push(key);
