@@ -3,7 +3,7 @@
 // output must parse back to the same value.
 
 import type { ConfigNode, KeyValue, ScalarNode } from '../nodes.js';
-import { quotedLength } from './lexer.js';
+import { tokenize, type TokenType } from './lexer.js';
 import type { Override, Sweep } from './types.js';
 
 export type Quote = "'" | '"';
@@ -19,15 +19,7 @@ export function markQuoted(node: ScalarNode, quote: Quote): ScalarNode {
 
 /** The quote a string was written with on the command line, or undefined when it was not quoted. */
 export function quoteOf(node: ScalarNode): Quote | undefined {
-  const q = quotes.get(node);
-  if (q) return q;
-  // A copy of a parsed node (composition clones nodes) still points at its text through its origin.
-  const o = node.origin;
-  if (o?.kind !== 'override' || node.type !== 'str') return undefined;
-  const src = o.text.slice(o.range[0], o.range[1]);
-  const first = src[0];
-  if ((first !== "'" && first !== '"') || quotedLength(src, 0) !== src.length) return undefined;
-  return unescapeQuoted(src) === node.value ? first : undefined;
+  return quotes.get(node);
 }
 
 /** The characters that must be escaped with a backslash in an unquoted value (Hydra's `_ESC`). */
@@ -36,6 +28,22 @@ const SPECIAL = /[\\()[\]{}:=, \t]/g;
 /** Escapes the characters that would otherwise end or split an unquoted value (`x y` -> `x\ y`). */
 export function escapeSpecialCharacters(s: string): string {
   return s.replace(SPECIAL, (c) => '\\' + c);
+}
+
+// Tokens that read back as one plain string when they follow each other.
+const PLAIN_TOKENS = new Set<TokenType>(['ID', 'NULL', 'INT', 'FLOAT', 'BOOL', 'UNQUOTED_CHAR', 'COLON', 'ESC', 'WS']);
+
+/**
+ * An unquoted string as override text. Like Hydra we escape special characters (`x\ y`), so a string such as
+ * `1` prints as `1` and reads back as an int, exactly as in Hydra. Where escaping cannot make the text readable
+ * at all (quotes, `#`, `;`, newlines, non-ASCII letters), Hydra would print text that it cannot parse again; we
+ * quote the string instead, so every job line parses back to the value it came from.
+ */
+export function strToString(s: string): string {
+  const escaped = escapeSpecialCharacters(s);
+  const tokens = tokenize('=' + escaped);
+  const readable = tokens[tokens.length - 1]!.type === 'EOF' && tokens.slice(1, -1).every((t) => PLAIN_TOKENS.has(t.type));
+  return readable ? escaped : withQuotes(s, "'");
 }
 
 /**
@@ -112,7 +120,7 @@ function scalarToString(node: ScalarNode): string {
       return pyFloatRepr(node.value as number);
     case 'str': {
       const q = quoteOf(node);
-      return q ? withQuotes(node.value as string, q) : escapeSpecialCharacters(node.value as string);
+      return q ? withQuotes(node.value as string, q) : strToString(node.value as string);
     }
   }
 }
@@ -144,17 +152,19 @@ export function keyElement(o: Pick<Override, 'type' | 'key' | 'package'>): strin
 }
 
 function tagged(tags: string[], inner: string): string {
-  return tags.length ? `tag(${tags.map(escapeSpecialCharacters).join(',')},${inner})` : inner;
+  return tags.length ? `tag(${tags.map(strToString).join(',')},${inner})` : inner;
 }
 
 /** A sweep in a canonical form that parses back to the same sweep: `choice(1,2)`, `range(1,5,1)`, `glob(*)`. */
 export function sweepToString(s: Sweep): string {
   switch (s.kind) {
     case 'choice': {
-      const items = (s.nested ?? s.items).map((i) => (i.kind === 'scalar' || i.kind === 'list' || i.kind === 'dict' ? elementToString(i) : sweepToString(i)));
+      // A nested simple-form choice is written as choice(...), or its items would merge into the outer list.
+      const inner = (i: Sweep) => (i.kind === 'choice' && i.simpleForm && !i.shuffle ? sweepToString({ ...i, simpleForm: false }) : sweepToString(i));
+      const items = (s.nested ?? s.items).map((i) => (i.kind === 'scalar' || i.kind === 'list' || i.kind === 'dict' ? elementToString(i) : inner(i)));
       // shuffle(a,b) and sort(...) give simple-form choices; choice(...) gives the explicit form.
       if (s.shuffle) return tagged(s.tags, s.simpleForm ? `shuffle(${items.join(',')})` : `shuffle(choice(${items.join(',')}))`);
-      if (s.simpleForm) return s.tags.length ? tagged(s.tags, `sort(${items.join(',')})`) : items.join(',');
+      if (s.simpleForm && !s.tags.length) return items.join(',');
       return tagged(s.tags, `choice(${items.join(',')})`);
     }
     case 'range': {
@@ -164,7 +174,7 @@ export function sweepToString(s: Sweep): string {
     case 'interval':
       return tagged(s.tags, `interval(${elementToString(s.start)},${elementToString(s.end)})`);
     case 'glob': {
-      const list = (xs: string[]) => '[' + xs.map(escapeSpecialCharacters).join(',') + ']';
+      const list = (xs: string[]) => '[' + xs.map(strToString).join(',') + ']';
       return `glob(${list(s.include)}${s.exclude.length ? ',exclude=' + list(s.exclude) : ''})`;
     }
   }

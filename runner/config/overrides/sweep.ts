@@ -48,7 +48,7 @@ function jobAxes(overrides: Override[], opts: SweepOptions, limit: number): stri
   const axes = new Map<string, string[]>();
   for (const o of overrides) {
     const key = keyElement(o);
-    if (isSweep(o)) axes.set(key, sweepValues(o, opts, limit).map((v) => `${key}=${v}`));
+    if (isSweep(o)) axes.set(key, sweepValueList(o, opts, limit).map((v) => `${key}=${v}`));
     else axes.set(key, [overrideToString(o)]);
   }
   return [...axes.values()];
@@ -58,7 +58,16 @@ function jobAxes(overrides: Override[], opts: SweepOptions, limit: number): stri
  * The values one sweep override expands to, as strings for the right-hand side of `=` (Hydra's
  * sweep_string_iterator): `1`, `1.5`, `'x y'`, `[1,2]`, `mysql`. At most `limit` values are computed.
  */
-export function sweepValues(o: Override, opts: SweepOptions, limit = DEFAULT_MAX_JOBS + 1): string[] {
+export function sweepValues(o: Override, opts: SweepOptions, limit = (opts.maxJobs ?? DEFAULT_MAX_JOBS) + 1): { values?: string[]; error?: ConfigError } {
+  try {
+    return { values: sweepValueList(o, opts, limit) };
+  } catch (e) {
+    if (e instanceof SweepFailure) return { error: e.error };
+    throw e;
+  }
+}
+
+function sweepValueList(o: Override, opts: SweepOptions, limit: number): string[] {
   const s = o.value as Sweep;
   switch (s.kind) {
     case 'interval':
@@ -185,7 +194,7 @@ function sweepCount(o: Override, opts: Pick<SweepOptions, 'listOptions'>, maxJob
     if (step === 0) fail(o, `range() step must not be zero in '${o.text}'.`);
     return Math.max(0, Math.ceil((stop - start) / step));
   }
-  const n = sweepValues(o, { listOptions: opts.listOptions, random: () => 0 }, maxJobs + 1).length;
+  const n = sweepValueList(o, { listOptions: opts.listOptions, random: () => 0 }, maxJobs + 1).length;
   if (n > maxJobs) fail(o, `'${o.text}' expands to more than ${maxJobs} values; narrow the range or raise the limit.`);
   return n;
 }
