@@ -17,7 +17,11 @@ export function quickFixes(project: ConfigProject, rel: string, diagnostics: Dia
     if (item?.isGroup) {
       const opt = item.options.find((o) => overlaps(o.range, d.range) && o.range[0] >= d.range[0]) ?? (item.options.length === 1 ? item.options[0] : undefined);
       if (opt) target = opt.range;
-    } else if (item) target = item.nameRange;
+    } else if (item) {
+      // A config path: only its last segment is the name the options replace.
+      const slash = item.name.lastIndexOf('/');
+      target = [item.nameRange[0] + slash + 1, item.nameRange[1]];
+    }
     const written = syntax?.text.slice(target[0], target[1]) ?? '';
     const ranked = [...options].sort((a, b) => similarity(written, b) - similarity(written, a));
     ranked.forEach((option, i) => {

@@ -32,7 +32,7 @@ export function packagePath(pkg: string): string[] {
 }
 
 /** A one-line rendering of a value for completion details and hovers. */
-export function shortValue(node: ConfigNode, max = 60): string {
+export function shortValue(node: ConfigNode, max = 80): string {
   let s: string;
   if (node.kind === 'scalar') {
     if (node.type === 'missing') s = '???';

@@ -5,6 +5,7 @@
 import type { ConfigError, ConfigWarning } from './engine.js';
 import type { ConfigNode } from '../../runner/config/nodes.js';
 import { dotted, nodeAtComposedPath } from './composed.js';
+import { folderOf, resolveGroup } from './defaults-paths.js';
 import { interpolationSpans, referencePath } from './interpolation-text.js';
 import { originLocation } from './locate.js';
 import type { Composition, ConfigProject } from './project.js';
@@ -28,7 +29,23 @@ export function fileDiagnostics(project: ConfigProject, rel: string): Diagnostic
       out.push(d);
     }
   }
-  return out.sort((a, b) => a.range[0] - b.range[0]);
+  return out.map((d) => withSiblingOptions(project, rel, d)).sort((a, b) => a.range[0] - b.range[0]);
+}
+
+/**
+ * A missing config inside a group folder (`- /data_type/gnnn@_here_`) is a typo of one of the folder's
+ * configs as often as a missing group option is: give it the same options, so the same quick fix applies.
+ */
+function withSiblingOptions(project: ConfigProject, rel: string, d: Diagnostic): Diagnostic {
+  if (d.code !== 'missing-config' || d.data?.options) return d;
+  const item = project.syntax(rel)?.defaults.find((i) => !i.isGroup && i.range[0] <= d.range[1] && d.range[0] <= i.range[1]);
+  if (!item) return d;
+  const folder = folderOf(resolveGroup(rel, item.name));
+  const options = (project.source.list(folder)?.files ?? [])
+    .filter((f) => /\.ya?ml$/.test(f) && `${folder ? folder + '/' : ''}${f}` !== rel)
+    .map((f) => f.replace(/\.ya?ml$/, ''));
+  if (!options.length) return d;
+  return { ...d, message: `${d.message}\n\nAvailable configs in '${folder || '/'}':\n\t${options.join('\n\t')}`, data: { options } };
 }
 
 /** Every diagnostic a composition yields, grouped by the file it is located in (computed once per composition). */

@@ -20,7 +20,7 @@ function children(syntax: FileSyntax, node: Node | null, depth: number): Documen
       const name = String(key.value ?? '');
       if (depth === 0 && name === 'defaults') {
         out.push({ name, kind: 'defaults', range, selectionRange: [key.range[0], key.range[1]],
-          children: syntax.defaults.map((d) => ({ name: syntax.text.slice(d.range[0], d.range[1]).replace(/\s+/g, ' '),
+          children: syntax.defaults.map((d) => ({ name: syntax.text.slice(d.range[0], d.range[1]).replace(/\s+/g, ' ').trim(),
             kind: 'entry' as const, range: d.range, selectionRange: d.nameRange, children: [] })) });
         continue;
       }
