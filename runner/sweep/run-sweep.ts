@@ -72,6 +72,10 @@ export async function runSweep(opts: SweepOptions, existing?: SweepManifest): Pr
     jobs: opts.jobs.map((j) => ({ num: j.num, overrides: j.overrides, status: 'pending', dir: storedDir(opts.sweepDir, j.dir) })),
   };
   manifest.launcher = opts.launcher.name;
+  // A bayes sweep grows round by round: jobs new to an existing manifest are appended.
+  for (const j of opts.jobs) {
+    if (!manifest.jobs.some((r) => r.num === j.num)) manifest.jobs.push({ num: j.num, overrides: j.overrides, status: 'pending', dir: storedDir(opts.sweepDir, j.dir) });
+  }
   writeManifest(opts.sweepDir, manifest);
   const multirunFile = join(opts.sweepDir, 'multirun.yaml');
   if (!existing || !existsSync(multirunFile)) writeFileSync(multirunFile, stringify(opts.multirun ?? defaultMultirun(opts)));
