@@ -1,0 +1,203 @@
+// The commands of DESIGN.md section 9. Each accepts what its callers pass: a CodeLens argument object, a run
+// explorer node, `{ dir }`, or nothing (then it asks with a quick pick).
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Commands, type ConfigRef, type SweepFileCommandArgs } from '../language-server/protocol.js';
+import type { BaitClient } from './client.js';
+import type { ComposedConfigProvider } from './composed-config.js';
+import { resolveConfig } from './configs.js';
+import { runDirsOf, type RunExplorer } from './explorer.js';
+import type { HostRegistry } from './hosts.js';
+import type { RunRecord } from './run-dirs/model.js';
+import type { ExplorerNode } from './run-dirs/tree.js';
+import { hostsOverride, type Runner } from './runner.js';
+import { sweepArgs, sweepFlow } from './sweep-flow.js';
+import { MetricsPanel } from './webviews/metrics-panel.js';
+import { ResumeTreePanel } from './webviews/resume-tree-panel.js';
+
+export interface Deps {
+  context: vscode.ExtensionContext;
+  client: BaitClient;
+  runner: Runner;
+  explorer: RunExplorer;
+  hosts: HostRegistry;
+  composed: ComposedConfigProvider;
+}
+
+/** Open panels, kept so a second "Open Metrics" on the same runs reveals the existing one. */
+export const panels = {
+  metrics: new Map<string, MetricsPanel>(),
+  resumeTrees: new Set<ResumeTreePanel>(),
+};
+
+async function pickRun(explorer: RunExplorer, title: string, filter: (r: RunRecord) => boolean = () => true):
+    Promise<RunRecord | undefined> {
+  const runs = explorer.current().runs.filter(filter);
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage('BAIT: no runs found under the runs roots (setting bait.runsRoots).');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(runs.map((r) => ({
+    label: `${r.experiment}/${r.name} ${r.id}`, description: r.status, detail: r.dir, run: r })), { title });
+  return pick?.run;
+}
+
+async function runOf(deps: Deps, arg: unknown, title: string, filter?: (r: RunRecord) => boolean): Promise<RunRecord | undefined> {
+  const dir = runDirsOf(arg)[0];
+  if (dir) {
+    const known = deps.explorer.findRun(dir);
+    if (known) return known;
+    deps.explorer.reload();
+    const again = deps.explorer.findRun(dir);
+    if (again) return again;
+    void vscode.window.showErrorMessage(`BAIT: ${dir} is not a run directory (no run.json or .hydra/config.yaml).`);
+    return undefined;
+  }
+  return pickRun(deps.explorer, title, filter);
+}
+
+export function openMetrics(deps: Deps, runs: RunRecord[], title: string, sweepDir?: string): MetricsPanel {
+  const key = MetricsPanel.keyOf(runs.map((r) => r.dir), sweepDir);
+  const open = panels.metrics.get(key);
+  if (open) {
+    open.handle.panel.reveal();
+    return open;
+  }
+  const panel = new MetricsPanel(deps.context, deps.explorer, runs, title, sweepDir,
+    (dir) => void vscode.commands.executeCommand('bait.openMetrics', { dir }),
+    () => panels.metrics.delete(key));
+  panels.metrics.set(key, panel);
+  return panel;
+}
+
+export function registerCommands(deps: Deps): vscode.Disposable[] {
+  const { runner, explorer, hosts, client, composed } = deps;
+  const reg = (id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`BAIT: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      }
+    });
+
+  return [
+    reg(Commands.runExperiment, async (arg) => {
+      const ref = await resolveConfig(arg, client);
+      if (!ref) return undefined;
+      return runner.terminal(ref.configName, ['run', ref.configName, ...runner.hostArgs(), '--config-dir', ref.configDir]);
+    }),
+
+    reg(Commands.launchSweep, async (arg) => {
+      const ref = await resolveConfig(arg, client);
+      if (!ref) return undefined;
+      const plan = await sweepFlow(client, hosts, ref);
+      if (!plan) return undefined;
+      const host = plan.host ? hosts.all().find((h) => h.name === plan.host)?.ssh : undefined;
+      return runner.terminal(`sweep ${ref.configName}`, sweepArgs(plan, host ? hostsOverride([host]) : undefined));
+    }),
+
+    reg(Commands.launchSweepFile, async (arg) => {
+      const a = arg as SweepFileCommandArgs | undefined;
+      const file = a?.uri ? vscode.Uri.parse(a.uri).fsPath : vscode.window.activeTextEditor?.document.uri.fsPath;
+      if (!file) return undefined;
+      const go = await vscode.window.showQuickPick([{ label: `Launch ${a?.jobs ?? '?'} jobs`, go: true }, { label: 'Cancel', go: false }],
+        { title: `Sweep file ${file}` });
+      if (!go?.go) return undefined;
+      const cfg: ConfigRef | undefined = a?.config;
+      return runner.terminal(`sweep ${file.split('/').pop()}`, ['run', ...(cfg ? [cfg.configName] : []), '--sweep', file,
+        ...(a?.configDir ? ['--config-dir', a.configDir] : [])]);
+    }),
+
+    reg(Commands.showComposedConfig, async (arg) => {
+      const ref = await resolveConfig(arg, client);
+      return ref ? composed.show(ref) : undefined;
+    }),
+
+    reg('bait.resumeRun', async (arg) => {
+      const run = await runOf(deps, arg, 'Resume which run?', (r) => r.status !== 'running' && r.checkpoints.length > 0);
+      if (!run) return undefined;
+      const from = (arg && typeof arg === 'object' && typeof (arg as { from?: unknown }).from === 'string')
+        ? (arg as { from: string }).from : undefined;
+      return runner.terminal(`resume ${run.id}`, ['resume', run.dir, ...(from ? ['--from', from] : [])]);
+    }),
+
+    reg('bait.forkFromCheckpoint', async (arg) => {
+      const raw = (arg ?? {}) as { kind?: string; checkpoint?: unknown };
+      let checkpoint = raw.kind === 'checkpoint' ? (arg as Extract<ExplorerNode, { kind: 'checkpoint' }>).checkpoint.name
+        : typeof raw.checkpoint === 'string' ? raw.checkpoint : undefined;
+      const run = await runOf(deps, arg, 'Fork which run?', (r) => r.checkpoints.length > 0);
+      if (!run) return undefined;
+      if (!checkpoint) {
+        const pick = await vscode.window.showQuickPick(run.checkpoints.map((c) => ({
+          label: c.isBest ? `★ ${c.name}` : c.name, description: c.step !== undefined ? `step ${c.step}` : '', name: c.name })),
+        { title: `Fork ${run.id} from which checkpoint?` });
+        checkpoint = pick?.name;
+      }
+      if (!checkpoint) return undefined;
+      return runner.terminal(`fork ${run.id}@${checkpoint}`, ['resume', run.dir, '--from', checkpoint, '--fork']);
+    }),
+
+    reg('bait.stopRun', async (arg) => {
+      const run = await runOf(deps, arg, 'Stop which run?', (r) => r.status === 'running');
+      if (!run) return undefined;
+      const out = await runner.exec(['stop', run.dir]);
+      void vscode.window.showInformationMessage(`BAIT: stopping ${run.id}. ${out.trim()}`.trim());
+      explorer.reload();
+      return out;
+    }),
+
+    reg('bait.openMetrics', async (arg) => {
+      const node = arg as { kind?: string; label?: string } | undefined;
+      if (node?.kind === 'sweep') {
+        const sweep = (arg as Extract<ExplorerNode, { kind: 'sweep' }>).sweep;
+        const runs = runDirsOf(arg).map((d) => explorer.findRun(d)).filter((r): r is RunRecord => !!r);
+        return openMetrics(deps, runs, `Metrics: sweep ${sweep.name}`, sweep.dir);
+      }
+      const dirs = runDirsOf(arg);
+      if (dirs.length > 1) {
+        const runs = dirs.map((d) => explorer.findRun(d)).filter((r): r is RunRecord => !!r);
+        return openMetrics(deps, runs, `Metrics: ${node?.label ?? `${runs.length} runs`}`);
+      }
+      const run = await runOf(deps, arg, 'Open the metrics of which run?');
+      if (!run) return undefined;
+      return openMetrics(deps, [run], `Metrics: ${run.name} ${run.id}`);
+    }),
+
+    reg('bait.openCheckpointTree', async (arg) => {
+      const dir = runDirsOf(arg)[0];
+      const panel = new ResumeTreePanel(deps.context, explorer, dir, () => panels.resumeTrees.delete(panel));
+      panels.resumeTrees.add(panel);
+      return panel;
+    }),
+
+    reg('bait.openConfig', async (arg) => {
+      const run = await runOf(deps, arg, 'Open the config of which run?');
+      if (!run) return undefined;
+      const file = [join(run.dir, '.hydra', 'config.yaml'), join(run.dir, 'run.json')].find((f) => existsSync(f));
+      if (!file) throw new Error(`${run.dir} has neither .hydra/config.yaml nor run.json.`);
+      return vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    }),
+
+    reg('bait.selectHost', async (arg) => {
+      let name = typeof arg === 'string' ? arg : undefined;
+      if (!name) {
+        const current = hosts.current().name;
+        const pick = await vscode.window.showQuickPick(hosts.all().map((h) => ({
+          label: h.name, description: h.detail, picked: h.name === current })), { title: 'Where should runs go?' });
+        name = pick?.label;
+      }
+      if (!name) return undefined;
+      if (!hosts.all().some((h) => h.name === name)) throw new Error(`no host named ${name}; add it to the setting bait.sshHosts.`);
+      await hosts.select(name);
+      return name;
+    }),
+
+    reg('bait.refreshRuns', () => {
+      explorer.watch();
+      explorer.reload();
+    }),
+  ];
+}
