@@ -1,0 +1,503 @@
+// Printing a config exactly as Hydra prints it.
+//
+// `toYaml` is byte-identical to OmegaConf 2.2's `to_yaml`: PyYAML's `yaml.dump(container,
+// default_flow_style=False, allow_unicode=True, sort_keys=False)` with OmegaConf's string representer, which
+// single-quotes strings that Python's `int()` / `float()` accept or that are YAML 1.1 booleans. The emitter
+// below follows PyYAML's (emitter.py) decisions one by one: which scalar style a string gets (plain, single or
+// double quoted), where long scalars fold at column 80, how block sequences sit at their parent key's indent,
+// flow `{}` / `[]` for empty containers, and the `?` form for keys that cannot be simple.
+//
+// `toJson` is Python's `json.dumps(container, ensure_ascii=False)` (with `indent` when given): key order kept,
+// floats as Python prints them (`1.0`, `1e-05`, `NaN`, `Infinity`), non-ASCII characters written as they are
+// (we choose ensure_ascii=False so paths and names stay readable; JSON readers accept both forms).
+
+import { isPythonFloat, isPythonInt } from './interpolation/python.js';
+import { formatPythonNumber, type ConfigNode, type KeyValue, type ScalarNode } from './nodes.js';
+
+// ---- YAML ------------------------------------------------------------------------------------------------
+
+/** OmegaConf's YAML_BOOL_TYPES: strings the dumper quotes because YAML 1.1 reads them as booleans. */
+const YAML_BOOLS = new Set([
+  'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE',
+  'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF',
+]);
+
+/** PyYAML's implicit resolvers (YAML 1.1): a plain scalar matching one of these would not load as a string. */
+const IMPLICIT: RegExp[] = [
+  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+  /^(?:<<)$/,
+  /^(?:~|null|Null|NULL|)$/,
+  /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/,
+  /^(?:=)$/,
+];
+
+/** Whether a plain scalar with this text loads back as a string. Python's `$` also matches before a final newline. */
+function plainIsString(value: string): boolean {
+  const candidates = value.endsWith('\n') ? [value, value.slice(0, -1)] : [value];
+  return !IMPLICIT.some((re) => candidates.some((v) => re.test(v)));
+}
+
+interface ScalarEvent {
+  value: string;
+  /** The representer's requested style: OmegaConf asks for single quotes on number-like and boolean-like strings. */
+  style: "'" | undefined;
+  /** Whether the plain form resolves to the scalar's own type (PyYAML's implicit[0]). */
+  plainImplicit: boolean;
+}
+
+/** Python's `repr(float)` as PyYAML's represent_float writes it (`1.0e-05`, `.inf`, `.nan`). */
+function yamlFloat(value: number): string {
+  if (Number.isNaN(value)) return '.nan';
+  if (value === Infinity) return '.inf';
+  if (value === -Infinity) return '-.inf';
+  let s = formatPythonNumber(value, 'float').toLowerCase();
+  if (!s.includes('.') && s.includes('e')) s = s.replace('e', '.0e');
+  return s;
+}
+
+function strEvent(value: string): ScalarEvent {
+  const quote = YAML_BOOLS.has(value) || isPythonInt(value) || isPythonFloat(value);
+  return { value, style: quote ? "'" : undefined, plainImplicit: plainIsString(value) };
+}
+
+function scalarEvent(node: ScalarNode): ScalarEvent {
+  switch (node.type) {
+    case 'str':
+      return strEvent(String(node.value));
+    case 'missing':
+      return strEvent('???');
+    case 'int':
+      return { value: formatPythonNumber(node.value as number, 'int'), style: undefined, plainImplicit: true };
+    case 'float':
+      return { value: yamlFloat(node.value as number), style: undefined, plainImplicit: true };
+    case 'bool':
+      return { value: node.value ? 'true' : 'false', style: undefined, plainImplicit: true };
+    case 'null':
+      return { value: 'null', style: undefined, plainImplicit: true };
+  }
+}
+
+function keyEvent(key: KeyValue): ScalarEvent {
+  if (typeof key === 'string') return strEvent(key);
+  if (typeof key === 'boolean') return { value: key ? 'true' : 'false', style: undefined, plainImplicit: true };
+  const value = Number.isInteger(key) ? formatPythonNumber(key, 'int') : yamlFloat(key);
+  return { value, style: undefined, plainImplicit: true };
+}
+
+interface Analysis {
+  empty: boolean;
+  multiline: boolean;
+  allowFlowPlain: boolean;
+  allowBlockPlain: boolean;
+  allowSingleQuoted: boolean;
+}
+
+const BREAKS = '\n\u0085\u2028\u2029';
+const SPACE_OR_BREAK = '\0 \t\r\n\u0085\u2028\u2029';
+
+function isUnicodeAllowed(ch: string): boolean {
+  const cp = ch.codePointAt(0)!;
+  return (cp === 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp < 0x10ffff)) && cp !== 0xfeff;
+}
+
+/** PyYAML's analyze_scalar: which styles can carry this text unchanged. */
+function analyze(chars: string[]): Analysis {
+  if (chars.length === 0) {
+    return { empty: true, multiline: false, allowFlowPlain: false, allowBlockPlain: true, allowSingleQuoted: true };
+  }
+  let blockIndicators = false;
+  let flowIndicators = false;
+  let lineBreaks = false;
+  let special = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  const text = chars.join('');
+  if (text.startsWith('---') || text.startsWith('...')) blockIndicators = flowIndicators = true;
+  let precededByWhitespace = true;
+  let followedByWhitespace = chars.length === 1 || SPACE_OR_BREAK.includes(chars[1]!);
+  let previousSpace = false;
+  let previousBreak = false;
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (i === 0) {
+      if ('#,[]{}&*!|>\'"%@`'.includes(ch)) flowIndicators = blockIndicators = true;
+      if (ch === '?' || ch === ':') {
+        flowIndicators = true;
+        if (followedByWhitespace) blockIndicators = true;
+      }
+      if (ch === '-' && followedByWhitespace) flowIndicators = blockIndicators = true;
+    } else {
+      if (',?[]{}'.includes(ch)) flowIndicators = true;
+      if (ch === ':') {
+        flowIndicators = true;
+        if (followedByWhitespace) blockIndicators = true;
+      }
+      if (ch === '#' && precededByWhitespace) flowIndicators = blockIndicators = true;
+    }
+    if (BREAKS.includes(ch)) lineBreaks = true;
+    const cp = ch.codePointAt(0)!;
+    if (!(ch === '\n' || (cp >= 0x20 && cp <= 0x7e)) && !isUnicodeAllowed(ch)) special = true;
+    if (ch === ' ') {
+      if (i === 0) leadingSpace = true;
+      if (i === chars.length - 1) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (BREAKS.includes(ch)) {
+      if (i === 0) leadingBreak = true;
+      if (i === chars.length - 1) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = previousBreak = false;
+    }
+    precededByWhitespace = SPACE_OR_BREAK.includes(ch);
+    followedByWhitespace = i + 2 >= chars.length || SPACE_OR_BREAK.includes(chars[i + 2]!);
+  }
+  let allowFlowPlain = true;
+  let allowBlockPlain = true;
+  let allowSingleQuoted = true;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) allowFlowPlain = allowBlockPlain = false;
+  if (breakSpace) allowFlowPlain = allowBlockPlain = allowSingleQuoted = false;
+  if (spaceBreak || special) allowFlowPlain = allowBlockPlain = allowSingleQuoted = false;
+  if (lineBreaks) allowFlowPlain = allowBlockPlain = false;
+  if (flowIndicators) allowFlowPlain = false;
+  if (blockIndicators) allowBlockPlain = false;
+  return { empty: false, multiline: lineBreaks, allowFlowPlain, allowBlockPlain, allowSingleQuoted };
+}
+
+const ESCAPES: Record<string, string> = {
+  '\0': '0', '\x07': 'a', '\x08': 'b', '\x09': 't', '\x0A': 'n', '\x0B': 'v', '\x0C': 'f', '\x0D': 'r',
+  '\x1B': 'e', '"': '"', '\\': '\\', '\x85': 'N', '\xA0': '_', '\u2028': 'L', '\u2029': 'P',
+};
+
+const BEST_INDENT = 2;
+const BEST_WIDTH = 80;
+
+interface Context {
+  root?: boolean;
+  sequence?: boolean;
+  mapping?: boolean;
+  simpleKey?: boolean;
+}
+
+/** PyYAML's block-style emitter, driven by a walk of the tree instead of an event queue. */
+class YamlEmitter {
+  private out: string[] = [];
+  private column = 0;
+  private whitespace = true;
+  private indention = true;
+  private indent: number | null = null;
+  private readonly indents: (number | null)[] = [];
+  private openEnded = false;
+  private ctx: Context = {};
+
+  emitDocument(node: ConfigNode): string {
+    this.node(node, { root: true });
+    this.writeIndent();
+    if (this.openEnded) {
+      this.writeIndicator('...', true);
+      this.writeIndent();
+    }
+    return this.out.join('');
+  }
+
+  private node(node: ConfigNode, ctx: Context): void {
+    this.ctx = ctx;
+    if (node.kind === 'scalar') return this.scalar(scalarEvent(node));
+    const empty = node.kind === 'list' ? node.items.length === 0 : node.entries.size === 0;
+    if (empty) {
+      // Empty containers are always written in flow style: `[]` and `{}`.
+      this.writeIndicator(node.kind === 'list' ? '[' : '{', true, true);
+      this.increaseIndent(true);
+      this.indent = this.indents.pop()!;
+      this.writeIndicator(node.kind === 'list' ? ']' : '}', false);
+      return;
+    }
+    if (node.kind === 'list') {
+      // A sequence directly under a mapping key is "indentless": its dashes sit at the key's indent.
+      this.increaseIndent(false, ctx.mapping === true && !this.indention);
+      for (const item of node.items) {
+        this.writeIndent();
+        this.writeIndicator('-', true, false, true);
+        this.node(item, { sequence: true });
+      }
+      this.indent = this.indents.pop()!;
+      return;
+    }
+    this.increaseIndent(false);
+    for (const entry of node.entries.values()) {
+      this.writeIndent();
+      const key = keyEvent(entry.key);
+      const chars = Array.from(key.value);
+      const analysis = analyze(chars);
+      if (chars.length < 128 && !analysis.empty && !analysis.multiline) {
+        this.ctx = { mapping: true, simpleKey: true };
+        this.scalar(key);
+        this.writeIndicator(':', false);
+        this.node(entry.node, { mapping: true });
+      } else {
+        this.writeIndicator('?', true, false, true);
+        this.ctx = { mapping: true };
+        this.scalar(key);
+        this.writeIndent();
+        this.writeIndicator(':', true, false, true);
+        this.node(entry.node, { mapping: true });
+      }
+    }
+    this.indent = this.indents.pop()!;
+  }
+
+  private increaseIndent(flow: boolean, indentless = false): void {
+    this.indents.push(this.indent);
+    if (this.indent === null) this.indent = flow ? BEST_INDENT : 0;
+    else if (!indentless) this.indent += BEST_INDENT;
+  }
+
+  private scalar(event: ScalarEvent): void {
+    this.increaseIndent(true);
+    const chars = Array.from(event.value);
+    const analysis = analyze(chars);
+    const simpleKey = this.ctx.simpleKey === true;
+    const split = !simpleKey;
+    const style = this.chooseStyle(event, analysis, simpleKey);
+    if (style === '"') this.writeDoubleQuoted(chars, split);
+    else if (style === "'") this.writeSingleQuoted(chars, split);
+    else this.writePlain(chars, split);
+    this.indent = this.indents.pop()!;
+  }
+
+  private chooseStyle(event: ScalarEvent, a: Analysis, simpleKey: boolean): '' | "'" | '"' {
+    if (!event.style && event.plainImplicit) {
+      if (!(simpleKey && (a.empty || a.multiline)) && a.allowBlockPlain) return '';
+    }
+    if (a.allowSingleQuoted && !(simpleKey && a.multiline)) return "'";
+    return '"';
+  }
+
+  private write(data: string, length = Array.from(data).length): void {
+    this.out.push(data);
+    this.column += length;
+  }
+
+  private writeIndicator(indicator: string, needWhitespace: boolean, whitespace = false, indention = false): void {
+    const data = this.whitespace || !needWhitespace ? indicator : ' ' + indicator;
+    this.whitespace = whitespace;
+    this.indention = this.indention && indention;
+    this.openEnded = false;
+    this.write(data);
+  }
+
+  private writeIndent(): void {
+    const indent = this.indent ?? 0;
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.writeLineBreak();
+    if (this.column < indent) {
+      this.whitespace = true;
+      this.write(' '.repeat(indent - this.column));
+    }
+  }
+
+  private writeLineBreak(data = '\n'): void {
+    this.whitespace = true;
+    this.indention = true;
+    this.out.push(data);
+    this.column = 0;
+  }
+
+  private writePlain(text: string[], split: boolean): void {
+    if (this.ctx.root) this.openEnded = true;
+    if (text.length === 0) return;
+    if (!this.whitespace) this.write(' ');
+    this.whitespace = false;
+    this.indention = false;
+    let spaces = false;
+    let breaks = false;
+    let start = 0;
+    for (let end = 0; end <= text.length; end++) {
+      const ch = end < text.length ? text[end] : undefined;
+      if (spaces) {
+        if (ch !== ' ') {
+          if (start + 1 === end && this.column > BEST_WIDTH && split) {
+            this.writeIndent();
+            this.whitespace = false;
+            this.indention = false;
+          } else this.write(text.slice(start, end).join(''), end - start);
+          start = end;
+        }
+      } else if (breaks) {
+        if (ch === undefined || !BREAKS.includes(ch)) {
+          if (text[start] === '\n') this.writeLineBreak();
+          for (const br of text.slice(start, end)) this.writeLineBreak(br === '\n' ? '\n' : br);
+          this.writeIndent();
+          this.whitespace = false;
+          this.indention = false;
+          start = end;
+        }
+      } else if (ch === undefined || (' ' + BREAKS).includes(ch)) {
+        this.write(text.slice(start, end).join(''), end - start);
+        start = end;
+      }
+      if (ch !== undefined) {
+        spaces = ch === ' ';
+        breaks = BREAKS.includes(ch);
+      }
+    }
+  }
+
+  private writeSingleQuoted(text: string[], split: boolean): void {
+    this.writeIndicator("'", true);
+    let spaces = false;
+    let breaks = false;
+    let start = 0;
+    for (let end = 0; end <= text.length; end++) {
+      const ch = end < text.length ? text[end] : undefined;
+      if (spaces) {
+        if (ch === undefined || ch !== ' ') {
+          if (start + 1 === end && this.column > BEST_WIDTH && split && start !== 0 && end !== text.length) this.writeIndent();
+          else this.write(text.slice(start, end).join(''), end - start);
+          start = end;
+        }
+      } else if (breaks) {
+        if (ch === undefined || !BREAKS.includes(ch)) {
+          if (text[start] === '\n') this.writeLineBreak();
+          for (const br of text.slice(start, end)) this.writeLineBreak(br === '\n' ? '\n' : br);
+          this.writeIndent();
+          start = end;
+        }
+      } else if (ch === undefined || (' ' + BREAKS).includes(ch) || ch === "'") {
+        if (start < end) {
+          this.write(text.slice(start, end).join(''), end - start);
+          start = end;
+        }
+      }
+      if (ch === "'") {
+        this.write("''");
+        start = end + 1;
+      }
+      if (ch !== undefined) {
+        spaces = ch === ' ';
+        breaks = BREAKS.includes(ch);
+      }
+    }
+    this.writeIndicator("'", false);
+  }
+
+  private writeDoubleQuoted(text: string[], split: boolean): void {
+    this.writeIndicator('"', true);
+    let start = 0;
+    for (let end = 0; end <= text.length; end++) {
+      const ch = end < text.length ? text[end] : undefined;
+      const cp = ch?.codePointAt(0) ?? 0;
+      const plainChar = ch !== undefined && !'"\\\u0085\u2028\u2029\uFEFF'.includes(ch) &&
+        ((cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd));
+      if (!plainChar) {
+        if (start < end) {
+          this.write(text.slice(start, end).join(''), end - start);
+          start = end;
+        }
+        if (ch !== undefined) {
+          let data: string;
+          if (ch in ESCAPES) data = '\\' + ESCAPES[ch];
+          else if (cp <= 0xff) data = '\\x' + cp.toString(16).toUpperCase().padStart(2, '0');
+          else if (cp <= 0xffff) data = '\\u' + cp.toString(16).toUpperCase().padStart(4, '0');
+          else data = '\\U' + cp.toString(16).toUpperCase().padStart(8, '0');
+          this.write(data);
+          start = end + 1;
+        }
+      }
+      if (end > 0 && end < text.length - 1 && (ch === ' ' || start >= end) && this.column + (end - start) > BEST_WIDTH && split) {
+        const data = text.slice(start, end).join('') + '\\';
+        if (start < end) start = end;
+        this.write(data);
+        this.writeIndent();
+        this.whitespace = false;
+        this.indention = false;
+        if (text[start] === ' ') this.write('\\');
+      }
+    }
+    this.writeIndicator('"', false);
+  }
+}
+
+/** The YAML Hydra prints for this tree (`OmegaConf.to_yaml`), byte for byte. */
+export function toYaml(node: ConfigNode): string {
+  return new YamlEmitter().emitDocument(node);
+}
+
+// ---- JSON ------------------------------------------------------------------------------------------------
+
+/** Python's json float: repr, with NaN and Infinity spelled as json.dumps spells them. */
+function jsonFloat(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  return formatPythonNumber(value, 'float');
+}
+
+/** json.dumps(ensure_ascii=False) string escaping: only `"`, `\` and control characters. */
+function jsonString(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return '"' + s.replace(/[\x00-\x1f\\"]/g, (c) => {
+    switch (c) {
+      case '"': return '\\"';
+      case '\\': return '\\\\';
+      case '\n': return '\\n';
+      case '\r': return '\\r';
+      case '\t': return '\\t';
+      case '\b': return '\\b';
+      case '\f': return '\\f';
+      default: return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+    }
+  }) + '"';
+}
+
+function jsonKey(key: KeyValue): string {
+  if (typeof key === 'string') return jsonString(key);
+  if (typeof key === 'boolean') return key ? '"true"' : '"false"';
+  return '"' + (Number.isInteger(key) ? formatPythonNumber(key, 'int') : jsonFloat(key)) + '"';
+}
+
+function jsonScalar(node: ScalarNode): string {
+  switch (node.type) {
+    case 'str':
+      return jsonString(String(node.value));
+    case 'missing':
+      return '"???"';
+    case 'int':
+      return formatPythonNumber(node.value as number, 'int');
+    case 'float':
+      return jsonFloat(node.value as number);
+    case 'bool':
+      return node.value ? 'true' : 'false';
+    case 'null':
+      return 'null';
+  }
+}
+
+function jsonNode(node: ConfigNode, indent: number | undefined, level: number): string {
+  if (node.kind === 'scalar') return jsonScalar(node);
+  const items: string[] =
+    node.kind === 'list'
+      ? node.items.map((item) => jsonNode(item, indent, level + 1))
+      : [...node.entries.values()].map((e) => `${jsonKey(e.key)}: ${jsonNode(e.node, indent, level + 1)}`);
+  const [open, close] = node.kind === 'list' ? ['[', ']'] : ['{', '}'];
+  if (items.length === 0) return open + close;
+  if (indent === undefined) return open + items.join(', ') + close;
+  const inner = '\n' + ' '.repeat(indent * (level + 1));
+  return open + inner + items.join(',' + inner) + '\n' + ' '.repeat(indent * level) + close;
+}
+
+/**
+ * Python's `json.dumps(container, ensure_ascii=False, indent=indent)`: key order kept, `1.0` stays a float,
+ * non-finite floats as `NaN` / `Infinity` / `-Infinity`, non-string keys as their JSON spelling.
+ */
+export function toJson(node: ConfigNode, indent?: number): string {
+  return jsonNode(node, indent, 0);
+}
