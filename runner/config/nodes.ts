@@ -83,13 +83,22 @@ export function formatPythonNumber(value: number, type: 'int' | 'float'): string
   if (Number.isNaN(value)) return 'nan';
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
-  if (Number.isInteger(value) && Math.abs(value) < 1e16) return value.toFixed(1);
-  // JS and Python both print the shortest round-tripping digits; only the exponent form differs.
-  const s = String(value);
-  const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(s);
-  if (!m) return s;
-  const exp = m[3]!.length < 2 ? '0' + m[3] : m[3];
-  return `${m[1]}e${m[2]}${exp}`;
+  // JS and Python both find the shortest round-tripping digits; they differ in when they switch to the
+  // exponent form: Python's repr uses it when the decimal exponent is below -4 or at least 16.
+  if (Object.is(value, -0)) return '-0.0';
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(value.toExponential());
+  if (!m) return String(value);
+  const [, sign, first, rest = '', expText] = m;
+  const digits = first! + rest;
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 16) {
+    const e = Math.abs(exp).toString().padStart(2, '0');
+    return `${sign}${first}${rest ? '.' + rest : ''}e${exp < 0 ? '-' : '+'}${e}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  const whole = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  const frac = digits.slice(exp + 1);
+  return `${sign}${whole}.${frac || '0'}`;
 }
 
 export function isInterpolation(node: ConfigNode): boolean {
