@@ -278,6 +278,8 @@ export const BUILTIN_FILES: Record<string, string> = {
     "version: 1\nformatters:\n  simple:\n    format: '[%(asctime)s][%(name)s][%(levelname)s] - %(message)s'\nhandlers:\n  console:\n    class: logging.StreamHandler\n    formatter: simple\n    stream: ext://sys.stdout\nroot:\n  level: INFO\n  handlers:\n  - console\ndisable_existing_loggers: false\n",
   'hydra/job_logging/colorlog.yaml': COLORLOG_JOB,
   'hydra/env/default.yaml': '# @package hydra\n',
+  // What composition starts from when no primary config is named (only command-line additions).
+  '_dummy_empty_config_.yaml': '',
 };
 
 export const BUILTIN_SOURCE = new MemorySource(BUILTIN_FILES);

@@ -7,6 +7,7 @@ import { BUILTIN_SOURCE } from './hydra-builtin.js';
 import { keyString, type ConfigNode, type DictNode, type Origin } from './nodes.js';
 import type { ConfigSource } from './source.js';
 import { loadYaml, readPackageHeader } from './yaml-load.js';
+import { parseInterpolation } from './interpolation/grammar.js';
 
 /** One entry of a defaults list, as written in a file (Hydra's GroupDefault / ConfigDefault). */
 export interface DefaultsEntry {
@@ -145,7 +146,28 @@ export function parseConfigFile(text: string, path: string, builtin: boolean, ve
     out.defaults = parseDefaultsList(defaults.node, path, out.errors, versionBase);
   }
   out.node = root;
+  validateInterpolations(root, out.errors);
   return out;
+}
+
+/** OmegaConf rejects a malformed `${...}` when the value is set, so composition reports it per file. */
+function validateInterpolations(node: ConfigNode, errors: ConfigError[]): void {
+  const stack: ConfigNode[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.kind === 'dict') for (const e of n.entries.values()) stack.push(e.node);
+    else if (n.kind === 'list') stack.push(...n.items);
+    else if (n.type === 'str' && typeof n.value === 'string' && n.value.includes('${')) {
+      const r = parseInterpolation(n.value);
+      if (!r.ok) {
+        errors.push({
+          code: 'interpolation-syntax',
+          message: `Invalid interpolation '${n.value}': ${r.error.message}. Escape a literal dollar-brace with a backslash.`,
+          ...(n.origin ? { origin: n.origin } : {}),
+        });
+      }
+    }
+  }
 }
 
 function entryError(errors: ConfigError[], message: string, origin: Origin | undefined): void {

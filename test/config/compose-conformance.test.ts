@@ -8,6 +8,8 @@ import { compose, jobConfig } from '../../runner/config/compose.js';
 import { DiskSource } from '../../runner/disk-source.js';
 import { baitCases, hydraCases, type ComposeCase } from './conformance-cases.js';
 import { typed, typedFromYaml } from './typed-tree.js';
+import { toYaml } from '../../runner/config/emit.js';
+import { resolveTree } from '../../runner/config/interpolation/resolve.js';
 
 function check(c: ComposeCase): void {
   const r = compose({ source: new DiskSource(c.configDir), configName: c.config_name, overrides: c.overrides, versionBase: c.version_base });
@@ -19,7 +21,20 @@ function check(c: ComposeCase): void {
     return;
   }
   assert.deepEqual(r.errors.map((e) => `${e.code}: ${e.message}`), []);
-  assert.deepEqual(typed(jobConfig(r.config!)), typedFromYaml(c.expected_yaml!));
+  const job = jobConfig(r.config!);
+  assert.deepEqual(typed(job), typedFromYaml(c.expected_yaml!));
+  // What `bait run --cfg job` prints is byte-identical to Hydra's.
+  assert.equal(toYaml(job), c.expected_yaml);
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [k, v] of Object.entries(c.env ?? {})) env[k] = v ?? undefined;
+  const res = resolveTree(job, { env, ...(c.fixed_now ? { now: new Date(c.fixed_now) } : {}) });
+  if (c.expected_resolve_error) {
+    assert.ok(res.errors.length > 0, `expected resolve error ${c.expected_resolve_error.type}`);
+    assert.ok(res.errors[0]!.origin, 'resolve errors point at the value');
+  } else if (c.expected_resolved_yaml !== undefined) {
+    assert.deepEqual(res.errors.map((e) => e.message), []);
+    assert.equal(toYaml(res.node!), c.expected_resolved_yaml);
+  }
 }
 
 for (const c of hydraCases('compose')) {
