@@ -31,6 +31,8 @@ export interface SlurmLauncherConfig {
   array_parallelism?: number; // 256
   /** Shell lines run before the job (module loads, conda activate ...). */
   setup?: string[] | null;
+  /** Where logs go (submitit's key); `%j` stands for the job id. Default `${hydra.sweep.dir}/.submitit/%j`. */
+  submitit_folder?: string | null;
   /** Seconds between squeue polls. */
   poll_interval_s?: number; // 2
   /** Submit through this SSH login host instead of locally (the sweep dir must be on a file system the cluster sees). */

@@ -49,7 +49,10 @@ export class SlurmLauncher implements Launcher {
   async launch(jobs: Job[], ctx: LaunchContext): Promise<JobResult[]> {
     if (!jobs.length) return [];
     const sweepDir = resolve(ctx.sweepDir);
-    const logDir = join(sweepDir, '.submitit');
+    // submitit keeps one folder per job (`%j`); BAIT keeps the array's logs side by side in that folder's parent,
+    // named %A_%a_log.out/err, because SLURM does not create missing directories for --output.
+    const folder = this.cfg.submitit_folder && !this.cfg.submitit_folder.includes('${') ? this.cfg.submitit_folder : join(sweepDir, '.submitit', '%j');
+    const logDir = resolve(folder.replace(/\/?%j.*$/, '')) || join(sweepDir, '.submitit');
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     const batchDir = join(logDir, `batch-${stamp}-${randomBytes(3).toString('hex')}`);
     mkdirSync(join(batchDir, 'tasks'), { recursive: true });

@@ -29,9 +29,12 @@ export interface SshLauncherConfig {
   hosts: SshHostConfig[];
   /** Local workspace root: configs, modules and data are synced relative to it (default: current directory). */
   workspace?: string;
-  /** Workspace paths to sync besides the config dir: the user's own modules and data (e.g. ["models", "data"]). */
-  sync?: string[];
-  /** rsync exclude patterns. */
+  /**
+   * What to sync besides the runner and the config dir: true (default) = the whole workspace except
+   * node_modules, .git and run outputs; a list = those workspace paths (the user's modules and data); false = none.
+   */
+  sync?: boolean | string[];
+  /** rsync exclude patterns (added to the defaults when sync is true). */
   exclude?: string[];
   /** Seconds between status polls of each host. */
   poll_interval_s?: number;
@@ -40,6 +43,9 @@ export interface SshLauncherConfig {
   /** Refuse a host with less free space than this in its work dir (MB). */
   min_free_mb?: number;
 }
+
+/** What `sync: true` leaves out: dependencies, VCS data, build output and run directories. */
+export const DEFAULT_EXCLUDES = ['node_modules/', '.git/', '.hg/', 'dist/', '*.vsix', '/outputs/', '/multirun/', '/runs/', '.bait/', '.cache/'];
 
 export function targetOf(h: SshHostConfig): SshTarget {
   return {

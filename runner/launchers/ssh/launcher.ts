@@ -14,7 +14,7 @@ import { jobArgv, jobEnv } from '../job-command.js';
 import { runPool } from '../pool.js';
 import { writeMarker } from '../remote-marker.js';
 import { statusOfExit, type Job, type JobResult, type LaunchContext, type Launcher, type RunnerInvocation } from '../types.js';
-import { hostLabel, hostSlots, targetOf, type SshHostConfig, type SshLauncherConfig } from './config.js';
+import { DEFAULT_EXCLUDES, hostLabel, hostSlots, targetOf, type SshHostConfig, type SshLauncherConfig } from './config.js';
 import { bringBack, pollHost, stopRemote, type WatchedJob } from './remote-runs.js';
 import { preflightScript, startScript } from './scripts.js';
 
@@ -102,8 +102,13 @@ export class SshLauncher implements Launcher {
       ['extension.js*', 'server.js*', 'webview/', '*.vsix']);
     const configDir = resolve(ctx.runner.configDir);
     const configRel = inside(workspace, configDir);
-    const paths = [...(configRel ? [configRel] : []), ...(this.cfg.sync ?? [])];
-    if (paths.length) await rsyncPush(target, workspace, paths, root, this.cfg.exclude ?? []);
+    const sync = this.cfg.sync ?? true;
+    if (sync === true) {
+      await rsyncPush(target, workspace, ['.'], root, [...DEFAULT_EXCLUDES, ...(this.cfg.exclude ?? [])]);
+    } else {
+      const paths = [...(configRel ? [configRel] : []), ...(sync === false ? [] : sync)];
+      if (paths.length) await rsyncPush(target, workspace, paths, root, this.cfg.exclude ?? []);
+    }
     if (!configRel) await rsyncPush(target, dirname(configDir), [basename(configDir)], `${root}/.bait/configs`);
 
     const sweepRel = inside(workspace, resolve(ctx.sweepDir));

@@ -1,0 +1,71 @@
+// `bait attach <run dir>` and `bait stop <run dir>` for jobs that run elsewhere: on an SSH host (detached with
+// setsid/nohup) or in SLURM. The job directory's .bait-remote.json (remote-marker.ts) says where. Attaching
+// streams the log from where the local copy ends until the job ends, then brings the run directory back.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readMarker } from './remote-marker.js';
+import { runCommand } from './slurm/cluster.js';
+import { bringBack, pollHost, stopRemote, type WatchedJob } from './ssh/remote-runs.js';
+import { LOG_FILE } from './ssh/scripts.js';
+import { statusOfExit, type JobResult } from './types.js';
+
+export interface AttachOptions {
+  onLog?: (text: string) => void;
+  signal?: AbortSignal;
+  pollMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Follows a remote job until it ends; resolves with its result. Throws if the directory has no remote job. */
+export async function attachRun(dir: string, opts: AttachOptions = {}): Promise<JobResult> {
+  const m = readMarker(dir);
+  if (!m) throw new Error(`${dir} has no remote job (no .bait-remote.json); local runs are followed through their log.txt`);
+  const pollMs = opts.pollMs ?? 1000;
+  if (m.kind === 'ssh') {
+    const localLog = join(dir, LOG_FILE);
+    const job: WatchedJob = { key: 'job', localDir: dir, remoteDir: m.remote_dir, pid: m.pid,
+      offset: existsSync(localLog) ? statSync(localLog).size : 0, onLog: opts.onLog };
+    let lost = 0;
+    for (;;) {
+      if (opts.signal?.aborted) return { num: -1, dir, status: 'stopped', exitCode: null, host: m.host, error: 'detached: the job keeps running' };
+      const reply = (await pollHost(m.target, [job], opts.signal)).get('job');
+      if (reply?.state === 'exited' || (reply?.state === 'lost' && ++lost >= 2)) {
+        const pullError = await bringBack(m.target, m.remote_dir, dir);
+        const status = reply.state === 'lost' ? 'failed' : statusOfExit(reply.exitCode);
+        return { num: -1, dir, status, exitCode: reply.exitCode, host: m.host,
+          ...(status !== 'completed' || pullError ? { error: [reply.state === 'lost' ? 'the job disappeared without an exit code' : status !== 'completed' ? `exit ${reply.exitCode}` : '', pullError ?? ''].filter(Boolean).join('; ') } : {}) };
+      }
+      if (reply?.state === 'running') lost = 0;
+      await sleep(pollMs);
+    }
+  }
+  // SLURM: the log file is on a file system this machine sees; follow it until the task's result appears.
+  let offset = 0;
+  for (;;) {
+    if (existsSync(m.log)) {
+      const buf = readFileSync(m.log);
+      if (buf.length > offset) { opts.onLog?.(buf.subarray(offset).toString('utf8')); offset = buf.length; }
+    }
+    if (existsSync(m.result_file)) {
+      const code = Number(readFileSync(m.result_file, 'utf8').trim());
+      return { num: -1, dir, status: statusOfExit(code), exitCode: code, host: `slurm:${m.job_id}_${m.task}` };
+    }
+    const q = await runCommand(['squeue', '-h', '-j', `${m.job_id}_${m.task}`, '-o', '%T'], 30);
+    if (q.code === 0 && !q.stdout.trim() && !existsSync(m.result_file)) {
+      await sleep(pollMs);
+      if (!existsSync(m.result_file)) return { num: -1, dir, status: 'failed', exitCode: null, host: `slurm:${m.job_id}_${m.task}`, error: 'SLURM no longer lists the task and it left no exit code' };
+    }
+    if (opts.signal?.aborted) return { num: -1, dir, status: 'stopped', exitCode: null, error: 'detached: the task keeps running' };
+    await sleep(pollMs);
+  }
+}
+
+/** Stops a remote job: SIGTERM to an SSH job (it saves `last`), scancel for a SLURM task. */
+export async function stopRun(dir: string): Promise<void> {
+  const m = readMarker(dir);
+  if (!m) throw new Error(`${dir} has no remote job (no .bait-remote.json)`);
+  if (m.kind === 'ssh') return stopRemote(m.target, m.pid, m.host);
+  const r = await runCommand(['scancel', `${m.job_id}_${m.task}`], 60);
+  if (r.code !== 0) throw new Error(`scancel ${m.job_id}_${m.task} failed: ${r.stderr.trim()}`);
+}
