@@ -12,7 +12,8 @@ import { parseOverride, parseOverrides } from '../../runner/config/overrides/par
 import { sweepValues } from '../../runner/config/overrides/sweep.js';
 import { isSweep, type Override, type Sweep } from '../../runner/config/overrides/types.js';
 
-const CORPUS = join(import.meta.dirname, '..', 'conformance', 'hydra');
+// Test files run as CommonJS under tsx (the package has no "type": "module"), so __dirname is defined.
+const CORPUS = join(__dirname, '..', 'conformance', 'hydra');
 
 interface CaseFile {
   kind: string;
@@ -139,7 +140,7 @@ describe('parse_override conformance (Hydra 1.3.2)', () => {
       const text = c.input!;
       if (c.expected_error) {
         const err = parseErr(text);
-        const o = err.origin as { range: [number, number] };
+        const o = err.origin as unknown as { range: [number, number] };
         assert.ok(o.range[0] >= 0 && o.range[0] <= o.range[1] && o.range[1] <= text.length, 'the error range lies inside the override');
         assert.ok(err.message.length > 20, 'the message says what to do');
         return;
@@ -439,7 +440,7 @@ describe('fuzz', () => {
       assert.ok((r.override === undefined) !== (r.error === undefined), text);
       if (r.error) {
         assert.equal(r.error.code, 'override-syntax');
-        const o = r.error.origin as { index: number; range: [number, number] };
+        const o = r.error.origin as unknown as { index: number; range: [number, number] };
         assert.equal(o.index, 3);
         assert.ok(o.range[0] >= 0 && o.range[0] <= o.range[1] && o.range[1] <= text.length, `${JSON.stringify(text)}: ${o.range}`);
         continue;

@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { parseOverrides } from '../../runner/config/overrides/parser.js';
 import { countJobs, expandSweep, seededRandom, type SweepOptions } from '../../runner/config/overrides/sweep.js';
 
-const CORPUS = join(import.meta.dirname, '..', 'conformance', 'hydra');
+// Test files run as CommonJS under tsx (the package has no "type": "module"), so __dirname is defined.
+const CORPUS = join(__dirname, '..', 'conformance', 'hydra');
 
 interface SweepCase {
   kind: string;
