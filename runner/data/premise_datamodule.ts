@@ -1,0 +1,90 @@
+// The built-in data module for premise selection (the analogue of BAIT's `PremiseDataModule`): it takes the
+// experiment's `data_config` and serves train and validation batches of the shipped Mizar40 M2k pairs.
+import { isAbsolute, join, resolve } from 'node:path';
+import { UserError } from '../run/errors.js';
+import { rngFor, permutation } from '../train/rng.js';
+import { type Batch, type PairSet, loadPairs, loadVocab, makeBatch } from './premise_pairs.js';
+
+export interface PremiseDataOptions {
+  /** BAIT's data_config node: type, batch_size, shuffle, attributes.max_len, data_options.dir. */
+  config: {
+    type?: string;
+    batch_size?: number;
+    shuffle?: boolean;
+    vocab_size?: number;
+    attributes?: { max_len?: number };
+    data_options?: { dir?: string };
+  };
+}
+
+export class PremiseDataModule {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly maxLen: number;
+  readonly dir: string;
+  vocab!: Map<string, number>;
+  train!: PairSet;
+  val!: PairSet;
+
+  constructor(opts: PremiseDataOptions, workspaceDir = process.cwd()) {
+    const c = opts.config ?? {};
+    if (c.type !== undefined && c.type !== 'sequence') {
+      throw new UserError(
+        `data type ${JSON.stringify(c.type)} is not served by the built-in premise data module; use ` +
+          `data_type/sequence (data_config.type: sequence)`,
+        'data_config.type',
+      );
+    }
+    this.batchSize = positiveInt(c.batch_size ?? 32, 'data_config.batch_size');
+    this.shuffle = c.shuffle ?? true;
+    this.maxLen = positiveInt(c.attributes?.max_len ?? 128, 'data_config.attributes.max_len');
+    const dir = c.data_options?.dir ?? 'data/mizar40-m2k';
+    if (typeof dir !== 'string') throw new UserError('must be a folder path', 'data_config.data_options.dir');
+    this.dir = isAbsolute(dir) ? dir : resolve(workspaceDir, dir);
+    if (c.vocab_size !== undefined) positiveInt(c.vocab_size, 'data_config.vocab_size');
+  }
+
+  /** Reads the vocabulary and both splits; called once by the trainer before the model is built. */
+  setup(): void {
+    const key = 'data_config.data_options.dir';
+    this.vocab = loadVocab(join(this.dir, 'vocab.json'), key);
+    this.train = loadPairs(join(this.dir, 'train.jsonl.gz'), this.vocab, this.maxLen, key);
+    this.val = loadPairs(join(this.dir, 'val.jsonl.gz'), this.vocab, this.maxLen, key);
+  }
+
+  get vocabSize(): number {
+    return this.vocab.size;
+  }
+
+  trainBatchCount(): number {
+    return Math.ceil(this.train.labels.length / this.batchSize);
+  }
+
+  valBatchCount(): number {
+    return Math.ceil(this.val.labels.length / this.batchSize);
+  }
+
+  /** The order of training pairs in `epoch`: a pure function of (seed, epoch), so a resumed run sees the same. */
+  epochOrder(seed: number, epoch: number): Int32Array {
+    const n = this.train.labels.length;
+    if (!this.shuffle) return Int32Array.from({ length: n }, (_, i) => i);
+    return permutation(n, rngFor(seed, 'epoch-order', epoch));
+  }
+
+  trainBatch(order: Int32Array, index: number): Batch {
+    return makeBatch(this.train, order.subarray(index * this.batchSize, (index + 1) * this.batchSize));
+  }
+
+  valBatch(index: number): Batch {
+    const n = this.val.labels.length;
+    const idx = Int32Array.from({ length: Math.min(this.batchSize, n - index * this.batchSize) }, (_, i) => index * this.batchSize + i);
+    return makeBatch(this.val, idx);
+  }
+}
+
+function positiveInt(v: unknown, key: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+    throw new UserError(`must be a positive integer, got ${JSON.stringify(v)}`, key);
+  }
+  return v;
+}
