@@ -353,6 +353,12 @@ describe('override grammar', () => {
     }
   });
 
+  it('reports very deep nesting as an error', () => {
+    const err = parseErr('a=' + '['.repeat(20000) + ']'.repeat(20000));
+    assert.equal(err.data?.internal, undefined);
+    assert.match(err.message, /nested too deeply/);
+  });
+
   it('names the fix in its messages', () => {
     assert.match(parseErr('a=x=y').message, /quote the value/);
     assert.match(parseErr("a='x").message, /closing '/);
@@ -440,6 +446,7 @@ describe('fuzz', () => {
       assert.ok((r.override === undefined) !== (r.error === undefined), text);
       if (r.error) {
         assert.equal(r.error.code, 'override-syntax');
+        assert.equal(r.error.data?.internal, undefined, `${JSON.stringify(text)} hit a parser bug: ${r.error.message}`);
         const o = r.error.origin as unknown as { index: number; range: [number, number] };
         assert.equal(o.index, 3);
         assert.ok(o.range[0] >= 0 && o.range[0] <= o.range[1] && o.range[1] <= text.length, `${JSON.stringify(text)}: ${o.range}`);

@@ -98,13 +98,21 @@ export function quotedLength(text: string, pos: number): number {
   return 0;
 }
 
+// The position of the last `}` of the text being lexed, so that a long run of `${` without any `}` is rejected
+// at once instead of being scanned again from every `$` (which would make lexing quadratic).
+let lastBraceOf: { text: string; at: number } = { text: '', at: -1 };
+function lastBrace(text: string): number {
+  if (lastBraceOf.text !== text) lastBraceOf = { text, at: text.lastIndexOf('}') };
+  return lastBraceOf.at;
+}
+
 /**
  * INTERPOLATION: Hydra's rule is `${` followed by anything up to the first `}`. We also accept a nested
  * interpolation such as `${oc.env:A,${b}}` without quotes by matching balanced braces when they balance; Hydra
  * would reject that input, so accepting it changes no result that Hydra accepts at the top level.
  */
 function interpolationLength(text: string, pos: number): number {
-  if (text[pos] !== '$' || text[pos + 1] !== '{') return 0;
+  if (text[pos] !== '$' || text[pos + 1] !== '{' || pos + 2 > lastBrace(text)) return 0;
   const firstClose = text.indexOf('}', pos + 2);
   if (firstClose <= pos + 2) return 0;
   let depth = 0;

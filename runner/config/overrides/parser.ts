@@ -33,9 +33,13 @@ export function parseOverride(text: string, index = 0, options: ParseOptions = {
     return { override: new OverrideReader(text, index, options.random ?? Math.random).read() };
   } catch (e) {
     if (e instanceof SyntaxFailure) return { error: e.error };
-    // Anything else is a bug in this parser; report it as data at the start of the override rather than crash.
+    const origin: Origin = { kind: 'override', index, text, range: [0, text.length] };
+    if (e instanceof RangeError) {
+      return { error: { code: 'override-syntax', message: `The value of '${text.slice(0, 40)}…' is nested too deeply; flatten it or load it from a config file.`, origin } };
+    }
+    // Anything else is a bug in this parser; report it as data (marked internal, so tests notice) rather than crash.
     const message = `Could not parse override '${text}' (${e instanceof Error ? e.message : String(e)}). ${SYNTAX_HELP}`;
-    return { error: { code: 'override-syntax', message, origin: { kind: 'override', index, text, range: [0, text.length] } } };
+    return { error: { code: 'override-syntax', message, origin, data: { internal: true } } };
   }
 }
 
