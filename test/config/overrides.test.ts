@@ -194,6 +194,25 @@ describe('command-line values of the cliv_* compose cases', () => {
   }
 });
 
+describe('overrides of every compose case', () => {
+  // Hydra rejects a compose case's overrides with OverrideParseException exactly when our parser rejects one.
+  const roots = [CORPUS, join(CORPUS, '..', 'bait', 'cases')];
+  const cases = roots.flatMap((root) =>
+    readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => [d.name, JSON.parse(readFileSync(join(root, d.name, 'case.json'), 'utf8')) as CaseFile] as const)
+      .filter(([, c]) => c.kind === 'compose' && c.overrides?.length),
+  );
+  it('parse exactly where Hydra parsed them', () => {
+    assert.ok(cases.length > 50);
+    for (const [name, c] of cases) {
+      const failed = c.overrides!.filter((t) => parseOverride(t).error);
+      const hydraFailed = c.expected_error?.type === 'OverrideParseException';
+      assert.equal(failed.length > 0, hydraFailed, `${name}: ${failed.join(' ') || c.overrides!.join(' ')}`);
+    }
+  });
+});
+
 describe('override grammar', () => {
   it('reads prefixes, keys, packages and group paths', () => {
     const cases: Array<[string, string, string, string | null]> = [
