@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath, join } from 'node:path';
 import { parseArgs, UsageError, USAGE, type RunArgs } from './cli/args.js';
 import { formatConfigError } from './cli/format-error.js';
-import { printComposed, printInfo } from './cli/print.js';
+import { printComposed, printInfo, printSearchPath } from './cli/print.js';
 import { compose, hydraNode, jobConfig } from './config/compose.js';
 import type { ConfigError } from './config/errors.js';
 import { DiskSource } from './disk-source.js';
@@ -67,6 +67,10 @@ async function runCommand(args: RunArgs, out: NodeJS.WritableStream, err: NodeJS
   if (args.configName === null && !args.cfg && !args.info) {
     err.write('bait: name the config to run: bait run <config-name> [overrides...]\n');
     return EXIT.usage;
+  }
+  if (args.info === 'searchpath') {
+    out.write(printSearchPath(configDir));
+    return EXIT.ok;
   }
   const result = compose({ source, configName: args.configName, overrides: args.overrides });
   if (result.errors.length) return report(result.errors);

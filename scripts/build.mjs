@@ -39,5 +39,11 @@ if (existsSync(wasmDir)) {
 if (watch) {
   for (const b of present) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(present.map((b) => esbuild.build(b)));
+  // Build every bundle even when one fails, so one broken part does not hide the state of the others.
+  const results = await Promise.allSettled(present.map((b) => esbuild.build(b)));
+  const failed = results.filter((r) => r.status === 'rejected');
+  if (failed.length) {
+    console.error(`build: ${failed.length} bundle(s) failed`);
+    process.exit(1);
+  }
 }

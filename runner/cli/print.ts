@@ -7,9 +7,8 @@ import type { DefaultsTreeNode, InputDefault } from '../config/defaults.js';
 import { configPathOf, finalPackage } from '../config/defaults.js';
 import { toJson, toYaml } from '../config/emit.js';
 import type { ConfigError } from '../config/errors.js';
-import { resolveTree } from '../config/interpolation/resolve.js';
 import { dict, type ConfigNode, type DictNode } from '../config/nodes.js';
-import { nowFromEnv } from './resolve-run.js';
+import { resolveSelected } from './resolve-run.js';
 
 export interface PrintOptions {
   which: 'job' | 'hydra' | 'all';
@@ -34,8 +33,10 @@ export function printComposed(cfg: DictNode, opts: PrintOptions): { text: string
   }
   if (opts.resolve) {
     // Resolve against the whole config so `${hydra:...}` and cross-package references work; then select.
-    const r = resolveTree(cfg, { env: process.env, now: nowFromEnv(), hydra: hydraNode(cfg) });
-    if (r.errors.length || !r.node || r.node.kind !== 'dict') return { errors: r.errors };
+    const selected = opts.which === 'job' ? [...cfg.entries.keys()].filter((k) => k !== 'hydra') : opts.which === 'hydra' ? ['hydra'] : [''];
+    const prefixes = pkg === undefined ? selected : [opts.which === 'hydra' ? pkg : pkg];
+    const r = resolveSelected(cfg, prefixes);
+    if ('errors' in r) return r;
     const full = r.node;
     const base: DictNode =
       opts.which === 'job' ? jobConfig(full) : opts.which === 'hydra' ? (() => { const d = dict(); d.entries.set('hydra', { key: 'hydra', node: hydraNode(full) }); return d; })() : full;
@@ -73,12 +74,16 @@ function treeLines(t: DefaultsTreeNode | InputDefault, depth: number, out: strin
   for (const c of children ?? []) treeLines(c, depth + 1, out);
 }
 
-export function printInfo(what: 'defaults' | 'defaults-tree' | 'config' | 'searchpath', r: ComposeResult, configDir: string): string {
-  const searchpath = table([
+export function printSearchPath(configDir: string): string {
+  return table([
     ['Provider', 'Search path'],
     ['hydra', 'pkg://hydra.conf (built in)'],
     ['main', `file://${configDir}`],
   ]);
+}
+
+export function printInfo(what: 'defaults' | 'defaults-tree' | 'config' | 'searchpath', r: ComposeResult, configDir: string): string {
+  const searchpath = printSearchPath(configDir);
   const defaults = table([
     ['Config path', 'Package', 'Parent', '_self_'],
     ...r.defaults.map((d) => [d.configPath ?? '', d.package || '<root>', d.parent ?? '', d.isSelf ? 'yes' : '']),
