@@ -1,0 +1,225 @@
+// The ssh launcher against real OpenSSH servers on loopback (test/infra/sshd.ts): two hosts share a sweep by
+// GPU slots, jobs survive the launching process, attach/stop work afterwards, hostile override values arrive
+// unchanged, and broken hosts (unreachable, no Node, full disk, wrong host key) give clear errors while every
+// local file stays as it was.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { RemoteError } from '../../runner/remote/errors.js';
+import { attachRun, stopRun } from '../../runner/launchers/attach.js';
+import { readMarker } from '../../runner/launchers/remote-marker.js';
+import { SshLauncher } from '../../runner/launchers/ssh/launcher.js';
+import type { SshHostConfig, SshLauncherConfig } from '../../runner/launchers/ssh/config.js';
+import type { Job } from '../../runner/launchers/types.js';
+import { readManifest } from '../../runner/sweep/manifest.js';
+import { runSweep } from '../../runner/sweep/run-sweep.js';
+import { pidAlive, run, waitFor } from '../infra/common.js';
+import { skipUnlessSsh, startSshd, TEST_USER, type SshdCluster, type SshTestHost } from '../infra/sshd.js';
+import { makeUnreachable } from '../infra/unreachable.js';
+import { HOSTILE } from './hostile.js';
+
+const skip = skipUnlessSsh();
+const PAYLOAD = join(__dirname, 'fixtures', 'bundle', 'runner.js');
+let cluster: SshdCluster;
+let ws: string;
+
+before(async () => {
+  if (skip) return;
+  cluster = await startSshd({ addresses: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], withoutNode: ['127.0.0.3'] });
+  ws = mkdtempSync(join(tmpdir(), 'bait-ssh-ws-'));
+  mkdirSync(join(ws, 'configs'));
+  writeFileSync(join(ws, 'configs', 'exp.yaml'), 'lr: 0.1\n');
+  mkdirSync(join(ws, 'data'));
+  writeFileSync(join(ws, 'data', 'train.jsonl'), '{"x": 1}\n');
+  mkdirSync(join(ws, 'node_modules', 'big'), { recursive: true });
+  writeFileSync(join(ws, 'node_modules', 'big', 'index.js'), '// must not be synced\n');
+});
+after(async () => {
+  if (skip) return;
+  await cluster?.stop();
+  if (ws) rmSync(ws, { recursive: true, force: true });
+});
+
+function hostConfig(h: SshTestHost, extra: Partial<SshHostConfig> = {}): SshHostConfig {
+  return { name: h.name, host: h.address, port: h.port, user: h.user, identity_file: h.identityFile, known_hosts: h.knownHostsFile,
+    work_dir: h.workDir, gpus: 1, connect_timeout_s: 3, ...extra };
+}
+
+function launcherConfig(hosts: SshHostConfig[], extra: Partial<SshLauncherConfig> = {}): SshLauncherConfig {
+  return { hosts, workspace: ws, poll_interval_s: 0.3, ...extra };
+}
+
+const runner = () => ({ script: PAYLOAD, configName: 'exp', configDir: join(ws, 'configs') });
+
+function makeJobs(sweep: string, lists: string[][]): Job[] {
+  return lists.map((overrides, num) => ({ num, overrides, dir: join(ws, sweep, String(num)) }));
+}
+
+/** A fingerprint of every local file under the workspace except run outputs, to prove nothing local was lost. */
+function fingerprint(dir: string, skipDirs: string[] = []): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (skipDirs.some((s) => p.startsWith(join(ws, s)))) continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(p).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
+}
+
+test('a 4-job sweep over two SSH hosts finishes, shares the hosts, and brings every run directory back', { skip }, async () => {
+  const hostile = HOSTILE.filter((v) => v !== '');
+  const lists = [0, 1, 2, 3].map((i) => [`lr=${i}`, `note=${hostile[i % hostile.length]}`, `text=${hostile.join('|')}`, 'payload.steps=4', 'payload.step_ms=150']);
+  const js = makeJobs('sweep4', lists);
+  const started = new Map<number, string>();
+  const summary = await runSweep({
+    sweepDir: join(ws, 'sweep4'), jobs: js, runner: runner(),
+    launcher: new SshLauncher(launcherConfig(cluster.hosts.slice(0, 2).map((h) => hostConfig(h)))),
+    onEvent: (e) => { if (e.type === 'started') started.set(e.num, e.host); },
+  });
+  assert.deepEqual(summary.completed.sort(), [0, 1, 2, 3]);
+  assert.deepEqual(new Set(started.values()), new Set(['host1', 'host2']), 'both hosts ran jobs');
+  for (const j of js) {
+    const rj = JSON.parse(readFileSync(join(j.dir, 'run.json'), 'utf8'));
+    assert.equal(rj.status, 'completed');
+    // Overrides, hostile ones included, reached the remote process byte for byte.
+    assert.deepEqual(JSON.parse(readFileSync(join(j.dir, 'argv.json'), 'utf8')).slice(4), [...lists[j.num]!, `hydra.job.num=${j.num}`]);
+    assert.equal(rj.env.CUDA_VISIBLE_DEVICES, '0');
+    assert.match(readFileSync(join(j.dir, 'launcher.log'), 'utf8'), /done after 4 steps/);
+  }
+  assert.deepEqual(readManifest(join(ws, 'sweep4')).jobs.map((j) => j.status), ['completed', 'completed', 'completed', 'completed']);
+  // Nothing ran as shell on the hosts: no file named by a hostile value appeared.
+  assert.ok(!existsSync('/tmp/bait-pwned'));
+  // The workspace was synced (configs and data) but not node_modules.
+  const remoteRoot = readMarker(js[0]!.dir)!;
+  assert.equal(remoteRoot.kind, 'ssh');
+  const root = (remoteRoot as { remote_dir: string }).remote_dir.split('/sweep4/')[0]!;
+  assert.ok(existsSync(join(root, 'data', 'train.jsonl')));
+  assert.ok(!existsSync(join(root, 'node_modules')));
+});
+
+test('killing the launching process (and its SSH connections) leaves the job running; attach follows it and brings it back', { skip }, async () => {
+  const js = makeJobs('detach', [['payload.steps=30', 'payload.step_ms=100']]);
+  const cfgFile = join(ws, 'drive.json');
+  writeFileSync(cfgFile, JSON.stringify({ launcher: launcherConfig([hostConfig(cluster.hosts[0]!)]), jobs: js, ctx: { runner: runner(), sweepDir: join(ws, 'detach') } }));
+  const driver = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'drive-ssh.ts'), cfgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: driver.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    lines.on('line', (l) => { if (JSON.parse(l).type === 'log') resolve(); });
+    driver.on('exit', () => reject(new Error('driver exited before the job logged anything')));
+  });
+  driver.kill('SIGKILL');
+  await new Promise((r) => driver.once('exit', r));
+
+  const marker = readMarker(js[0]!.dir);
+  assert.ok(marker && marker.kind === 'ssh');
+  assert.ok(pidAlive(marker.pid), 'the remote job survived its SSH session');
+  assert.equal(run('ps', ['-o', 'user=', '-p', String(marker.pid)]).stdout.trim(), TEST_USER);
+  assert.ok(!existsSync(join(js[0]!.dir, 'run.json')), 'the run directory has not come back yet');
+
+  let streamed = '';
+  const result = await attachRun(js[0]!.dir, { pollMs: 200, onLog: (t) => { streamed += t; } });
+  assert.equal(result.status, 'completed');
+  assert.match(streamed, /done after 30 steps/);
+  assert.equal(JSON.parse(readFileSync(join(js[0]!.dir, 'run.json'), 'utf8')).status, 'completed');
+});
+
+test('bait stop on a remote job: SIGTERM reaches the runner, which saves last; the stopped run comes back', { skip }, async () => {
+  const js = makeJobs('stop', [['payload.steps=1000', 'payload.step_ms=50']]);
+  const cfgFile = join(ws, 'drive-stop.json');
+  writeFileSync(cfgFile, JSON.stringify({ launcher: launcherConfig([hostConfig(cluster.hosts[1]!)]), jobs: js, ctx: { runner: runner(), sweepDir: join(ws, 'stop') } }));
+  const driver = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'drive-ssh.ts'), cfgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: driver.stdout! });
+  await new Promise<void>((resolve) => lines.on('line', (l) => { if (JSON.parse(l).type === 'log') resolve(); }));
+  driver.kill('SIGKILL');
+  await new Promise((r) => driver.once('exit', r));
+
+  await stopRun(js[0]!.dir);
+  const result = await attachRun(js[0]!.dir, { pollMs: 200 });
+  assert.equal(result.status, 'stopped');
+  assert.equal(result.exitCode, 130);
+  assert.ok(existsSync(join(js[0]!.dir, 'checkpoints', 'last', 'state.json')));
+  await waitFor('the remote job to end', () => !pidAlive((readMarker(js[0]!.dir) as { pid: number }).pid), 5_000);
+});
+
+async function expectHostError(hosts: SshHostConfig[], code: RemoteError['code'], message: RegExp, extra: Partial<SshLauncherConfig> = {}): Promise<void> {
+  const sweepDir = join(ws, `err-${code}`);
+  mkdirSync(sweepDir, { recursive: true });
+  writeFileSync(join(sweepDir, 'notes.txt'), 'local data that must survive\n');
+  const before = fingerprint(ws, ['err-']);
+  const js = makeJobs(`err-${code}`, [['a=1'], ['a=2']]);
+  await assert.rejects(runSweep({ sweepDir, jobs: js, runner: runner(), launcher: new SshLauncher(launcherConfig(hosts, extra)) }),
+    (e: unknown) => {
+      assert.ok(e instanceof RemoteError, String(e));
+      assert.equal(e.code, code);
+      assert.match(e.message, message);
+      assert.doesNotMatch(e.message, /\n\s+at /, 'no stack trace in the message');
+      return true;
+    });
+  assert.equal(fingerprint(ws, ['err-']), before, 'local files unchanged');
+  assert.equal(readFileSync(join(sweepDir, 'notes.txt'), 'utf8'), 'local data that must survive\n');
+  assert.deepEqual(readManifest(sweepDir).jobs.map((j) => j.status), ['pending', 'pending'], 'the sweep can be resumed later');
+}
+
+test('an unreachable host gives a clear error and loses no local data', { skip }, async (t) => {
+  const un = makeUnreachable();
+  if (!un) { t.skip('cannot create a network namespace here'); return; }
+  try {
+    await expectHostError([{ name: 'offline', host: un.address, port: 22, user: TEST_USER, work_dir: '~/w', known_hosts: cluster.hosts[0]!.knownHostsFile, connect_timeout_s: 2 }],
+      'unreachable', /cannot reach .*10\.213\..*Check that the host is up/);
+  } finally {
+    un.stop();
+  }
+});
+
+test('a host without Node gives a clear error naming the fix', { skip }, async () => {
+  await expectHostError([hostConfig(cluster.hosts[2]!)], 'no-node', /has no usable `node`.*Install Node\.js >= 20/);
+});
+
+test('a full remote disk gives a clear error before anything is copied, and rsync running out of space is caught too', { skip }, async () => {
+  const full = join('/home', TEST_USER, `full-${process.pid}`);
+  mkdirSync(full, { recursive: true });
+  assert.equal(run('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', full]).code, 0);
+  try {
+    run('chown', [`${TEST_USER}:${TEST_USER}`, full]);
+    writeFileSync(join(ws, 'data', 'big.bin'), Buffer.alloc(1024 * 1024, 1));
+    await expectHostError([hostConfig(cluster.hosts[0]!, { work_dir: full })], 'disk-full', /only 0 MB free.*Free space there/);
+    // With the free-space check turned off, the copy itself fails with ENOSPC and is reported the same way.
+    await expectHostError([hostConfig(cluster.hosts[0]!, { work_dir: full })], 'disk-full', /remote disk is full/, { min_free_mb: 0 });
+  } finally {
+    rmSync(join(ws, 'data', 'big.bin'), { force: true });
+    // The remote rsync that hit ENOSPC may still be exiting; the mount is busy until it has.
+    await waitFor('the full disk to unmount', () => run('umount', [full]).code === 0, 15_000, 200);
+    rmSync(full, { recursive: true, force: true });
+  }
+});
+
+test('a host whose key does not match known_hosts is refused (no trust on first use)', { skip }, async () => {
+  const h = cluster.hosts[1]!;
+  const wrong = join(ws, 'wrong_known_hosts');
+  // host1's key listed under host2's address: exactly what a man-in-the-middle looks like.
+  const line = readFileSync(h.knownHostsFile, 'utf8').split('\n').find((l) => l.startsWith('[127.0.0.1]'))!;
+  writeFileSync(wrong, line.replace('[127.0.0.1]', `[${h.address}]`) + '\n');
+  await expectHostError([hostConfig(h, { known_hosts: wrong })], 'host-key', /host key is unknown or has changed/);
+});
+
+test('one broken host is left out with a message; the sweep runs on the others', { skip }, async () => {
+  const js = makeJobs('mixed', [['a=1', 'payload.steps=1'], ['a=2', 'payload.steps=1']]);
+  const logs: string[] = [];
+  const summary = await runSweep({
+    sweepDir: join(ws, 'mixed'), jobs: js, runner: runner(),
+    launcher: new SshLauncher(launcherConfig([hostConfig(cluster.hosts[2]!), hostConfig(cluster.hosts[0]!)])),
+    onEvent: (e) => { if (e.type === 'log' && e.num === -1) logs.push(e.text); },
+  });
+  assert.deepEqual(summary.completed.sort(), [0, 1]);
+  assert.match(logs.join(''), /host host3 left out: .*no usable `node`/);
+  assert.ok(spawnSync('test', ['-f', join(js[1]!.dir, 'run.json')]).status === 0);
+});
