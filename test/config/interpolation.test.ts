@@ -236,6 +236,9 @@ describe('resolvers', () => {
     const hydra = loadYamlTree('runtime:\n  choices:\n    db: mysql\n  output_dir: ${.cwd}/out\n  cwd: /w\n') as DictNode;
     assert.equal(resolved('a: ${hydra:runtime.choices.db}\nb: ${hydra:runtime.output_dir}\nc: ${hydra:nope}\n', { hydra }), 'a: mysql\nb: /w/out\nc: null\n');
     assert.deepEqual(errorsOf('a: ${hydra:runtime.choices.db}\n'), [{ code: 'interpolation-resolver', key: 'a' }]);
+    // As in Hydra, the hydra node sees the whole config: its interpolations may use the job's keys.
+    const runHydra = loadYamlTree('run:\n  dir: ${exp.dir}/x\n') as DictNode;
+    assert.equal(resolved('exp:\n  dir: runs\nd: ${hydra:run.dir}\n', { hydra: runHydra }), 'exp:\n  dir: runs\nd: runs/x\n');
   });
   test('an unknown resolver is an error naming it', () => {
     const r = resolveTree(loadYamlTree('a: ${nope:1}\n') as DictNode, ctx());

@@ -55,8 +55,9 @@ export class InterpolationResolver implements ResolverApi {
     this.env = ctx.env;
     this.now = ctx.now ?? new Date();
     if (ctx.hydra) {
-      const wrapper: DictNode = { kind: 'dict', entries: new Map([['hydra', { key: 'hydra', node: ctx.hydra }]]) };
-      this.hydraRoot = childLoc(rootLoc(wrapper), 'hydra') ?? undefined;
+      // Hydra gives its `hydra` node the whole config as parent, so interpolations in it can reach the job's keys.
+      const own = root.entries.get('hydra');
+      this.hydraRoot = own && own.node === ctx.hydra ? childLoc(this.root, 'hydra')! : detached(ctx.hydra, this.root, 'hydra', false);
     }
   }
 
