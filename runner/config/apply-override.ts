@@ -5,7 +5,7 @@
 
 import { fail } from './errors.js';
 import { mergeInto, replaceNode } from './merge.js';
-import { cloneNode, dict, keyString, toPlain, type ConfigNode, type DictNode, type Origin } from './nodes.js';
+import { cloneNode, dict, toPlain, type ConfigNode, type DictNode, type Origin } from './nodes.js';
 import type { Override } from './overrides/types.js';
 
 /** OmegaConf's split_key: `a.b[0].c` -> ['a', 'b', '0', 'c']. */
@@ -78,6 +78,19 @@ export function applyConfigOverride(cfg: DictNode, o: Override): void {
     return;
   }
   if (value === null) fail('override-syntax', `The override '${o.text}' needs a value.`, keyOrigin);
+  if (o.type === 'EXTEND_LIST') {
+    const existing = selectNode(cfg, o.key);
+    if (!existing || existing.kind !== 'list') {
+      fail(
+        'override-type',
+        `Could not append to config list. The existing value of '${o.key}' is ${existing ? JSON.stringify(toPlain(existing)) : 'missing'}, which is not a list.`,
+        keyOrigin,
+      );
+    }
+    const items = value.kind === 'list' ? value.items : [value];
+    existing.items.push(...items.map((i) => cloneNode(i)));
+    return;
+  }
   const node = cloneNode(value);
   if (!node.origin) node.origin = overrideOrigin(o);
   if (o.type === 'ADD') {
@@ -168,5 +181,4 @@ function update(cfg: DictNode, o: Override, value: ConfigNode, forceAdd: boolean
   }
   if (!forceAdd) notFound();
   root.entries.set(last, { key: last, node: value, keyOrigin });
-  void keyString;
 }

@@ -1,0 +1,159 @@
+// `bait run <cfg> -m [sweep overrides]` and `bait run <cfg> --sweep <file>`: compose, expand the sweep with
+// Hydra's basic sweeper, compose and validate EVERY job before the first one starts, then hand the batch to the
+// launcher chosen by `hydra/launcher` and keep sweep.json current while jobs run.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { compose, hydraNode, type ComposeResult } from '../config/compose.js';
+import type { ConfigError } from '../config/errors.js';
+import { toPlain, type DictNode, type Plain } from '../config/nodes.js';
+import { expandSweep } from '../config/overrides/sweep.js';
+import { selectNode } from '../config/apply-override.js';
+import { DiskSource } from '../disk-source.js';
+import { createLauncher, type Job, type RunnerInvocation } from '../launchers/index.js';
+import { describeEvent, runSweep, SweepValidationError, type SweepSummary } from '../sweep/run-sweep.js';
+import { parseSweepFile } from '../sweep/sweep-file.js';
+import { planSweepFile, runSweepFile } from '../sweep/run-sweep-file.js';
+import type { RunArgs } from './args.js';
+import { formatConfigError } from './format-error.js';
+import { resolveForRun, resolveSelected } from './resolve-run.js';
+
+export interface SweepCommandContext {
+  configDir: string;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The CLI bundle that each job runs (`dist/runner.js`), found beside this bundle or under the repository. */
+export function runnerScript(): string {
+  const here = typeof __dirname === 'string' ? __dirname : dirname(new URL(import.meta.url).pathname);
+  for (const c of [join(here, 'runner.js'), join(here, '..', 'dist', 'runner.js'), join(here, '..', '..', 'dist', 'runner.js')]) {
+    if (existsSync(c)) return c;
+  }
+  throw new Error('The runner bundle dist/runner.js is missing; run `npm run build` first.');
+}
+
+function plainAt(cfg: DictNode, key: string): Plain | undefined {
+  const n = selectNode(cfg, key);
+  return n === undefined ? undefined : toPlain(n);
+}
+
+interface PlannedJob extends Job {
+  error?: ConfigError;
+}
+
+/** Composes one job (with its job number) and resolves what it needs; returns its run dir or the first error. */
+function planJob(source: DiskSource, r0: ComposeResult, configName: string | null, overrides: string[], num: number, sweepDir: string, env: NodeJS.ProcessEnv): PlannedJob {
+  const r = compose({ source, configName, overrides: [...overrides, `hydra.job.num=${num}`], repository: r0.repository });
+  const base: PlannedJob = { num, overrides, dir: join(sweepDir, String(num)) };
+  if (r.errors.length) return { ...base, error: r.errors[0]! };
+  const resolved = resolveForRun(r.config!, env);
+  if ('errors' in resolved) return { ...base, error: resolved.errors[0]! };
+  const sub = resolveSelected(r.config!, ['hydra.sweep.subdir'], env);
+  const subdir = 'node' in sub ? plainAt(sub.node, 'hydra.sweep.subdir') : undefined;
+  return { ...base, dir: join(sweepDir, typeof subdir === 'string' || typeof subdir === 'number' ? String(subdir) : String(num)) };
+}
+
+export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): Promise<number> {
+  const env = ctx.env ?? process.env;
+  const source = new DiskSource(ctx.configDir);
+  const show = (e: ConfigError) => formatConfigError(e, { source, displayPath: (f) => join(args.configDir ?? 'configs', f) });
+  const r0 = compose({ source, configName: args.configName, overrides: args.overrides, multirun: true });
+  if (r0.errors.length) {
+    ctx.err.write(show(r0.errors[0]!) + '\n');
+    return 1;
+  }
+  const cfg = r0.config!;
+  const sweepResolved = resolveSelected(cfg, ['hydra.sweep.dir', 'hydra.launcher'], env);
+  if ('errors' in sweepResolved) {
+    ctx.err.write(show(sweepResolved.errors[0]!) + '\n');
+    return 1;
+  }
+  const sweepDir = resolvePath(String(plainAt(sweepResolved.node, 'hydra.sweep.dir')));
+  const launcherNode = plainAt(sweepResolved.node, 'hydra.launcher') as Record<string, unknown> | undefined;
+
+  let overrideLists: string[][];
+  let sweepFileSpec: ReturnType<typeof parseSweepFile>['spec'];
+  if (args.sweepFile) {
+    const file = resolvePath(args.sweepFile);
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    if (text === undefined) {
+      ctx.err.write(`bait: the sweep file '${args.sweepFile}' does not exist.\n`);
+      return 1;
+    }
+    const parsed = parseSweepFile(text, args.sweepFile);
+    if (!parsed.spec) {
+      const e = parsed.errors[0]!;
+      ctx.err.write(`${args.sweepFile}: error: ${e.message}\n`);
+      return 1;
+    }
+    sweepFileSpec = parsed.spec;
+    overrideLists = planSweepFile(parsed.spec, { baseOverrides: args.overrides });
+  } else {
+    const maxBatch = plainAt(cfg, 'hydra.sweeper.max_batch_size');
+    const ex = expandSweep(r0.overrides, {
+      listOptions: (g) => r0.repository.groupOptions(g),
+      maxBatchSize: typeof maxBatch === 'number' ? maxBatch : null,
+    });
+    if (ex.error) {
+      ctx.err.write(show(ex.error) + '\n');
+      return 1;
+    }
+    overrideLists = ex.batches!.flat();
+  }
+
+  // Every job is composed and validated before anything starts.
+  const jobs = overrideLists.map((o, i) => planJob(source, r0, args.configName, o, i, sweepDir, env));
+  const bad = jobs.filter((j) => j.error);
+  if (bad.length) {
+    for (const j of bad.slice(0, 5)) ctx.err.write(`job #${j.num} (${j.overrides.join(' ')}):\n${show(j.error!)}\n`);
+    ctx.err.write(`${bad.length} of ${jobs.length} jobs are invalid; nothing was started.\n`);
+    return 1;
+  }
+  if (args.dryRun) {
+    for (const j of jobs) {
+      ctx.out.write(args.json ? JSON.stringify({ num: j.num, overrides: j.overrides, dir: j.dir }) + '\n' : `#${j.num} : ${j.overrides.join(' ')}\n`);
+    }
+    return 0;
+  }
+
+  const runner: RunnerInvocation = { script: runnerScript(), configName: args.configName ?? '', configDir: ctx.configDir };
+  const launcher = createLauncher(launcherNode ?? null, { workspace: process.cwd(), sweepDir });
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  ctx.err.write(`[sweep] ${jobs.length} jobs with the ${launcher.name} launcher in ${sweepDir}\n`);
+  const common = {
+    sweepDir,
+    launcher,
+    runner,
+    signal: abort.signal,
+    onEvent: (e: Parameters<typeof describeEvent>[0]) => {
+      const line = describeEvent(e);
+      if (line) ctx.err.write(line + '\n');
+    },
+    multirun: toPlain(cfg) as Record<string, unknown>,
+    info: { name: args.configName ?? '' },
+  };
+  let summary: SweepSummary;
+  try {
+    summary = sweepFileSpec
+      ? await runSweepFile({ ...common, spec: sweepFileSpec, baseOverrides: args.overrides })
+      : await runSweep({ ...common, jobs: jobs.map(({ num, overrides, dir }) => ({ num, overrides, dir })) });
+  } catch (e) {
+    if (e instanceof SweepValidationError) {
+      ctx.err.write(e.message + '\n');
+      return 1;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  ctx.err.write(`[sweep] ${summary.completed.length} completed, ${summary.failed.length} failed, ${summary.stopped.length} stopped — ${join(sweepDir, 'sweep.json')}\n`);
+  if (abort.signal.aborted || summary.stopped.length) return 130;
+  return summary.failed.length ? 3 : 0;
+  void hydraNode;
+}
