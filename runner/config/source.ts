@@ -14,14 +14,23 @@ export interface ConfigSource {
 /** An in-memory tree: `{ 'config.yaml': '...', 'db/mysql.yaml': '...' }`. */
 export class MemorySource implements ConfigSource {
   private readonly files = new Map<string, string>();
+  private readonly versions = new Map<string, number>();
+  private clock = 0;
   constructor(files: Record<string, string> = {}) {
     for (const [p, t] of Object.entries(files)) this.files.set(p.replace(/^\/+/, ''), t);
   }
   set(path: string, text: string): void {
-    this.files.set(path.replace(/^\/+/, ''), text);
+    const p = path.replace(/^\/+/, '');
+    this.files.set(p, text);
+    this.versions.set(p, ++this.clock);
   }
   delete(path: string): void {
-    this.files.delete(path.replace(/^\/+/, ''));
+    const p = path.replace(/^\/+/, '');
+    this.files.delete(p);
+    this.versions.set(p, ++this.clock);
+  }
+  version(path: string): number | undefined {
+    return this.files.has(path) ? (this.versions.get(path) ?? 0) : undefined;
   }
   read(path: string): string | undefined {
     return this.files.get(path);
