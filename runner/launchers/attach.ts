@@ -8,6 +8,7 @@ import { runCommand } from './slurm/cluster.js';
 import { bringBack, pollHost, stopRemote, type WatchedJob } from './ssh/remote-runs.js';
 import { LOG_FILE } from './ssh/scripts.js';
 import { statusOfExit, type JobResult } from './types.js';
+import { LauncherError } from './errors.js';
 
 export interface AttachOptions {
   onLog?: (text: string) => void;
@@ -20,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Follows a remote job until it ends; resolves with its result. Throws if the directory has no remote job. */
 export async function attachRun(dir: string, opts: AttachOptions = {}): Promise<JobResult> {
   const m = readMarker(dir);
-  if (!m) throw new Error(`${dir} has no remote job (no .bait-remote.json); local runs are followed through their log.txt`);
+  if (!m) throw new LauncherError(`${dir} has no remote job (no .bait-remote.json); local runs are followed through their log.txt`);
   const pollMs = opts.pollMs ?? 1000;
   if (m.kind === 'ssh') {
     const localLog = join(dir, LOG_FILE);
@@ -64,8 +65,8 @@ export async function attachRun(dir: string, opts: AttachOptions = {}): Promise<
 /** Stops a remote job: SIGTERM to an SSH job (it saves `last`), scancel for a SLURM task. */
 export async function stopRun(dir: string): Promise<void> {
   const m = readMarker(dir);
-  if (!m) throw new Error(`${dir} has no remote job (no .bait-remote.json)`);
+  if (!m) throw new LauncherError(`${dir} has no remote job (no .bait-remote.json)`);
   if (m.kind === 'ssh') return stopRemote(m.target, m.pid, m.host);
   const r = await runCommand(['scancel', `${m.job_id}_${m.task}`], 60);
-  if (r.code !== 0) throw new Error(`scancel ${m.job_id}_${m.task} failed: ${r.stderr.trim()}`);
+  if (r.code !== 0) throw new LauncherError(`scancel ${m.job_id}_${m.task} failed: ${r.stderr.trim()}`);
 }

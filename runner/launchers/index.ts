@@ -7,6 +7,7 @@ import type { SlurmLauncherConfig } from './slurm/config.js';
 import { SshLauncher } from './ssh/launcher.js';
 import type { SshHostConfig, SshLauncherConfig } from './ssh/config.js';
 import type { Launcher } from './types.js';
+import { LauncherError } from './errors.js';
 
 export type { Job, JobResult, JobStatus, LaunchContext, LaunchEvent, Launcher, RunnerInvocation } from './types.js';
 export { BasicLauncher, LocalLauncher, SlurmLauncher, SshLauncher };
@@ -52,7 +53,7 @@ export function createLauncher(node: Record<string, unknown> | null | undefined,
     case 'slurm':
       return new SlurmLauncher(cfg as SlurmLauncherConfig);
     default:
-      throw new Error(`hydra.launcher: unknown launcher '${target}'. Use hydra/launcher=basic, local, ssh or slurm `
+      throw new LauncherError(`hydra.launcher: unknown launcher '${target}'. Use hydra/launcher=basic, local, ssh or slurm `
         + `(or one of the targets ${Object.keys(TARGETS).join(', ')}).`);
   }
 }

@@ -3,6 +3,7 @@
 // not load data and compile kernels at the same instant. Aborting starts no new jobs; unstarted jobs are
 // returned as `stopped` with no exit code, so a resumed sweep runs them.
 import type { Job, JobResult } from './types.js';
+import { LauncherError } from './errors.js';
 
 export interface PoolOptions<S> {
   slots: S[];
@@ -12,7 +13,7 @@ export interface PoolOptions<S> {
 }
 
 export async function runPool<S>(jobs: Job[], opts: PoolOptions<S>, runOne: (job: Job, slot: S) => Promise<JobResult>): Promise<JobResult[]> {
-  if (opts.slots.length === 0) throw new Error('the launcher has no slots to run jobs on (n_jobs, gpus or hosts is empty)');
+  if (opts.slots.length === 0) throw new LauncherError('the launcher has no slots to run jobs on (n_jobs, gpus or hosts is empty)');
   const results = new Map<number, JobResult>();
   const free = [...opts.slots];
   const queue = [...jobs];

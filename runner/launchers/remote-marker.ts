@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SshTarget } from '../remote/ssh.js';
+import { LauncherError } from './errors.js';
 
 export const MARKER = '.bait-remote.json';
 
@@ -22,6 +23,6 @@ export function readMarker(jobDir: string): RemoteMarker | null {
   try {
     return JSON.parse(readFileSync(f, 'utf8')) as RemoteMarker;
   } catch (e) {
-    throw new Error(`${f}: unreadable (${(e as Error).message}); the job's remote location is unknown`);
+    throw new LauncherError(`${f}: unreadable (${(e as Error).message}); the job's remote location is unknown`);
   }
 }

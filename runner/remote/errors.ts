@@ -17,7 +17,8 @@ export class RemoteError extends Error {
     readonly detail = '',
   ) {
     super(message);
-    this.name = 'RemoteError';
+    // 'UserError': the CLI prints the message (which says how to fix it) without a stack trace, exit code 1.
+    this.name = 'UserError';
   }
 }
 

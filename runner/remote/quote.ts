@@ -6,10 +6,11 @@
 // needs care is the single quote itself, which we close, emit as an escaped quote, and reopen ('\''). We quote
 // even "safe" words, so there is no allow-list to get wrong. Remote commands are fed to `/bin/sh -s` on stdin
 // (see ssh.ts), so these POSIX rules hold even when the user's login shell is fish or csh.
+import { LauncherError } from '../launchers/errors.js';
 
 /** Quotes one word for a POSIX shell. NUL cannot occur in an argument, so it is rejected rather than lost. */
 export function shQuote(word: string): string {
-  if (word.includes('\0')) throw new Error('a shell argument cannot contain a NUL byte');
+  if (word.includes('\0')) throw new LauncherError('a shell argument cannot contain a NUL byte');
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -21,7 +22,7 @@ export function shJoin(argv: readonly string[]): string {
 /** `NAME=value` assignments for `env`, with each value quoted; names must be plain identifiers. */
 export function shEnv(env: Record<string, string>): string[] {
   return Object.entries(env).map(([k, v]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`invalid environment variable name: ${JSON.stringify(k)}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new LauncherError(`invalid environment variable name: ${JSON.stringify(k)}`);
     return `${k}=${v}`;
   });
 }

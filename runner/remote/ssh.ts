@@ -6,6 +6,7 @@
 // shQuote, so user values are never parsed by the login shell, whatever kind of shell it is.
 import { spawn } from 'node:child_process';
 import { classifyRemoteFailure } from './errors.js';
+import { LauncherError } from '../launchers/errors.js';
 
 /** How to reach one host. `host` may be an alias from ~/.ssh/config. */
 export interface SshTarget {
@@ -36,7 +37,7 @@ export function targetLabel(t: SshTarget): string {
 export function sshOptions(t: SshTarget): string[] {
   const extra = t.options ?? [];
   if (extra.some((o) => /^StrictHostKeyChecking\s*=?\s*(no|off|accept-new)/i.test(o))) {
-    throw new Error(`host ${t.host}: StrictHostKeyChecking cannot be turned off; add the host key to known_hosts instead`);
+    throw new LauncherError(`host ${t.host}: StrictHostKeyChecking cannot be turned off; add the host key to known_hosts instead`);
   }
   const args = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `ConnectTimeout=${t.connectTimeoutS ?? 10}`,
     '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=4', '-o', 'LogLevel=ERROR'];

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { JobStatus } from '../launchers/types.js';
+import { LauncherError } from '../launchers/errors.js';
 
 export const MANIFEST = 'sweep.json';
 
@@ -48,15 +49,15 @@ export function absoluteJobDir(sweepDir: string, rec: Pick<SweepJobRecord, 'dir'
 
 export function readManifest(sweepDir: string): SweepManifest {
   const file = join(sweepDir, MANIFEST);
-  if (!existsSync(file)) throw new Error(`${file} not found: ${sweepDir} is not a BAIT sweep directory (start the sweep with \`bait run <config> -m ...\`)`);
+  if (!existsSync(file)) throw new LauncherError(`${file} not found: ${sweepDir} is not a BAIT sweep directory (start the sweep with \`bait run <config> -m ...\`)`);
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message}); restore it from the sweep's job directories or start a new sweep`);
+    throw new LauncherError(`${file}: not valid JSON (${(e as Error).message}); restore it from the sweep's job directories or start a new sweep`);
   }
   const m = value as SweepManifest;
-  if (!m || typeof m !== 'object' || !Array.isArray(m.jobs)) throw new Error(`${file}: no "jobs" list; this file was not written by BAIT`);
+  if (!m || typeof m !== 'object' || !Array.isArray(m.jobs)) throw new LauncherError(`${file}: no "jobs" list; this file was not written by BAIT`);
   return m;
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Job, JobResult, LaunchEvent, Launcher, RunnerInvocation } from '../launchers/types.js';
 import { absoluteJobDir, readManifest, storedDir, writeManifest, type SweepManifest } from './manifest.js';
+import { LauncherError } from '../launchers/errors.js';
 
 export interface SweepOptions {
   sweepDir: string;
@@ -137,7 +138,7 @@ export function unfinishedJobs(sweepDir: string, manifest = readManifest(sweepDi
 export async function resumeSweep(opts: Omit<SweepOptions, 'jobs' | 'runner'> & { runner?: RunnerInvocation }): Promise<SweepSummary> {
   const manifest = readManifest(opts.sweepDir);
   const runner = opts.runner ?? { script: '', configName: manifest.config_name, configDir: manifest.config_dir };
-  if (!runner.script) throw new Error('resumeSweep: the runner script (dist/runner.js) must be given');
+  if (!runner.script) throw new LauncherError('resumeSweep: the runner script (dist/runner.js) must be given');
   return runSweep({ ...opts, runner, jobs: unfinishedJobs(opts.sweepDir, manifest), failFast: opts.failFast ?? manifest.fail_fast }, manifest);
 }
 

@@ -13,6 +13,7 @@ import { elementToString } from '../config/overrides/format.js';
 import { seededRandom } from '../config/overrides/sweep.js';
 import { scalar, type ConfigNode } from '../config/nodes.js';
 import type { SweepParameter, SweepSpec } from './sweep-file.js';
+import { LauncherError } from '../launchers/errors.js';
 
 /** One sampled point: parameter key -> value node. */
 export type Point = Map<string, ConfigNode>;
@@ -45,7 +46,7 @@ export function gridSize(spec: SweepSpec): number | null {
 function axis(p: SweepParameter): ConfigNode[] {
   if (isDiscrete(p)) return p.values;
   if (p.distribution === 'int_uniform') return Array.from({ length: p.max! - p.min! + 1 }, (_, i) => scalar('int', p.min! + i));
-  throw new Error(`grid sweep: parameter '${p.key}' is continuous (${p.distribution}); give it \`values\`, or use method: random or bayes`);
+  throw new LauncherError(`grid sweep: parameter '${p.key}' is continuous (${p.distribution}); give it \`values\`, or use method: random or bayes`);
 }
 
 export function gridPoints(spec: SweepSpec): Point[] {

@@ -6,6 +6,7 @@
 // saves `last`, then requeues itself with `scontrol requeue` while fewer than `max_num_timeout` requeues have
 // happened. A requeued task finds `<job dir>/checkpoints/last` and runs `bait resume <job dir>` instead.
 import { shQuote } from '../../remote/quote.js';
+import { LauncherError } from '../errors.js';
 
 export interface TaskFiles {
   argv: string[];
@@ -15,7 +16,7 @@ export interface TaskFiles {
 }
 
 export function nulJoin(words: string[]): string {
-  for (const w of words) if (w.includes('\0')) throw new Error('an argument cannot contain a NUL byte');
+  for (const w of words) if (w.includes('\0')) throw new LauncherError('an argument cannot contain a NUL byte');
   return words.map((w) => `${w}\0`).join('');
 }
 

@@ -12,6 +12,7 @@ import { statusOfExit, type Job, type JobResult, type LaunchContext, type Launch
 import { batchScript, taskFiles } from './batch-script.js';
 import { runCommand, scontrolState, squeueStates } from './cluster.js';
 import { sbatchOptions, type SlurmLauncherConfig } from './config.js';
+import { LauncherError } from '../errors.js';
 
 const ALIVE = new Set(['PENDING', 'RUNNING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'RESIZING', 'SIGNALING', 'STAGE_OUT']);
 
@@ -43,7 +44,7 @@ function readFrom(file: string, offset: number): Buffer {
 export class SlurmLauncher implements Launcher {
   readonly name = 'slurm';
   constructor(private readonly cfg: SlurmLauncherConfig = {}) {
-    if (cfg.login_host) throw new Error('slurm launcher: submitting through login_host is not supported yet; run BAIT on the login node (e.g. over the ssh launcher\'s host) instead');
+    if (cfg.login_host) throw new LauncherError('slurm launcher: submitting through login_host is not supported yet; run BAIT on the login node (e.g. over the ssh launcher\'s host) instead');
   }
 
   async launch(jobs: Job[], ctx: LaunchContext): Promise<JobResult[]> {
@@ -74,7 +75,7 @@ export class SlurmLauncher implements Launcher {
     const sub = await runCommand(['sbatch', '--parsable', ...options, script], 60);
     const jobId = /^(\d+)/.exec(sub.stdout.trim())?.[1];
     if (sub.code !== 0 || !jobId) {
-      throw new Error(`slurm launcher: sbatch failed (exit ${sub.code}): ${sub.stderr.trim() || sub.stdout.trim()}. `
+      throw new LauncherError(`slurm launcher: sbatch failed (exit ${sub.code}): ${sub.stderr.trim() || sub.stdout.trim()}. `
         + `Check the partition/account/gres settings of hydra.launcher; the batch script is ${script}`);
     }
     writeFileSync(join(batchDir, 'job_id'), `${jobId}\n`);

@@ -17,6 +17,7 @@ import { statusOfExit, type Job, type JobResult, type LaunchContext, type Launch
 import { DEFAULT_EXCLUDES, hostLabel, hostSlots, targetOf, type SshHostConfig, type SshLauncherConfig } from './config.js';
 import { bringBack, pollHost, stopRemote, type WatchedJob } from './remote-runs.js';
 import { preflightScript, startScript } from './scripts.js';
+import { LauncherError } from '../errors.js';
 
 const MIN_NODE_MAJOR = 20;
 
@@ -40,7 +41,7 @@ function inside(root: string, p: string): string | null {
 export class SshLauncher implements Launcher {
   readonly name = 'ssh';
   constructor(private readonly cfg: SshLauncherConfig) {
-    if (!cfg.hosts?.length) throw new Error('ssh launcher: no hosts configured; add hydra.launcher.hosts (host, work_dir, gpus) or hosts in the settings');
+    if (!cfg.hosts?.length) throw new LauncherError('ssh launcher: no hosts configured; add hydra.launcher.hosts (host, work_dir, gpus) or hosts in the settings');
   }
 
   async launch(jobs: Job[], ctx: LaunchContext): Promise<JobResult[]> {
@@ -59,7 +60,7 @@ export class SshLauncher implements Launcher {
     if (!hosts.length) {
       const first = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult;
       if (errors.length === 1 && first.reason instanceof RemoteError) throw first.reason;
-      throw new Error(`ssh launcher: no usable host:\n  ${errors.join('\n  ')}`);
+      throw new LauncherError(`ssh launcher: no usable host:\n  ${errors.join('\n  ')}`);
     }
     const slots = hosts.flatMap((h) => hostSlots(h.cfg).map((gpu) => ({ host: h, gpu })));
     try {
