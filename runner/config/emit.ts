@@ -95,18 +95,38 @@ interface Analysis {
 }
 
 const BREAKS = '\n\u0085\u2028\u2029';
-const SPACE_OR_BREAK = '\0 \t\r\n\u0085\u2028\u2029';
+const SPACE_OR_BREAKS = ' ' + BREAKS;
 
-function isUnicodeAllowed(ch: string): boolean {
-  const cp = ch.codePointAt(0)!;
+const isBreakCode = (cp: number): boolean => cp === 10 || cp === 0x85 || cp === 0x2028 || cp === 0x2029;
+const isSpaceOrBreakCode = (cp: number): boolean => cp === 0 || cp === 32 || cp === 9 || cp === 13 || isBreakCode(cp);
+
+function isUnicodeAllowed(cp: number): boolean {
   return (cp === 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp < 0x10ffff)) && cp !== 0xfeff;
 }
 
-/** PyYAML's analyze_scalar: which styles can carry this text unchanged. */
+// Indicator characters, by code: leading ones that always block plain style, and ones that block flow style.
+const LEADING_INDICATORS = new Set(Array.from('#,[]{}&*!|>\'"%@`', (c) => c.charCodeAt(0)));
+const FLOW_INDICATORS = new Set(Array.from(',?[]{}', (c) => c.charCodeAt(0)));
+
+const analysisCache = new Map<string, Analysis>();
+
+/** `analyze`, remembered per text: the same keys and values come back in every config that is printed. */
+function analyzeText(text: string): Analysis {
+  let a = analysisCache.get(text);
+  if (!a) {
+    if (analysisCache.size > 10_000) analysisCache.clear();
+    analysisCache.set(text, (a = analyze(Array.from(text))));
+  }
+  return a;
+}
+
+/** PyYAML's analyze_scalar: which styles can carry this text unchanged (over code points, as Python's str). */
 function analyze(chars: string[]): Analysis {
-  if (chars.length === 0) {
+  const n = chars.length;
+  if (n === 0) {
     return { empty: true, multiline: false, allowFlowPlain: false, allowBlockPlain: true, allowSingleQuoted: true };
   }
+  const cps = chars.map((c) => c.codePointAt(0)!);
   let blockIndicators = false;
   let flowIndicators = false;
   let lineBreaks = false;
@@ -117,49 +137,49 @@ function analyze(chars: string[]): Analysis {
   let trailingBreak = false;
   let breakSpace = false;
   let spaceBreak = false;
-  const text = chars.join('');
-  if (text.startsWith('---') || text.startsWith('...')) blockIndicators = flowIndicators = true;
+  const head = chars.slice(0, 3).join('');
+  if (head === '---' || head === '...') blockIndicators = flowIndicators = true;
   let precededByWhitespace = true;
-  let followedByWhitespace = chars.length === 1 || SPACE_OR_BREAK.includes(chars[1]!);
+  let followedByWhitespace = n === 1 || isSpaceOrBreakCode(cps[1]!);
   let previousSpace = false;
   let previousBreak = false;
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i]!;
+  for (let i = 0; i < n; i++) {
+    const cp = cps[i]!;
     if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(ch)) flowIndicators = blockIndicators = true;
-      if (ch === '?' || ch === ':') {
+      if (LEADING_INDICATORS.has(cp)) flowIndicators = blockIndicators = true;
+      if (cp === 63 /* ? */ || cp === 58 /* : */) {
         flowIndicators = true;
         if (followedByWhitespace) blockIndicators = true;
       }
-      if (ch === '-' && followedByWhitespace) flowIndicators = blockIndicators = true;
+      if (cp === 45 /* - */ && followedByWhitespace) flowIndicators = blockIndicators = true;
     } else {
-      if (',?[]{}'.includes(ch)) flowIndicators = true;
-      if (ch === ':') {
+      if (FLOW_INDICATORS.has(cp)) flowIndicators = true;
+      if (cp === 58 /* : */) {
         flowIndicators = true;
         if (followedByWhitespace) blockIndicators = true;
       }
-      if (ch === '#' && precededByWhitespace) flowIndicators = blockIndicators = true;
+      if (cp === 35 /* # */ && precededByWhitespace) flowIndicators = blockIndicators = true;
     }
-    if (BREAKS.includes(ch)) lineBreaks = true;
-    const cp = ch.codePointAt(0)!;
-    if (!(ch === '\n' || (cp >= 0x20 && cp <= 0x7e)) && !isUnicodeAllowed(ch)) special = true;
-    if (ch === ' ') {
+    const isBreak = isBreakCode(cp);
+    if (isBreak) lineBreaks = true;
+    if (!(cp === 10 || (cp >= 0x20 && cp <= 0x7e)) && !isUnicodeAllowed(cp)) special = true;
+    if (cp === 32) {
       if (i === 0) leadingSpace = true;
-      if (i === chars.length - 1) trailingSpace = true;
+      if (i === n - 1) trailingSpace = true;
       if (previousBreak) breakSpace = true;
       previousSpace = true;
       previousBreak = false;
-    } else if (BREAKS.includes(ch)) {
+    } else if (isBreak) {
       if (i === 0) leadingBreak = true;
-      if (i === chars.length - 1) trailingBreak = true;
+      if (i === n - 1) trailingBreak = true;
       if (previousSpace) spaceBreak = true;
       previousSpace = false;
       previousBreak = true;
     } else {
       previousSpace = previousBreak = false;
     }
-    precededByWhitespace = SPACE_OR_BREAK.includes(ch);
-    followedByWhitespace = i + 2 >= chars.length || SPACE_OR_BREAK.includes(chars[i + 2]!);
+    precededByWhitespace = isSpaceOrBreakCode(cp);
+    followedByWhitespace = i + 2 >= n || isSpaceOrBreakCode(cps[i + 2]!);
   }
   let allowFlowPlain = true;
   let allowBlockPlain = true;
@@ -177,6 +197,11 @@ const ESCAPES: Record<string, string> = {
   '\0': '0', '\x07': 'a', '\x08': 'b', '\x09': 't', '\x0A': 'n', '\x0B': 'v', '\x0C': 'f', '\x0D': 'r',
   '\x1B': 'e', '"': '"', '\\': '\\', '\x85': 'N', '\xA0': '_', '\u2028': 'L', '\u2029': 'P',
 };
+
+/** Python's len(): code points, not UTF-16 units. */
+function codePointLength(s: string): number {
+  return /[\uD800-\uDFFF]/.test(s) ? Array.from(s).length : s.length;
+}
 
 const BEST_INDENT = 2;
 const BEST_WIDTH = 80;
@@ -236,9 +261,8 @@ class YamlEmitter {
     for (const entry of node.entries.values()) {
       this.writeIndent();
       const key = keyEvent(entry.key);
-      const chars = Array.from(key.value);
-      const analysis = analyze(chars);
-      if (chars.length < 128 && !analysis.empty && !analysis.multiline) {
+      const analysis = analyzeText(key.value);
+      if (codePointLength(key.value) < 128 && !analysis.empty && !analysis.multiline) {
         this.ctx = { mapping: true, simpleKey: true };
         this.scalar(key);
         this.writeIndicator(':', false);
@@ -263,14 +287,13 @@ class YamlEmitter {
 
   private scalar(event: ScalarEvent): void {
     this.increaseIndent(true);
-    const chars = Array.from(event.value);
-    const analysis = analyze(chars);
+    const analysis = analyzeText(event.value);
     const simpleKey = this.ctx.simpleKey === true;
     const split = !simpleKey;
     const style = this.chooseStyle(event, analysis, simpleKey);
-    if (style === '"') this.writeDoubleQuoted(chars, split);
-    else if (style === "'") this.writeSingleQuoted(chars, split);
-    else this.writePlain(chars, split);
+    if (style === '"') this.writeDoubleQuoted(Array.from(event.value), split);
+    else if (style === "'") this.writeSingleQuoted(Array.from(event.value), split);
+    else this.writePlain(event.value, split);
     this.indent = this.indents.pop()!;
   }
 
@@ -282,7 +305,7 @@ class YamlEmitter {
     return '"';
   }
 
-  private write(data: string, length = Array.from(data).length): void {
+  private write(data: string, length = codePointLength(data)): void {
     this.out.push(data);
     this.column += length;
   }
@@ -311,12 +334,19 @@ class YamlEmitter {
     this.column = 0;
   }
 
-  private writePlain(text: string[], split: boolean): void {
+  private writePlain(value: string, split: boolean): void {
     if (this.ctx.root) this.openEnded = true;
-    if (text.length === 0) return;
+    if (value.length === 0) return;
     if (!this.whitespace) this.write(' ');
     this.whitespace = false;
     this.indention = false;
+    // Plain scalars never contain breaks; one that ends before the fold width is written as it is.
+    const length = codePointLength(value);
+    if (this.column + length <= BEST_WIDTH) {
+      this.write(value, length);
+      return;
+    }
+    const text = Array.from(value);
     let spaces = false;
     let breaks = false;
     let start = 0;
@@ -340,7 +370,7 @@ class YamlEmitter {
           this.indention = false;
           start = end;
         }
-      } else if (ch === undefined || (' ' + BREAKS).includes(ch)) {
+      } else if (ch === undefined || SPACE_OR_BREAKS.includes(ch)) {
         this.write(text.slice(start, end).join(''), end - start);
         start = end;
       }
@@ -371,7 +401,7 @@ class YamlEmitter {
           this.writeIndent();
           start = end;
         }
-      } else if (ch === undefined || (' ' + BREAKS).includes(ch) || ch === "'") {
+      } else if (ch === undefined || SPACE_OR_BREAKS.includes(ch) || ch === "'") {
         if (start < end) {
           this.write(text.slice(start, end).join(''), end - start);
           start = end;
