@@ -188,6 +188,11 @@ describe('resolvers', () => {
       resolved("a: ${oc.env:HOME}\nb: ${oc.env:NOPE,null}\nc: ${oc.env:NOPE,5}\nd: ${oc.env:NOPE,'x, y'}\ne: ${oc.env:EMPTY,z}\nf: p/${oc.env:HOME}\n", { env }),
       "a: /home/u\nb: null\nc: '5'\nd: x, y\ne: ''\nf: p//home/u\n",
     );
+    // The variable's text is kept as it is: never typed, never resolved again.
+    assert.equal(
+      resolved('a: ${oc.env:V1}\nb: ${oc.env:V2}\nc: ${oc.env:V3}\n', { env: { V1: '10', V2: '${a}', V3: 'null' } }),
+      "a: '10'\nb: ${a}\nc: 'null'\n",
+    );
     assert.deepEqual(errorsOf('a: ${oc.env:NOPE}\nb: ${oc.env:1}\nc: ${oc.env:}\n'), [
       { code: 'interpolation-resolver', key: 'a' },
       { code: 'interpolation-resolver', key: 'b' },
@@ -204,6 +209,11 @@ describe('resolvers', () => {
     assert.equal(
       resolved("i: '3'\na: \"${oc.decode:'[1, 2.5, x, {k: true}]'}\"\nb: ${oc.decode:${i}}\nc: ${oc.decode:null}\nd: ${oc.decode:'\"q\"'}\n"),
       "i: '3'\na:\n- 1\n- 2.5\n- x\n- k: true\nb: 3\nc: null\nd: q\n",
+    );
+    // Blanks around a number make it a string; interpolations in the decoded text resolve from the holder.
+    assert.equal(
+      resolved("p:\n  s: 1\n  a: ${oc.decode:'  123  '}\n  b: \"${oc.decode:'{x: ${.s}}'}\"\n"),
+      "p:\n  s: 1\n  a: '  123  '\n  b:\n    x: 1\n",
     );
     assert.deepEqual(errorsOf("a: ${oc.decode:'[1,'}\nb: ${oc.decode:1}\n"), [
       { code: 'interpolation-resolver', key: 'a' },
