@@ -91,11 +91,32 @@ function optionItems(project: ConfigProject, rel: string, ctx: Extract<Completio
   return out;
 }
 
-/** The composed config and the package this file's keys land at. */
-function composedAt(project: ConfigProject, rel: string) {
+/**
+ * The composed config and the package this file's keys land at. When the file does not compose as it stands
+ * (the line being typed breaks it), it is composed with that line's value blanked out: same offsets, valid context.
+ */
+function composedAt(project: ConfigProject, rel: string, offset: number) {
   const ctx = project.context(rel);
+  const clean = ctx?.composition.result.config && !ctx.composition.result.errors.length;
+  if (ctx && clean) return { root: ctx.composition.result.config!, pkg: packagePath(ctx.loaded.package), composition: ctx.composition, defaults: ctx.composition.result.defaults };
+  const text = project.source.read(rel);
+  if (text !== undefined) {
+    const start = offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0;
+    const nl = text.indexOf('\n', offset);
+    const end = Math.max(start, nl < 0 ? text.length : nl);
+    // Keep the line's `key:` so the mapping around it stays a mapping; blank what follows.
+    const key = /^(\s*(?:-\s+)*[^\s:#'"][^:#]*:)(?=\s|$)/.exec(text.slice(start, end));
+    const keep = start + (key ? key[1]!.length : 0);
+    const blanked = text.slice(0, keep) + ' '.repeat(end - keep) + text.slice(end);
+    const primary = ctx?.composition.file ?? rel;
+    const result = project.composeWithText(primary, rel, blanked);
+    const loaded = result.defaults.find((d) => project.fileOf(d) === rel);
+    if (result.config && loaded) {
+      return { root: result.config, pkg: packagePath(loaded.package), composition: { name: primary.replace(/\.ya?ml$/, '') }, defaults: result.defaults };
+    }
+  }
   if (!ctx?.composition.result.config) return undefined;
-  return { root: ctx.composition.result.config, pkg: packagePath(ctx.loaded.package), composition: ctx.composition };
+  return { root: ctx.composition.result.config, pkg: packagePath(ctx.loaded.package), composition: ctx.composition, defaults: ctx.composition.result.defaults };
 }
 
 function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'key' }>): CompletionItem[] {
@@ -103,13 +124,13 @@ function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionCo
   const syntax = project.syntax(rel);
   const present = syntax ? keysAtPath(syntax, ctx.path) : new Set<string>();
   present.delete(ctx.prefix);
-  const at = composedAt(project, rel);
+  const at = composedAt(project, rel, ctx.replace[0]);
   if (at) {
     const composedPath = [...at.pkg, ...ctx.path];
     const node = nodeAtComposedPath(at.root, composedPath);
     const entries = node?.kind === 'dict'
       ? node.entries
-      : inheritedEntries(at.composition.result.defaults, (d) => project.fileOf(d), (f) => project.loadFile(f)?.node, rel, composedPath);
+      : inheritedEntries(at.defaults, (d) => project.fileOf(d), (f) => project.loadFile(f)?.node, rel, composedPath);
     for (const [key, entry] of entries) {
       if (present.has(key)) continue;
       const origin = entry.keyOrigin ?? entry.node.origin;
@@ -143,7 +164,7 @@ function valueItems(project: ConfigProject, rel: string, ctx: Extract<Completion
     }
     return out;
   }
-  const at = composedAt(project, rel);
+  const at = composedAt(project, rel, ctx.replace[0]);
   const node = at ? nodeAtComposedPath(at.root, [...at.pkg, ...ctx.path]) : undefined;
   if (node?.kind === 'scalar') {
     const v = shortValue(node, 1000);
@@ -161,7 +182,7 @@ function valueItems(project: ConfigProject, rel: string, ctx: Extract<Completion
 
 function interpolationItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'interpolation' }>): CompletionItem[] {
   const out: CompletionItem[] = [];
-  const at = composedAt(project, rel);
+  const at = composedAt(project, rel, ctx.replace[0]);
   let prefix = ctx.prefix;
   let base: PathSegment[] = [];
   let resolverPrefix = false;

@@ -3,7 +3,7 @@
 // they read changes, which is what keeps an edit cheap on a large tree.
 import { compose, Repository, type ComposeResult, type ConfigSource, type LoadedConfig, type ResolvedDefault } from './engine.js';
 import type { DocumentStore } from './documents.js';
-import { parseSyntax, type FileSyntax } from './yaml-syntax.js';
+import { parseHeader, parseSyntax, type FileSyntax } from './yaml-syntax.js';
 
 export interface Composition {
   /** The primary config's path relative to the root (`premise_selection/hol4/gnn.yaml`). */
@@ -44,6 +44,7 @@ export class ConfigProject {
    */
   /** File -> compositions that read it; rebuilt after any composition changes. */
   private readers?: Map<string, Composition[]>;
+  private patches = 0;
   private readonly lastGood = new Map<string, FileContext>();
 
   constructor(
@@ -123,7 +124,7 @@ export class ConfigProject {
         if (e.origin?.kind === 'file') reads.add(e.origin.file);
         for (const r of e.related ?? []) if (r.origin.kind === 'file') reads.add(r.origin.file);
       }
-      const final = this.syntax(rel)?.header?.value === '_global_' || !rel.includes('/');
+      const final = this.isFinal(rel);
       c = { file: rel, name, result, reads, final, runnable: final && !!result.config && result.errors.length === 0 };
       this.readers = undefined;
       this.compositions.set(rel, c);
@@ -131,14 +132,36 @@ export class ConfigProject {
     return c;
   }
 
-  /** Compositions of every config file that can be primary (all but sweep files). */
-  allCompositions(): Composition[] {
-    return this.configFiles().filter((f) => !this.isSweepFile(f)).map((f) => this.composition(f));
+  /**
+   * A final config: `# @package _global_` (BAIT's runnable configs) or a file at the root of the config dir
+   * (Hydra's usual primary config). Read from the header alone, without parsing the file.
+   */
+  isFinal(rel: string): boolean {
+    if (this.isSweepFile(rel)) return false;
+    if (!rel.includes('/')) return true;
+    const text = this.source.read(rel);
+    return text !== undefined && parseHeader(text)?.value === '_global_';
   }
 
-  /** Cached compositions only: what an edit has to recompose. */
-  cachedCompositions(): Composition[] {
-    return [...this.compositions.values()];
+  /**
+   * `primary` composed with `rel` read as `text` instead of its real content; nothing is cached. Completion
+   * uses it to compose around the line being typed when that line breaks the file.
+   */
+  composeWithText(primary: string, rel: string, text: string): ComposeResult {
+    const base = this.source;
+    const tag = `patched:${++this.patches}`;
+    const source: ConfigSource = {
+      read: (p) => (p === rel ? text : base.read(p)),
+      list: (d) => base.list(d),
+      version: (p) => (p === rel ? tag : base.version?.(p)),
+    };
+    return compose({ source, configName: primary.replace(CONFIG_EXT, ''), overrides: [], versionBase: this.options.versionBase,
+      repository: new Repository(source, { versionBase: this.options.versionBase }) });
+  }
+
+  /** Compositions of every final config: what includers, lenses and diagnostics are computed from. */
+  allCompositions(): Composition[] {
+    return this.configFiles().filter((f) => this.isFinal(f)).map((f) => this.composition(f));
   }
 
   runnableConfigs(): Composition[] {
@@ -160,10 +183,10 @@ export class ConfigProject {
   }
 
   private findContext(rel: string): FileContext | undefined {
-    const own = this.composition(rel);
     const loadedIn = (c: Composition) => c.result.defaults.find((d) => this.fileOf(d) === rel);
-    if (own.runnable) {
-      const loaded = loadedIn(own);
+    if (this.isFinal(rel)) {
+      const own = this.composition(rel);
+      const loaded = own.runnable ? loadedIn(own) : undefined;
       if (loaded) return { composition: own, loaded };
     }
     const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
@@ -173,11 +196,13 @@ export class ConfigProject {
       const loaded = loadedIn(c);
       if (loaded) return { composition: c, loaded };
     }
+    // Not part of any runnable config: the file composed on its own.
+    const own = this.composition(rel);
     const loaded = loadedIn(own);
     return loaded ? { composition: own, loaded } : undefined;
   }
 
-  /** Compositions (of all primary candidates) that read a file. */
+  /** Final configs whose composition read a file. */
   includers(rel: string): Composition[] {
     if (!this.readers) {
       const readers = new Map<string, Composition[]>();
