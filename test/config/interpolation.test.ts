@@ -143,6 +143,12 @@ describe('resolution semantics', () => {
       { code: 'interpolation-key', key: 'w' },
     ]);
   });
+  test('a missing key says where it is missing and lists the keys there', () => {
+    const r = resolveTree(loadYamlTree('a:\n  b: 1\n  c: 2\nx: ${a.zz}\ny: ${nope}\n') as DictNode, ctx());
+    assert.deepEqual(r.errors[0]!.data?.options, ['b', 'c']);
+    assert.match(r.errors[0]!.message, /'a' has no key 'zz'/);
+    assert.deepEqual(r.errors[1]!.data?.options, ['a', 'x', 'y']);
+  });
   test('escapes, and results are never resolved twice', () => {
     assert.equal(resolved('a: 1\ne: \\${a}\nb: \\\\${a}\nc: ${e}\n'), 'a: 1\ne: ${a}\nb: \\1\nc: ${a}\n');
   });

@@ -48,6 +48,8 @@ export class InterpolationResolver implements ResolverApi {
   private readonly results = new Map<Loc, Outcome>();
   private readonly calls = new Map<Loc, Map<string, Loc>>();
   private readonly ids = new WeakMap<Loc, number>();
+  /** Where the last `select` that found nothing stopped: the container and the key it lacked. */
+  private lastMiss: { container: Loc; key: string } | undefined;
   private nextId = 1;
 
   constructor(root: DictNode, ctx: ResolveContext) {
@@ -320,7 +322,15 @@ export class InterpolationResolver implements ResolverApi {
     }
     const found = this.select(root, rest, true);
     if (!found) {
-      fail('interpolation-key', `Interpolation key '${rest}' not found. Check the spelling, or add the key (dots: ${key.startsWith('.') ? 'relative to the parent of this node' : 'from the root'}).`);
+      const miss = this.lastMiss;
+      const where = miss && miss.container.parent ? `'${fullKey(miss.container)}'` : key.startsWith('.') ? 'the parent of this node' : 'the root of the config';
+      const options = miss && miss.container.node.kind === 'dict' ? [...miss.container.node.entries.keys()] : undefined;
+      const known = options?.length ? ` Keys there: ${options.slice(0, 20).join(', ')}${options.length > 20 ? ', ...' : ''}.` : '';
+      fail(
+        'interpolation-key',
+        `Interpolation key '${rest}' not found: ${where} has no key '${miss?.key ?? rest}'.${known} Check the spelling, or add the key.`,
+        options ? { options } : {},
+      );
     }
     for (let a: Loc | null = holder.parent; a; a = a.parent) {
       if (a.node === found.node) fail('interpolation-cycle', `Interpolation '${key}' points at a container that holds it, which would contain itself.`, { cycle: [fullKey(a), fullKey(holder)] });
@@ -334,12 +344,14 @@ export class InterpolationResolver implements ResolverApi {
    * (`oc.select`) reads a key below a plain value as absent instead of an error.
    */
   select(root: Loc, key: string, throwOnMissing: boolean, lenient = false): Loc | null {
+    this.lastMiss = undefined;
     if (key === '') return root;
     const parts = splitKey(key);
     let cur: Loc | null = root;
     for (let i = 0; i < parts.length - 1 && cur; i++) {
       const next = this.selectOne(cur, parts[i]!, throwOnMissing);
       if (!next) {
+        this.lastMiss = { container: cur, key: parts[i]! };
         cur = null;
         break;
       }
@@ -352,6 +364,7 @@ export class InterpolationResolver implements ResolverApi {
     }
     if (!cur) return null;
     const last = this.selectOne(cur, parts[parts.length - 1]!, throwOnMissing);
+    if (!last) this.lastMiss = { container: cur, key: parts[parts.length - 1]! };
     return last ? this.deref(last) : null;
   }
 
