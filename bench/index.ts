@@ -13,6 +13,7 @@ const benches: [string, string, string][] = [
   ['webview', './webview.ts', 'benchWebview'],
 ];
 
+async function main(): Promise<void> {
 const only = process.argv.slice(2);
 let failed = false;
 for (const [name, file, fn] of benches) {
@@ -28,3 +29,6 @@ for (const [name, file, fn] of benches) {
   }
 }
 process.exitCode = failed ? 1 : 0;
+}
+
+void main();

@@ -102,10 +102,8 @@ async function runCommand(args: RunArgs, out: NodeJS.WritableStream, err: NodeJS
   void hydraNode;
 }
 
-// Run when executed directly (bundled CLI or `tsx runner/cli.ts`), not when imported by tests.
-const isMain = typeof require !== 'undefined' ? require.main === module : process.argv[1]?.endsWith('cli.ts');
-if (isMain) {
-  const argv = process.argv.slice(2);
+/** Runs the CLI and sets the exit code; internal errors print one line (the stack only with --verbose). */
+export function runCli(argv: string[]): void {
   main(argv).then(
     (code) => {
       process.exitCode = code;
@@ -116,11 +114,13 @@ if (isMain) {
         process.exitCode = EXIT.user;
         return;
       }
-      const verbose = argv.includes('--verbose');
       process.stderr.write(`bait: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-      if (verbose && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+      if (argv.includes('--verbose') && e instanceof Error) process.stderr.write(`${e.stack}\n`);
       else process.stderr.write('Run again with --verbose for the stack trace, and please report it.\n');
       process.exitCode = EXIT.failed;
     },
   );
 }
+
+// From source (`tsx runner/cli.ts ...`) this file is the entry point; the bundle is started by runner/bin.ts.
+if (process.argv[1]?.endsWith('cli.ts')) runCli(process.argv.slice(2));

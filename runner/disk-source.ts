@@ -1,21 +1,46 @@
 // The runner's ConfigSource: a config dir on disk. The config engine never touches the file system itself.
+// Reads and listings are cached: a source is a consistent snapshot for the compositions of one command (a sweep
+// composes every job against the same files), and repeated compositions cost no system calls. Call
+// `refresh()` to see later changes.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigSource } from './config/source.js';
 
 export class DiskSource implements ConfigSource {
+  private texts = new Map<string, string | undefined>();
+  private listings = new Map<string, { files: string[]; dirs: string[] } | undefined>();
+  private generation = 0;
+
   constructor(readonly root: string) {}
 
+  /** Forgets the snapshot so the next reads see the disk as it is now. */
+  refresh(): void {
+    this.texts.clear();
+    this.listings.clear();
+    this.generation++;
+  }
+
   read(path: string): string | undefined {
+    if (this.texts.has(path)) return this.texts.get(path);
+    let text: string | undefined;
     try {
-      return readFileSync(join(this.root, path), 'utf8');
+      text = readFileSync(join(this.root, path), 'utf8');
     } catch {
-      return undefined;
+      text = undefined;
     }
+    this.texts.set(path, text);
+    return text;
   }
 
   list(dir: string): { files: string[]; dirs: string[] } | undefined {
+    if (this.listings.has(dir)) return this.listings.get(dir);
+    const l = this.listUncached(dir);
+    this.listings.set(dir, l);
+    return l;
+  }
+
+  private listUncached(dir: string): { files: string[]; dirs: string[] } | undefined {
     let names: string[];
     try {
       names = readdirSync(join(this.root, dir));
@@ -35,11 +60,6 @@ export class DiskSource implements ConfigSource {
   }
 
   version(path: string): number | undefined {
-    try {
-      const s = statSync(join(this.root, path));
-      return s.mtimeMs * 1e6 + s.size;
-    } catch {
-      return undefined;
-    }
+    return this.read(path) === undefined ? undefined : this.generation;
   }
 }

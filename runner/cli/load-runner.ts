@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as RunnerMain from '../runner-main.js';
+import { loadWithCodeCache } from '../code-cache.js';
 
 export type RunnerModule = typeof RunnerMain;
 
@@ -12,8 +13,7 @@ export async function loadRunnerModule(): Promise<RunnerModule> {
   const dir = typeof __dirname === 'string' ? __dirname : undefined;
   const bundled = dir ? join(dir, 'runner-main.js') : undefined;
   if (bundled && existsSync(bundled) && dir!.endsWith('dist')) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(bundled) as RunnerModule;
+    return loadWithCodeCache(bundled) as RunnerModule;
   }
   // A non-literal specifier keeps esbuild from bundling the heavy half into the CLI.
   const fromSource = '../runner-main.js';

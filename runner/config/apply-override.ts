@@ -5,6 +5,7 @@
 
 import { fail } from './errors.js';
 import { mergeInto, replaceNode } from './merge.js';
+import { markOwned, ownDict, ownList } from './cow.js';
 import { cloneNode, dict, toPlain, type ConfigNode, type DictNode, type Origin } from './nodes.js';
 import type { Override } from './overrides/types.js';
 
@@ -43,6 +44,32 @@ export function selectNode(root: DictNode, key: string): ConfigNode | undefined 
   return cur;
 }
 
+/** Takes ownership of the container at `k` of an owned container (copy on first write) and returns it. */
+function ownChild(c: Container, k: string): Container | undefined {
+  if (c.kind === 'dict') {
+    const e = c.entries.get(k);
+    if (!e || e.node.kind === 'scalar') return undefined;
+    e.node = e.node.kind === 'dict' ? ownDict(e.node) : ownList(e.node);
+    return e.node;
+  }
+  const i = Number(k);
+  const n = Number.isInteger(i) ? c.items[i] : undefined;
+  if (!n || n.kind === 'scalar') return undefined;
+  c.items[i] = n.kind === 'dict' ? ownDict(n) : ownList(n);
+  return c.items[i] as Container;
+}
+
+/** Owns every container along a dotted path from the (owned) root; undefined when the path is not there. */
+function ownPath(root: DictNode, parts: string[]): Container | undefined {
+  let cur: Container = root;
+  for (const k of parts) {
+    const next = ownChild(cur, k);
+    if (!next) return undefined;
+    cur = next;
+  }
+  return cur;
+}
+
 const isNoneLike = (n: ConfigNode | undefined) =>
   n === undefined || (n.kind === 'scalar' && (n.type === 'null' || n.type === 'missing'));
 
@@ -72,14 +99,17 @@ export function applyConfigOverride(cfg: DictNode, o: Override): void {
     }
     const parts = splitKey(o.key);
     const last = parts.pop()!;
-    const parent = parts.length ? selectNode(cfg, parts.join('.')) : cfg;
+    const parent = ownPath(cfg, parts);
     if (parent?.kind === 'dict') parent.entries.delete(last);
     else if (parent?.kind === 'list') parent.items.splice(Number(last), 1);
     return;
   }
   if (value === null) fail('override-syntax', `The override '${o.text}' needs a value.`, keyOrigin);
   if (o.type === 'EXTEND_LIST') {
-    const existing = selectNode(cfg, o.key);
+    const parts = splitKey(o.key);
+    const last = parts.pop()!;
+    const parent = ownPath(cfg, parts);
+    const existing = parent ? ownChild(parent, last) : undefined;
     if (!existing || existing.kind !== 'list') {
       fail(
         'override-type',
@@ -91,7 +121,7 @@ export function applyConfigOverride(cfg: DictNode, o: Override): void {
     existing.items.push(...items.map((i) => cloneNode(i)));
     return;
   }
-  const node = cloneNode(value);
+  const node = markOwned(cloneNode(value));
   if (!node.origin) node.origin = overrideOrigin(o);
   if (o.type === 'ADD') {
     const existing = selectNode(cfg, o.key);
@@ -125,7 +155,7 @@ function update(cfg: DictNode, o: Override, value: ConfigNode, forceAdd: boolean
     const k = parts[i]!;
     const next = child(root, k);
     if (next && next.kind !== 'scalar') {
-      root = next;
+      root = ownChild(root, k)!;
       continue;
     }
     if (root.kind === 'list') notFound();
@@ -133,7 +163,7 @@ function update(cfg: DictNode, o: Override, value: ConfigNode, forceAdd: boolean
     if (next && next.kind === 'scalar' && !forceAdd) {
       // OmegaConf replaces a primitive on the way with an empty map, even in struct mode when the key exists.
     }
-    const d = dict();
+    const d = markOwned(dict());
     const dr = root as DictNode;
     const e = dr.entries.get(k);
     if (e) e.node = replaceNode(e.node, d);
@@ -141,7 +171,7 @@ function update(cfg: DictNode, o: Override, value: ConfigNode, forceAdd: boolean
     root = d;
   }
   const last = parts[parts.length - 1]!;
-  const existing = child(root, last);
+  const existing = child(root, last) && child(root, last)!.kind !== 'scalar' && value.kind !== 'scalar' ? ownChild(root, last) : child(root, last);
   if (existing && existing.kind !== 'scalar' && value.kind !== 'scalar') {
     if (existing.kind === 'dict' && value.kind === 'dict') {
       if (!forceAdd) {

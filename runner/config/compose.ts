@@ -4,6 +4,7 @@
 import { createDefaultsList, type DefaultsTreeNode, type ResolvedDefault } from './defaults.js';
 import { ConfigErrorSignal, fail, type ConfigError, type ConfigWarning } from './errors.js';
 import { mergeInto } from './merge.js';
+import { markOwned, ownDict } from './cow.js';
 import { cloneNode, dict, list, scalar, type ConfigNode, type DictNode, type Origin } from './nodes.js';
 import { applyConfigOverride } from './apply-override.js';
 import { parseOverrides } from './overrides/parser.js';
@@ -25,7 +26,10 @@ export interface ComposeOptions {
 }
 
 export interface ComposeResult {
-  /** The composed config including the `hydra` node; undefined when composition failed. */
+  /**
+   * The composed config including the `hydra` node; undefined when composition failed. Read-only: it shares
+   * nodes with the repository's parse cache.
+   */
   config?: DictNode;
   errors: ConfigError[];
   warnings: ConfigWarning[];
@@ -103,7 +107,7 @@ function composeInto(result: ComposeResult, repo: Repository, opts: ComposeOptio
   result.filesRead = [...dl.loaded.keys()].map((p) => repo.findFile(p)?.path ?? p);
   result.warnings.push(...dl.warnings);
 
-  const cfg = dict();
+  const cfg = markOwned(dict());
   for (const d of dl.defaults) {
     if (d.configPath === null) continue;
     const loaded = repo.load(d.configPath);
@@ -141,10 +145,15 @@ function strList(items: string[]): ConfigNode {
   return list(items.map((s) => scalar('str', s)));
 }
 
+/** The dict under `key` of an owned parent, owned too (copied on first write), created when absent. */
 function ensureDict(parent: DictNode, key: string): DictNode {
   const e = parent.entries.get(key);
-  if (e && e.node.kind === 'dict') return e.node;
-  const d = dict();
+  if (e && e.node.kind === 'dict') {
+    const o = ownDict(e.node);
+    e.node = o;
+    return o;
+  }
+  const d = markOwned(dict());
   parent.entries.set(key, { key, node: d });
   return d;
 }
