@@ -5,10 +5,14 @@
 export class UserError extends Error {
   /** The dotted config key the problem is about (`model.classifier.input_shape`), when there is one. */
   readonly key?: string;
+  /** The message without the key prefix. */
+  readonly detail: string;
 
-  constructor(message: string, key?: string) {
-    super(message);
+  constructor(detail: string, key?: string) {
+    // The key leads the message so that a CLI printing only `message` still says where the problem is.
+    super(key ? `config key '${key}': ${detail}` : detail);
     this.name = 'UserError';
+    this.detail = detail;
     if (key !== undefined) this.key = key;
   }
 }
@@ -17,7 +21,7 @@ export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
 
-/** One line for the terminal: `<key>: <message>` when the error is about a key. */
+/** One line for the terminal. */
 export function formatUserError(e: UserError): string {
-  return e.key ? `error at config key '${e.key}': ${e.message}` : `error: ${e.message}`;
+  return `error: ${e.message}`;
 }

@@ -1,0 +1,247 @@
+// One run of an experiment, from a composed config to a finished run directory (DESIGN.md sections 4-6). The CLI
+// composes the config and calls `runJob`; everything after composition happens here:
+//   check the config -> pick the backend -> build data, model and callbacks from their `_target_`s -> create the
+//   run directory (or reopen it to resume) -> train -> record the outcome.
+// Returns the exit code: 0 done, 3 the experiment failed, 130 interrupted after saving `last`. Problems the user
+// must fix are thrown as UserError (the CLI prints them and exits 1).
+import { appendFileSync, existsSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Plain } from '../config/nodes.js';
+import { backendChoice, initBackend } from '../backend/index.js';
+import { findCheckpoint, readCheckpoint, readManifest } from '../checkpoint/store.js';
+import { findMissing, instantiate, prepareTargets } from '../instantiate/instantiate.js';
+import type { Callback } from '../train/callbacks/callback.js';
+import { ModelCheckpoint } from '../train/callbacks/model_checkpoint.js';
+import { parseTrainerOptions } from '../train/options.js';
+import { Progress } from '../train/progress.js';
+import { withInitSeed } from '../train/rng.js';
+import { type TrainableData, type TrainableModel, Trainer } from '../train/trainer.js';
+import { UserError } from './errors.js';
+import { MetricsLog } from './metrics_log.js';
+import { type RunRecord, readRunRecord, writeRunRecord } from './run_record.js';
+import { createUniqueDir, writeHydraFiles } from './run_dir.js';
+
+export interface JobInput {
+  config: Plain;
+  hydra: Plain;
+  configName: string;
+  overrides: string[];
+  configDir: string;
+  workspaceDir: string;
+  sweep?: { dir: string; jobNum: number };
+}
+
+/** The file `bait stop` writes; the training loop polls for it, which also works for detached and remote runs. */
+export const STOP_FILE = '.stop-request';
+
+type Dict = Record<string, Plain>;
+
+function dict(v: Plain | undefined): Dict {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Dict) : {};
+}
+
+function str(v: Plain | undefined): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function newRunId(): string {
+  // 8 characters from [0-9a-z], like W&B's run ids.
+  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
+  return Array.from(randomBytes(8), (b) => alphabet[b % 36]).join('');
+}
+
+function abs(workspaceDir: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(workspaceDir, p);
+}
+
+interface Plan {
+  kind: 'new' | 'resume' | 'fork';
+  /** For resume: the existing run directory; for new/fork: the requested one (a clash gets a suffix). */
+  dir: string;
+  checkpoint?: string;
+  record?: RunRecord;
+}
+
+function planRun(input: JobInput): Plan {
+  const exp = dict(dict(input.config).exp_config);
+  const logging = dict(dict(input.config).logging_config);
+  const hydra = dict(input.hydra);
+  if (exp.resume === true) {
+    const d = str(exp.directory);
+    if (!d) throw new UserError('resume needs the run directory: exp_config.directory=<run dir>', 'exp_config.directory');
+    const dir = abs(input.workspaceDir, d);
+    const record = readRunRecord(dir);
+    if (!record) {
+      throw new UserError(`${dir} is not a run directory (it has no run.json); point exp_config.directory at a run ` +
+        `made by bait run`, 'exp_config.directory');
+    }
+    const id = logging.id;
+    if (typeof id === 'string' && id && id !== record.id) {
+      throw new UserError(`logging_config.id '${id}' does not match the run in ${dir} (its id is '${record.id}'); ` +
+        `use logging_config.id=${record.id} or leave it unset`, 'logging_config.id');
+    }
+    const name = str(exp.resume_from) ?? 'last';
+    const ckptDir = record.checkpoint_dir ?? join(dir, 'checkpoints');
+    const found = isAbsolute(name) ? (existsSync(name) ? findCheckpoint(resolve(name, '..'), relative(resolve(name, '..'), name)) : undefined)
+      : findCheckpoint(ckptDir, name);
+    if (!found) {
+      throw new UserError(`the run in ${dir} has no complete checkpoint '${name}' in ${ckptDir} to resume from ` +
+        `(interrupted .tmp checkpoints are never used); start a new run instead`, 'exp_config.resume');
+    }
+    return { kind: 'resume', dir, checkpoint: found, record };
+  }
+  const fork = str(exp.fork_from);
+  let requested = str(exp.directory);
+  if (!requested && input.sweep) {
+    const sweep = dict(hydra.sweep);
+    requested = str(sweep.dir) && str(sweep.subdir) ? join(str(sweep.dir)!, str(sweep.subdir)!) : join(input.sweep.dir, String(input.sweep.jobNum));
+  }
+  requested ??= str(dict(hydra.run).dir) ?? join('outputs', new Date().toISOString().slice(0, 10), new Date().toISOString().slice(11, 19).replace(/:/g, '-'));
+  const dir = abs(input.workspaceDir, requested);
+  if (fork) {
+    const path = abs(input.workspaceDir, fork);
+    const found = findCheckpoint(resolve(path, '..'), relative(resolve(path, '..'), path));
+    if (!found) throw new UserError(`${path} is not a complete checkpoint to fork from`, 'exp_config.fork_from');
+    return { kind: 'fork', dir, checkpoint: found };
+  }
+  return { kind: 'new', dir };
+}
+
+export async function runJob(input: JobInput): Promise<number> {
+  const config = input.config;
+  const root = dict(config);
+  const missing = findMissing(config);
+  if (missing !== undefined) {
+    throw new UserError(`'${missing}' is missing (???): set it in the config or with ${missing}=<value> on the command line`, missing);
+  }
+  for (const k of ['model', 'data_module'] as const) {
+    if (!dict(root[k])._target_) {
+      throw new UserError(`the config has no ${k} with a _target_; a Lightning experiment needs model, data_module ` +
+        `and trainer (see configs/premise_selection/mizar40/)`, k);
+    }
+  }
+  const notes: string[] = [];
+  const opts = parseTrainerOptions(root.trainer, notes);
+  const plan = planRun(input);
+  const resumeManifest = plan.checkpoint ? readManifest(plan.checkpoint) : undefined;
+  const seed = resumeManifest?.rng.seed ?? opts.seed ?? (typeof dict(root.exp_config).seed === 'number'
+    ? (dict(root.exp_config).seed as number) : randomBytes(4).readUInt32LE(0) % 2147483647);
+
+  // Everything that can fail on a bad config happens before the run directory exists.
+  const backend = await initBackend(backendChoice(opts.accelerator));
+  const ctx = await prepareTargets(config, input.workspaceDir);
+  const data = instantiate(root.data_module!, ctx, 'data_module') as TrainableData;
+  if (typeof data?.setup !== 'function') throw new UserError('the data_module target did not build a data module', 'data_module._target_');
+  data.setup();
+  const model = withInitSeed(seed, () => instantiate(root.model!, ctx, 'model')) as TrainableModel;
+  if (typeof model?.loss !== 'function') throw new UserError('the model target did not build a trainable model', 'model._target_');
+  model.checkVocabulary?.(data.vocabSize);
+  const callbacks = opts.callbacks.map((c, i) => instantiate(c, ctx, `trainer.callbacks[${i}]`)) as Callback[];
+  if (opts.enable_checkpointing && !callbacks.some((c) => c instanceof ModelCheckpoint)) {
+    // Lightning adds a ModelCheckpoint when none is configured; ours also keeps `last` so the run can be resumed.
+    callbacks.push(new ModelCheckpoint({ save_last: true, save_top_k: 1 }));
+  }
+
+  const runDir = plan.kind === 'resume' ? plan.dir : createUniqueDir(plan.dir);
+  const logFile = join(runDir, 'log.txt');
+  const print = (line: string) => {
+    process.stdout.write(line + '\n');
+    appendFileSync(logFile, line + '\n');
+  };
+  // A ModelCheckpoint whose dirpath was interpolated from the requested directory follows a suffixed one.
+  for (const c of callbacks) {
+    if (c instanceof ModelCheckpoint && c.dirpath) {
+      const p = abs(input.workspaceDir, c.dirpath);
+      const rel = relative(plan.dir, p);
+      (c as { dirpath: string | null }).dirpath = !rel.startsWith('..') && !isAbsolute(rel) ? join(runDir, rel) : p;
+    }
+  }
+  const firstCkpt = callbacks.find((c): c is ModelCheckpoint => c instanceof ModelCheckpoint);
+  const checkpointDir = plan.record?.checkpoint_dir ?? firstCkpt?.dirpath ?? join(runDir, 'checkpoints');
+
+  const now = new Date().toISOString();
+  const exp = dict(root.exp_config);
+  const logging = dict(root.logging_config);
+  let record: RunRecord;
+  const attemptBase = { started: now, ended: null, status: 'running' as const, pid: process.pid, host: hostname(), backend: backend.name };
+  if (plan.kind === 'resume') {
+    record = plan.record!;
+    record.attempts.push({ attempt: record.attempts.length + 1, resumed_from: relative(runDir, plan.checkpoint!), ...attemptBase });
+    Object.assign(record, { status: 'running', pid: process.pid, host: hostname(), backend: backend.name, ended_at: null });
+    rmSync(join(runDir, STOP_FILE), { force: true });
+    if (resumeManifest && resumeManifest.backend !== backend.name) {
+      notes.push(`the checkpoint was written on ${resumeManifest.backend} and this attempt runs on ${backend.name}: ` +
+        'the continuation is close but not bit-identical');
+    }
+  } else {
+    writeHydraFiles(runDir, config, input.hydra, input.overrides);
+    record = {
+      id: typeof logging.id === 'string' && logging.id ? logging.id : newRunId(),
+      experiment: str(exp.experiment) ?? null,
+      name: str(exp.name) ?? null,
+      config_name: input.configName,
+      config_dir: input.configDir,
+      workspace_dir: input.workspaceDir,
+      overrides: input.overrides,
+      status: 'running', host: hostname(), pid: process.pid, backend: backend.name, seed,
+      started_at: now, ended_at: null, checkpoint_dir: checkpointDir,
+      attempts: [{ attempt: 1, resumed_from: null, ...attemptBase }],
+      parent: plan.kind === 'fork' ? { run: resolve(plan.checkpoint!, '..', '..'), checkpoint: relative(resolve(plan.checkpoint!, '..'), plan.checkpoint!) } : null,
+      sweep: input.sweep ? { dir: input.sweep.dir, job_num: input.sweep.jobNum } : null,
+    };
+  }
+  writeRunRecord(runDir, record);
+  const attempt = record.attempts.length;
+  const finish = (status: RunRecord['status'], finalMetrics?: Record<string, number>) => {
+    const end = new Date().toISOString();
+    record.status = status;
+    record.ended_at = end;
+    const a = record.attempts[attempt - 1]!;
+    a.status = status;
+    a.ended = end;
+    if (finalMetrics) record.final_metrics = finalMetrics;
+    writeRunRecord(runDir, record);
+  };
+
+  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
+  const progress = new Progress(opts.enable_progress_bar, Boolean(process.stderr.isTTY), print);
+  const trainer = new Trainer(opts, {
+    model, data, callbacks, seed, attempt, runDir, checkpointDir, metrics, progress, print, backend: backend.name,
+    config, stopFile: join(runDir, STOP_FILE),
+  });
+  const onSignal = () => trainer.interrupt();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    print(`${plan.kind === 'resume' ? `Resuming run ${record.id} (attempt ${attempt}) from ${relative(runDir, plan.checkpoint!)}` :
+      `Run ${record.id}`} in ${runDir}`);
+    print(`backend ${backend.name} (${backend.detail}; kernels: ${backend.kernels.join(', ') || 'stock'}), seed ${seed}, ` +
+      `${trainer.trainBatches} train / ${trainer.valBatches} val batches per epoch`);
+    for (const n of notes) print(`note: ${n}`);
+    if (plan.checkpoint) await trainer.restore(readCheckpoint(plan.checkpoint));
+    const result = await trainer.fit();
+    if (result === 'interrupted') {
+      finish('stopped');
+      print(`Interrupted at step ${trainer.globalStep}; saved checkpoints/last. Resume with: bait resume ${runDir}`);
+      return 130;
+    }
+    finish('completed', trainer.metrics);
+    print(`Finished at step ${trainer.globalStep}: ` +
+      Object.entries(trainer.metrics).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(' '));
+    print(`Run directory: ${runDir}`);
+    return 0;
+  } catch (e) {
+    finish('failed');
+    if (e instanceof UserError) throw e;
+    print(`error: the experiment failed: ${(e as Error)?.message ?? String(e)}`);
+    appendFileSync(logFile, `${(e as Error)?.stack ?? ''}\n`);
+    return 3;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    metrics.close();
+    trainer.dispose();
+  }
+}

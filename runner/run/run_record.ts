@@ -1,0 +1,59 @@
+// `run.json` (DESIGN.md section 5): who the run is, where it came from, and each attempt. Rewritten atomically
+// on every change, so the run explorer and `bait runs` can read it at any time.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from './atomic.js';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped';
+
+export interface Attempt {
+  attempt: number;
+  started: string;
+  ended: string | null;
+  status: RunStatus;
+  /** The checkpoint this attempt continued from (null for the first). */
+  resumed_from: string | null;
+  pid: number;
+  host: string;
+  backend: string;
+}
+
+export interface RunRecord {
+  id: string;
+  experiment: string | null;
+  name: string | null;
+  config_name: string;
+  config_dir: string;
+  workspace_dir: string;
+  overrides: string[];
+  status: RunStatus;
+  host: string;
+  pid: number;
+  backend: string;
+  seed: number;
+  started_at: string;
+  ended_at: string | null;
+  checkpoint_dir: string;
+  attempts: Attempt[];
+  parent: { run: string; checkpoint: string } | null;
+  sweep: { dir: string; job_num: number } | null;
+  final_metrics?: Record<string, number>;
+}
+
+export function runJsonPath(runDir: string): string {
+  return join(runDir, 'run.json');
+}
+
+export function readRunRecord(runDir: string): RunRecord | undefined {
+  const p = runJsonPath(runDir);
+  if (!existsSync(p)) return undefined;
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeRunRecord(runDir: string, r: RunRecord): void {
+  writeJsonAtomic(runJsonPath(runDir), r);
+}

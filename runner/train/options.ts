@@ -1,0 +1,92 @@
+// The Lightning Trainer arguments we honour (DESIGN.md section 6), read from the config's `trainer` node. Keys that
+// only make sense for PyTorch (devices, precision, strategy...) are accepted with a note that they have no effect,
+// so BAIT's configs run unchanged; unknown keys are an error with the list of known ones.
+import type { Plain } from '../config/nodes.js';
+import { UserError } from '../run/errors.js';
+
+export interface TrainerOptions {
+  max_epochs: number;
+  max_steps: number;
+  val_check_interval: number;
+  check_val_every_n_epoch: number;
+  log_every_n_steps: number;
+  gradient_clip_val: number | null;
+  gradient_clip_algorithm: 'norm' | 'value';
+  limit_train_batches: number;
+  limit_val_batches: number;
+  enable_progress_bar: boolean;
+  enable_checkpointing: boolean;
+  seed: number | null;
+  deterministic: boolean;
+  accelerator: unknown;
+  callbacks: Plain[];
+}
+
+const IGNORED = ['devices', 'precision', 'strategy', 'num_nodes', 'num_sanity_val_steps', 'benchmark', 'logger',
+  'accumulate_grad_batches', 'sync_batchnorm', 'enable_model_summary', 'default_root_dir', 'profiler',
+  'detect_anomaly', 'inference_mode', 'use_distributed_sampler', 'reload_dataloaders_every_n_epochs'];
+const KNOWN = ['max_epochs', 'max_steps', 'val_check_interval', 'check_val_every_n_epoch', 'log_every_n_steps',
+  'gradient_clip_val', 'gradient_clip_algorithm', 'limit_train_batches', 'limit_val_batches', 'enable_progress_bar',
+  'enable_checkpointing', 'seed', 'deterministic', 'accelerator', 'callbacks', 'min_epochs', 'min_steps'];
+
+function num(v: unknown, key: string, opts: { int?: boolean; min?: number } = {}): number {
+  if (typeof v !== 'number' || Number.isNaN(v) || (opts.int && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min)) {
+    throw new UserError(`must be ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, ` +
+      `got ${JSON.stringify(v)}`, `trainer.${key}`);
+  }
+  return v;
+}
+
+export function parseTrainerOptions(node: Plain | undefined, notes: string[]): TrainerOptions {
+  const t = (node ?? {}) as Record<string, Plain>;
+  if (typeof t !== 'object' || Array.isArray(t)) throw new UserError('trainer must be a dict of Trainer arguments', 'trainer');
+  for (const k of Object.keys(t)) {
+    if (IGNORED.includes(k)) notes.push(`trainer.${k} has no effect on this runner (TensorFlow.js); ignored`);
+    else if (!KNOWN.includes(k)) {
+      throw new UserError(`unknown Trainer argument '${k}'; known: ${KNOWN.join(', ')}`, `trainer.${k}`);
+    }
+  }
+  const maxSteps = t.max_steps == null ? -1 : num(t.max_steps, 'max_steps', { int: true, min: -1 });
+  const maxEpochs = t.max_epochs == null ? (maxSteps === -1 ? 1000 : Number.MAX_SAFE_INTEGER)
+    : num(t.max_epochs, 'max_epochs', { int: true, min: -1 });
+  const vci = t.val_check_interval == null ? 1.0 : num(t.val_check_interval, 'val_check_interval', { min: 0 });
+  const limit = (k: 'limit_train_batches' | 'limit_val_batches') => (t[k] == null ? 1.0 : num(t[k], k, { min: 0 }));
+  const clip = t.gradient_clip_val == null ? null : num(t.gradient_clip_val, 'gradient_clip_val', { min: 0 });
+  const algo = t.gradient_clip_algorithm ?? 'norm';
+  if (algo !== 'norm' && algo !== 'value') {
+    throw new UserError(`must be norm or value, got ${JSON.stringify(algo)}`, 'trainer.gradient_clip_algorithm');
+  }
+  const bool = (k: string, d: boolean) => {
+    const v = t[k];
+    if (v == null) return d;
+    if (typeof v !== 'boolean') throw new UserError(`must be true or false, got ${JSON.stringify(v)}`, `trainer.${k}`);
+    return v;
+  };
+  const callbacks = t.callbacks ?? [];
+  if (!Array.isArray(callbacks)) throw new UserError('must be a list of callback nodes with _target_', 'trainer.callbacks');
+  return {
+    max_epochs: maxEpochs === -1 ? Number.MAX_SAFE_INTEGER : maxEpochs,
+    max_steps: maxSteps,
+    val_check_interval: vci,
+    check_val_every_n_epoch: t.check_val_every_n_epoch == null ? 1 : num(t.check_val_every_n_epoch, 'check_val_every_n_epoch', { int: true, min: 1 }),
+    log_every_n_steps: t.log_every_n_steps == null ? 50 : num(t.log_every_n_steps, 'log_every_n_steps', { int: true, min: 1 }),
+    gradient_clip_val: clip === 0 ? null : clip,
+    gradient_clip_algorithm: algo,
+    limit_train_batches: limit('limit_train_batches'),
+    limit_val_batches: limit('limit_val_batches'),
+    enable_progress_bar: bool('enable_progress_bar', true),
+    enable_checkpointing: bool('enable_checkpointing', true),
+    seed: t.seed == null ? null : num(t.seed, 'seed', { int: true, min: 0 }),
+    deterministic: bool('deterministic', true),
+    accelerator: t.accelerator ?? 'auto',
+    callbacks,
+  };
+}
+
+/** Lightning's rule: an int limit is a count of batches, a float in [0, 1] a fraction of them. */
+export function limitBatches(total: number, limit: number, key: string): number {
+  if (Number.isInteger(limit) && limit > 1) return Math.min(total, limit);
+  if (limit === 1) return total;
+  if (limit > 1) throw new UserError(`a fractional limit must be in [0, 1], got ${limit}`, `trainer.${key}`);
+  return Math.max(limit > 0 ? 1 : 0, Math.floor(total * limit));
+}
