@@ -206,6 +206,16 @@ function codePointLength(s: string): number {
 const BEST_INDENT = 2;
 const BEST_WIDTH = 80;
 
+/**
+ * Deepest nesting the printers accept. PyYAML and json stop at Python's recursion limit (about 1,000) far
+ * sooner; past this we throw a clear error rather than overflow the stack.
+ */
+export const MAX_PRINT_DEPTH = 1000;
+
+function tooDeep(): never {
+  throw new Error(`The config is nested more than ${MAX_PRINT_DEPTH} levels deep and cannot be printed; flatten it.`);
+}
+
 interface Context {
   root?: boolean;
   sequence?: boolean;
@@ -234,7 +244,19 @@ class YamlEmitter {
     return this.out.join('');
   }
 
+  private depth = 0;
+
   private node(node: ConfigNode, ctx: Context): void {
+    if (this.depth > MAX_PRINT_DEPTH) tooDeep();
+    this.depth++;
+    try {
+      this.nodeAt(node, ctx);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private nodeAt(node: ConfigNode, ctx: Context): void {
     this.ctx = ctx;
     if (node.kind === 'scalar') return this.scalar(scalarEvent(node));
     const empty = node.kind === 'list' ? node.items.length === 0 : node.entries.size === 0;
@@ -513,6 +535,7 @@ function jsonScalar(node: ScalarNode): string {
 
 function jsonNode(node: ConfigNode, indent: number | undefined, level: number): string {
   if (node.kind === 'scalar') return jsonScalar(node);
+  if (level > MAX_PRINT_DEPTH) tooDeep();
   const items: string[] =
     node.kind === 'list'
       ? node.items.map((item) => jsonNode(item, indent, level + 1))

@@ -309,6 +309,28 @@ describe('cycles and long chains', () => {
   });
 });
 
+describe('pathological depth', () => {
+  test('trees nested past 1,000 levels (Python stops there too) give an error, not a stack overflow', () => {
+    let n: ConfigNode = scalar('int', 1);
+    for (let i = 0; i < 5000; i++) n = { kind: 'list', items: [n] };
+    const root: DictNode = { kind: 'dict', entries: new Map([['a', { key: 'a', node: n }]]) };
+    const r = resolveTree(root, ctx());
+    assert.equal(r.errors.length, 1);
+    assert.equal(r.errors[0]!.code, 'yaml-bad-value');
+    assert.throws(() => toYaml(root), /nested more than 1000 levels/);
+  });
+  test('containers interpolating each other 1,200 deep give an error, not a stack overflow', () => {
+    const root: DictNode = { kind: 'dict', entries: new Map() };
+    for (let i = 0; i < 1200; i++) {
+      const d: DictNode = { kind: 'dict', entries: new Map([['x', { key: 'x', node: scalar('str', `\${k${i + 1}}`) }]]) };
+      root.entries.set(`k${i}`, { key: `k${i}`, node: d });
+    }
+    root.entries.set('k1200', { key: 'k1200', node: scalar('int', 1) });
+    const r = resolveTree(root, ctx());
+    assert.ok(r.errors.length > 0 && r.errors.every((e) => e.code === 'yaml-bad-value'));
+  });
+});
+
 describe('findInterpolationRefs', () => {
   test('keys and resolvers with their offsets', () => {
     assert.deepEqual(findInterpolationRefs('x_${a.b}_${..c[0]}'), [

@@ -39,6 +39,9 @@ export interface ResolveResult {
 
 type Outcome = { val: Loc } | { fail: ResolveFailure };
 
+/** Deepest nesting the resolved copy may have; deeper trees get an error, never a stack overflow. */
+const MAX_DEPTH = 1000;
+
 /** Resolves interpolations of one tree, caching every result; create one per tree and context. */
 export class InterpolationResolver implements ResolverApi {
   readonly root: Loc;
@@ -94,12 +97,18 @@ export class InterpolationResolver implements ResolverApi {
   private materializeAt(loc: Loc): ResolveResult {
     const errors: ConfigError[] = [];
     const reported = new Set<ConfigNode>();
-    const node = this.materialize(loc, errors, reported, new Set());
+    const node = this.materialize(loc, errors, reported, new Set(), 0);
     return { node, errors };
   }
 
   /** The resolved deep copy of the value at `loc`; failures are recorded and leave the text as it was. */
-  private materialize(loc: Loc, errors: ConfigError[], reported: Set<ConfigNode>, expanding: Set<ConfigNode>): ConfigNode {
+  private materialize(loc: Loc, errors: ConfigError[], reported: Set<ConfigNode>, expanding: Set<ConfigNode>, depth: number): ConfigNode {
+    if (depth > MAX_DEPTH) {
+      // Python's recursion limit stops OmegaConf long before this; we stop with an error instead of a crash.
+      const f = new ResolveFailure('yaml-bad-value', `The config is nested more than ${MAX_DEPTH} levels deep here (counting values reached through interpolations); flatten it.`);
+      this.report(loc, f, errors, reported);
+      return { kind: 'scalar', type: 'null', value: null };
+    }
     let value = loc;
     if (!loc.final && isInterpolation(loc.node)) {
       const r = this.resolveLoc(loc);
@@ -121,13 +130,13 @@ export class InterpolationResolver implements ResolverApi {
     expanding.add(node);
     try {
       if (node.kind === 'list') {
-        const items = childKeys(value).map((k) => this.materialize(childLoc(value, k)!, errors, reported, expanding));
+        const items = childKeys(value).map((k) => this.materialize(childLoc(value, k)!, errors, reported, expanding, depth + 1));
         return { kind: 'list', items, ...keep };
       }
       const entries = new Map<string, import('../nodes.js').DictEntry>();
       for (const [k, e] of node.entries) {
         const child = childLoc(value, k)!;
-        entries.set(k, { ...e, node: this.materialize(child, errors, reported, expanding) });
+        entries.set(k, { ...e, node: this.materialize(child, errors, reported, expanding, depth + 1) });
       }
       return { kind: 'dict', entries, ...keep };
     } finally {
