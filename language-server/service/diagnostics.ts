@@ -108,17 +108,26 @@ function errorRange(origin: ConfigError['origin']): Range {
   return [origin.valueRange[0], origin.valueRange[1]];
 }
 
-/** `${a.b}` whose key does not exist in the composed config; reported where the interpolation is written. */
+/**
+ * `${a.b}` whose key does not exist in the composed config; reported where the interpolation is written.
+ * One walk over the tree with a shared path stack (this runs over every final config of the workspace).
+ */
 function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigNode, path: PathSegment[], add: (file: string, d: Diagnostic) => void): void {
   if (node.kind === 'dict') {
     for (const [k, e] of node.entries) {
       if (path.length === 0 && k === 'hydra') continue;
-      checkReferences(project, root, e.node, [...path, k], add);
+      path.push(k);
+      checkReferences(project, root, e.node, path, add);
+      path.pop();
     }
     return;
   }
   if (node.kind === 'list') {
-    node.items.forEach((n, i) => checkReferences(project, root, n, [...path, i], add));
+    for (let i = 0; i < node.items.length; i++) {
+      path.push(i);
+      checkReferences(project, root, node.items[i]!, path, add);
+      path.pop();
+    }
     return;
   }
   if (node.type !== 'str' || typeof node.value !== 'string' || !node.value.includes('${')) return;
@@ -139,9 +148,19 @@ function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigN
 
 function missingValues(node: ConfigNode, path: PathSegment[], out: PathSegment[][] = []): PathSegment[][] {
   if (node.kind === 'dict') {
-    for (const [k, e] of node.entries) if (!(path.length === 0 && k === 'hydra')) missingValues(e.node, [...path, k], out);
-  } else if (node.kind === 'list') node.items.forEach((n, i) => missingValues(n, [...path, i], out));
-  else if (node.type === 'missing') out.push(path);
+    for (const [k, e] of node.entries) {
+      if (path.length === 0 && k === 'hydra') continue;
+      path.push(k);
+      missingValues(e.node, path, out);
+      path.pop();
+    }
+  } else if (node.kind === 'list') {
+    for (let i = 0; i < node.items.length; i++) {
+      path.push(i);
+      missingValues(node.items[i]!, path, out);
+      path.pop();
+    }
+  } else if (node.type === 'missing') out.push([...path]);
   return out;
 }
 

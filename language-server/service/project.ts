@@ -126,7 +126,7 @@ export class ConfigProject {
       }
       const final = this.isFinal(rel);
       c = { file: rel, name, result, reads, final, runnable: final && !!result.config && result.errors.length === 0 };
-      this.readers = undefined;
+      if (final) this.readers = undefined;
       this.compositions.set(rel, c);
     }
     return c;
