@@ -1,10 +1,10 @@
 // `bait attach <run dir>` and `bait stop <run dir>` for jobs that run elsewhere: on an SSH host (detached with
 // setsid/nohup) or in SLURM. The job directory's .bait-remote.json (remote-marker.ts) says where. Attaching
 // streams the log from where the local copy ends until the job ends, then brings the run directory back.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMarker } from './remote-marker.js';
-import { runCommand } from './slurm/cluster.js';
+import { localAccess, sshAccess } from './slurm/access.js';
 import { bringBack, pollHost, stopRemote, type WatchedJob } from './ssh/remote-runs.js';
 import { LOG_FILE } from './ssh/scripts.js';
 import { statusOfExit, type JobResult } from './types.js';
@@ -41,23 +41,25 @@ export async function attachRun(dir: string, opts: AttachOptions = {}): Promise<
       await sleep(pollMs);
     }
   }
-  // SLURM: the log file is on a file system this machine sees; follow it until the task's result appears.
+  // SLURM: follow the task's log (here, or on the login host) until it records an exit code.
+  const access = m.login ? sshAccess(m.login, m.login.host) : localAccess;
+  const host = `slurm:${m.job_id}_${m.task}`;
   let offset = 0;
+  let gone = 0;
   for (;;) {
-    if (existsSync(m.log)) {
-      const buf = readFileSync(m.log);
-      if (buf.length > offset) { opts.onLog?.(buf.subarray(offset).toString('utf8')); offset = buf.length; }
+    const reading = (await access.read([{ key: 't', resultFile: m.result_file, logs: [{ path: m.log, offset }] }])).get('t');
+    if (reading?.chunks[0]?.length) { offset += reading.chunks[0].length; opts.onLog?.(reading.chunks[0].toString('utf8')); }
+    if (reading && reading.result !== null) {
+      const pullError = m.remote_dir ? await access.bringBack(m.remote_dir, dir) : null;
+      const status = statusOfExit(reading.result);
+      return { num: -1, dir, status, exitCode: reading.result, host, ...(pullError ? { error: pullError } : {}) };
     }
-    if (existsSync(m.result_file)) {
-      const code = Number(readFileSync(m.result_file, 'utf8').trim());
-      return { num: -1, dir, status: statusOfExit(code), exitCode: code, host: `slurm:${m.job_id}_${m.task}` };
+    const q = await access.run(['squeue', '-h', '-j', `${m.job_id}_${m.task}`, '-o', '%T'], 30);
+    // Not listed and no exit code twice in a row (the result file is written just before the task ends): lost.
+    if (q.code === 0 && !q.stdout.trim() && ++gone >= 3) {
+      return { num: -1, dir, status: 'failed', exitCode: null, host, error: 'SLURM no longer lists the task and it left no exit code' };
     }
-    const q = await runCommand(['squeue', '-h', '-j', `${m.job_id}_${m.task}`, '-o', '%T'], 30);
-    if (q.code === 0 && !q.stdout.trim() && !existsSync(m.result_file)) {
-      await sleep(pollMs);
-      if (!existsSync(m.result_file)) return { num: -1, dir, status: 'failed', exitCode: null, host: `slurm:${m.job_id}_${m.task}`, error: 'SLURM no longer lists the task and it left no exit code' };
-    }
-    if (opts.signal?.aborted) return { num: -1, dir, status: 'stopped', exitCode: null, error: 'detached: the task keeps running' };
+    if (opts.signal?.aborted) return { num: -1, dir, status: 'stopped', exitCode: null, host, error: 'detached: the task keeps running' };
     await sleep(pollMs);
   }
 }
@@ -67,6 +69,7 @@ export async function stopRun(dir: string): Promise<void> {
   const m = readMarker(dir);
   if (!m) throw new LauncherError(`${dir} has no remote job (no .bait-remote.json)`);
   if (m.kind === 'ssh') return stopRemote(m.target, m.pid, m.host);
-  const r = await runCommand(['scancel', `${m.job_id}_${m.task}`], 60);
+  const access = m.login ? sshAccess(m.login, m.login.host) : localAccess;
+  const r = await access.run(['scancel', `${m.job_id}_${m.task}`], 60);
   if (r.code !== 0) throw new LauncherError(`scancel ${m.job_id}_${m.task} failed: ${r.stderr.trim()}`);
 }

@@ -51,7 +51,7 @@ export function createLauncher(node: Record<string, unknown> | null | undefined,
       return new SshLauncher({ ...(cfg as Partial<SshLauncherConfig>), hosts, workspace: (cfg.workspace as string | undefined) ?? env.workspace });
     }
     case 'slurm':
-      return new SlurmLauncher(cfg as SlurmLauncherConfig);
+      return new SlurmLauncher({ ...(cfg as SlurmLauncherConfig), workspace: (cfg.workspace as string | undefined) ?? env.workspace });
     default:
       throw new LauncherError(`hydra.launcher: unknown launcher '${target}'. Use hydra/launcher=basic, local, ssh or slurm `
         + `(or one of the targets ${Object.keys(TARGETS).join(', ')}).`);

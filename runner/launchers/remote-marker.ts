@@ -9,7 +9,9 @@ export const MARKER = '.bait-remote.json';
 
 export type RemoteMarker =
   | { kind: 'ssh'; host: string; target: SshTarget; remote_dir: string; pid: number; started_at: string }
-  | { kind: 'slurm'; job_id: string; task: number; log: string; result_file: string; login?: SshTarget; submitted_at: string };
+  | { kind: 'slurm'; job_id: string; task: number; log: string; result_file: string; submitted_at: string;
+      /** Set when submitted through an SSH login host: paths above are on that host, and the run dir is remote_dir. */
+      login?: SshTarget; remote_dir?: string };
 
 export function writeMarker(jobDir: string, m: RemoteMarker): void {
   const f = join(jobDir, MARKER);

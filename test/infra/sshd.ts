@@ -27,6 +27,8 @@ export interface SshdOptions {
   addresses?: string[];
   /** Addresses whose sessions get a PATH without `node` (the "host without Node" case). */
   withoutNode?: string[];
+  /** Environment for every session (e.g. SLURM_CONF for a login host of the test cluster). */
+  env?: Record<string, string>;
 }
 
 export interface SshdCluster {
@@ -88,6 +90,11 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdCluster> {
   const hosts: SshTestHost[] = [];
   const noNodePath = opts.withoutNode?.length ? pathWithoutNode(base) : null;
   let known = '';
+  // sshd takes the first SetEnv it reads for a name, so all of a host's variables go on one line.
+  const sessionEnv = (address: string): string[] => {
+    const vars = { ...opts.env, ...(noNodePath && opts.withoutNode!.includes(address) ? { PATH: noNodePath } : {}) };
+    return Object.keys(vars).length ? [`SetEnv ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}`] : [];
+  };
 
   for (const [i, address] of addresses.entries()) {
     const hostKey = join(base, `host${i}_ed25519`);
@@ -98,7 +105,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdCluster> {
       `Port ${port}`, `ListenAddress ${address}`, `HostKey ${hostKey}`, `PidFile ${join(base, `sshd${i}.pid`)}`,
       `AuthorizedKeysFile .ssh/${authName}`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
       'PermitRootLogin no', `AllowUsers ${TEST_USER}`, 'UsePAM no', 'MaxStartups 50:30:100', 'MaxSessions 50',
-      ...(noNodePath && opts.withoutNode!.includes(address) ? [`SetEnv PATH=${noNodePath}`] : []),
+      ...sessionEnv(address),
       '',
     ].join('\n'));
     const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMarker } from '../../runner/launchers/remote-marker.js';
@@ -14,6 +14,8 @@ import { readManifest } from '../../runner/sweep/manifest.js';
 import { resumeSweep, runSweep } from '../../runner/sweep/run-sweep.js';
 import { run } from '../infra/common.js';
 import { skipUnlessSlurm, startSlurm, type SlurmCluster } from '../infra/slurm.js';
+import { sshUnavailable, startSshd, TEST_USER } from '../infra/sshd.js';
+import { attachRun } from '../../runner/launchers/attach.js';
 import { HOSTILE } from './hostile.js';
 
 const skip = skipUnlessSlurm();
@@ -144,4 +146,33 @@ test('with max_num_timeout 0 a USR2 saves last and the job ends as stopped (resu
   assert.ok(existsSync(join(js[0]!.dir, 'checkpoints', 'last', 'state.json')));
   assert.equal(readManifest(join(ws, 'norequeue')).jobs[0]!.status, 'stopped');
   assert.match(readFileSync(join(js[0]!.dir, 'launcher.log'), 'utf8'), /not requeued: max_num_timeout \(0\) reached/);
+});
+
+test('submitting through an SSH login host: the job runs as the remote user and its run directory comes back', { skip: skip || (sshUnavailable() ?? false) }, async (t) => {
+  // The login host is the loopback sshd as the unprivileged test user; its sessions find the cluster via SLURM_CONF.
+  const sshd = await startSshd({ addresses: ['127.0.0.1'], env: { SLURM_CONF: cluster.conf } });
+  t.after(() => sshd.stop());
+  const h = sshd.hosts[0]!;
+  const local = join(ws, 'login-ws');
+  mkdirSync(join(local, 'configs'), { recursive: true });
+  writeFileSync(join(local, 'configs', 'exp.yaml'), 'lr: 0.1\n');
+  const js: Job[] = [0, 1].map((num) => ({ num, overrides: [`note=${HOSTILE[num]}`, 'payload.steps=3'], dir: join(local, 'multirun', String(num)) }));
+  const summary = await runSweep({
+    sweepDir: join(local, 'multirun'), jobs: js,
+    runner: { script: PAYLOAD, configName: 'exp', configDir: join(local, 'configs') },
+    launcher: new SlurmLauncher({ poll_interval_s: 0.5, workspace: local, login_host: {
+      name: 'login', host: h.address, port: h.port, user: h.user, identity_file: h.identityFile, known_hosts: h.knownHostsFile, work_dir: h.workDir,
+    } }),
+  });
+  assert.deepEqual(summary.completed.sort(), [0, 1]);
+  for (const j of js) {
+    const r = runJson(j.dir);
+    assert.equal(r.status, 'completed');
+    assert.equal(r.env.SLURM_JOB_USER, TEST_USER);
+    assert.deepEqual(r.argv.slice(4), [...j.overrides, `hydra.job.num=${j.num}`]);
+    assert.ok(r.env.BAIT_JOB_DIR.startsWith(h.workDir), 'the job ran in the login host\'s copy of the workspace');
+  }
+  // attach on a finished login-host task reads its exit code over SSH.
+  const again = await attachRun(js[1]!.dir, { pollMs: 200 });
+  assert.equal(again.status, 'completed');
 });

@@ -19,9 +19,14 @@ export function runCommand(argv: string[], timeoutS = 60, env: NodeJS.ProcessEnv
   });
 }
 
+/** Runs one SLURM client command (argv) with a time limit: locally, or on a login host over SSH. */
+export type CommandRunner = (argv: string[], timeoutS: number) => Promise<RemoteResult>;
+
+export const localRunner: CommandRunner = (argv, timeoutS) => runCommand(argv, timeoutS);
+
 /** Array task index -> SLURM state (PENDING, RUNNING, REQUEUED, COMPLETING ...) for the tasks squeue still lists. */
-export async function squeueStates(jobId: string): Promise<Map<number, string> | null> {
-  const r = await runCommand(['squeue', '-h', '-r', '-j', jobId, '-o', '%K %T'], 30);
+export async function squeueStates(run: CommandRunner, jobId: string): Promise<Map<number, string> | null> {
+  const r = await run(['squeue', '-h', '-r', '-j', jobId, '-o', '%K %T'], 30);
   // squeue says "Invalid job id" once a finished job has been purged: then no task is listed.
   if (r.code !== 0 && !/Invalid job id/i.test(r.stderr)) return null;
   const out = new Map<number, string>();
@@ -33,8 +38,8 @@ export async function squeueStates(jobId: string): Promise<Map<number, string> |
 }
 
 /** `scontrol show job <id>_<task>`: its JobState and Reason, or null if SLURM has forgotten it. */
-export async function scontrolState(jobId: string, task: number): Promise<{ state: string; reason: string } | null> {
-  const r = await runCommand(['scontrol', 'show', 'job', `${jobId}_${task}`], 30);
+export async function scontrolState(run: CommandRunner, jobId: string, task: number): Promise<{ state: string; reason: string } | null> {
+  const r = await run(['scontrol', 'show', 'job', `${jobId}_${task}`], 30);
   if (r.code !== 0) return null;
   return { state: /JobState=(\S+)/.exec(r.stdout)?.[1] ?? 'UNKNOWN', reason: /Reason=(\S+)/.exec(r.stdout)?.[1] ?? '' };
 }

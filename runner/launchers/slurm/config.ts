@@ -37,6 +37,9 @@ export interface SlurmLauncherConfig {
   poll_interval_s?: number; // 2
   /** Submit through this SSH login host instead of locally (the sweep dir must be on a file system the cluster sees). */
   login_host?: SshHostConfig | null;
+  /** With login_host: the local workspace root to sync (default: current directory) and what to sync (as ssh's). */
+  workspace?: string;
+  sync?: boolean | string[];
 }
 
 const SIMPLE_KEYS = ['partition', 'qos', 'comment', 'constraint', 'exclude', 'gres', 'cpus_per_gpu', 'gpus_per_task',

@@ -5,37 +5,21 @@
 // job ends its run directory is copied back. A host that fails its checks is reported and left out; if no host
 // is usable the launch fails with the hosts' errors and nothing local is touched.
 import { mkdirSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { RemoteError } from '../../remote/errors.js';
-import { rsyncPush } from '../../remote/rsync.js';
 import { sshCheck, type SshTarget } from '../../remote/ssh.js';
+import { LauncherError } from '../errors.js';
 import { jobArgv, jobEnv } from '../job-command.js';
 import { runPool } from '../pool.js';
 import { writeMarker } from '../remote-marker.js';
-import { statusOfExit, type Job, type JobResult, type LaunchContext, type Launcher, type RunnerInvocation } from '../types.js';
-import { DEFAULT_EXCLUDES, hostLabel, hostSlots, targetOf, type SshHostConfig, type SshLauncherConfig } from './config.js';
+import { statusOfExit, type Job, type JobResult, type LaunchContext, type Launcher } from '../types.js';
+import { hostLabel, hostSlots, type SshLauncherConfig } from './config.js';
+import { inside, prepareSshHost, type PreparedSshHost } from './prepare.js';
 import { bringBack, pollHost, stopRemote, type WatchedJob } from './remote-runs.js';
-import { preflightScript, startScript } from './scripts.js';
-import { LauncherError } from '../errors.js';
+import { startScript } from './scripts.js';
 
-const MIN_NODE_MAJOR = 20;
-
-interface PreparedHost {
-  cfg: SshHostConfig;
-  label: string;
-  target: SshTarget;
-  /** Absolute remote project dir: <work_dir>/<workspace name>-<hash>. */
-  root: string;
-  runner: RunnerInvocation;
-  sweepDir: string;
+interface PreparedHost extends PreparedSshHost {
   watcher: HostWatcher;
-}
-
-/** Relative path of `p` under `root`, or null when it is outside. */
-function inside(root: string, p: string): string | null {
-  const rel = relative(root, p);
-  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? null : rel;
 }
 
 export class SshLauncher implements Launcher {
@@ -46,7 +30,7 @@ export class SshLauncher implements Launcher {
 
   async launch(jobs: Job[], ctx: LaunchContext): Promise<JobResult[]> {
     const workspace = resolve(this.cfg.workspace ?? process.cwd());
-    const settled = await Promise.allSettled(this.cfg.hosts.map((h) => this.prepareHost(h, ctx, workspace)));
+    const settled = await Promise.allSettled(this.cfg.hosts.map((h) => prepareSshHost(h, this.cfg, ctx, workspace).then((p) => ({ ...p, watcher: new HostWatcher(p.target, (this.cfg.poll_interval_s ?? 1) * 1000) }))));
     const hosts: PreparedHost[] = [];
     const errors: string[] = [];
     settled.forEach((s, i) => {
@@ -69,60 +53,6 @@ export class SshLauncher implements Launcher {
     } finally {
       for (const h of hosts) h.watcher.close();
     }
-  }
-
-  private async prepareHost(h: SshHostConfig, ctx: LaunchContext, workspace: string): Promise<PreparedHost> {
-    const label = hostLabel(h);
-    const target = targetOf(h);
-    const node = h.node ?? 'node';
-    const project = `${basename(workspace) || 'workspace'}-${createHash('sha256').update(workspace).digest('hex').slice(0, 8)}`;
-    const workDir = `${h.work_dir.replace(/\/+$/, '')}/${project}`;
-
-    const pre = await sshCheck(target, preflightScript(workDir, node), `preparing ${workDir}`, { timeoutMs: 120_000 });
-    const kv = Object.fromEntries(pre.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    const root = kv.dir;
-    if (!root) throw new RemoteError('command-failed', label, `preparing ${workDir} on ${label}: could not create or enter it (${pre.stderr.trim() || 'no output'})`);
-    const major = /^v(\d+)\./.exec(kv.node ?? '')?.[1];
-    if (!kv.node || !major) {
-      throw new RemoteError('no-node', label, `host ${label} has no usable \`${node}\` for non-interactive SSH sessions (PATH=${kv.path ?? '?'}). `
-        + `Install Node.js >= ${MIN_NODE_MAJOR} there, or set this host's \`node\` to the full path of its node executable.`);
-    }
-    if (Number(major) < MIN_NODE_MAJOR) {
-      throw new RemoteError('no-node', label, `host ${label} has Node ${kv.node}; BAIT's runner needs Node >= ${MIN_NODE_MAJOR}. Install a newer Node there or set this host's \`node\` to one.`);
-    }
-    const freeKb = Number(kv.free_kb);
-    const minMb = this.cfg.min_free_mb ?? 50;
-    if (Number.isFinite(freeKb) && freeKb < minMb * 1024) {
-      throw new RemoteError('disk-full', label, `host ${label}: only ${Math.floor(freeKb / 1024)} MB free in ${root} (at least ${minMb} MB needed). `
-        + 'Free space there or point the host\'s work_dir at a larger disk; nothing was copied and no local file was changed.');
-    }
-
-    // The runner bundle (dist/) goes to <root>/.bait/<bundle dir name>; the workspace keeps its layout under <root>.
-    const bundleDir = dirname(resolve(ctx.runner.script));
-    await rsyncPush(target, dirname(bundleDir), [basename(bundleDir)], `${root}/.bait`,
-      ['extension.js*', 'server.js*', 'webview/', '*.vsix']);
-    const configDir = resolve(ctx.runner.configDir);
-    const configRel = inside(workspace, configDir);
-    const sync = this.cfg.sync ?? true;
-    if (sync === true) {
-      await rsyncPush(target, workspace, ['.'], root, [...DEFAULT_EXCLUDES, ...(this.cfg.exclude ?? [])]);
-    } else {
-      const paths = [...(configRel ? [configRel] : []), ...(sync === false ? [] : sync)];
-      if (paths.length) await rsyncPush(target, workspace, paths, root, this.cfg.exclude ?? []);
-    }
-    if (!configRel) await rsyncPush(target, dirname(configDir), [basename(configDir)], `${root}/.bait/configs`);
-
-    const sweepRel = inside(workspace, resolve(ctx.sweepDir));
-    return {
-      cfg: h, label, target, root,
-      runner: {
-        ...ctx.runner, node,
-        script: `${root}/.bait/${basename(bundleDir)}/${basename(ctx.runner.script)}`,
-        configDir: configRel ? `${root}/${configRel}` : `${root}/.bait/configs/${basename(configDir)}`,
-      },
-      sweepDir: sweepRel ? `${root}/${sweepRel}` : `${root}/.bait/sweeps/${basename(ctx.sweepDir)}`,
-      watcher: new HostWatcher(target, (this.cfg.poll_interval_s ?? 1) * 1000),
-    };
   }
 
   private async runJob(job: Job, host: PreparedHost, gpu: string | null, ctx: LaunchContext, _workspace: string): Promise<JobResult> {
