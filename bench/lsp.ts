@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { compose, Repository } from '../runner/config/index.js';
+import { DocumentStore } from '../language-server/service/documents.js';
 import { nodeFileSystem } from '../language-server/service/file-system.js';
 import { LanguageService } from '../language-server/service/service.js';
 import { LineIndex } from '../language-server/service/text.js';
@@ -68,6 +70,19 @@ function finalConfigs(configDir: string, s: LanguageService): string[] {
   return project.runnableConfigs().map((c) => c.file);
 }
 
+/**
+ * The floor under whole-tree diagnostics, measured in the same run: the engine alone composing every final
+ * config once with a cold parse cache. The server's own share is the ratio to it.
+ */
+function composeFloor(configDir: string, finals: string[]): number {
+  const store = new DocumentStore(nodeFileSystem);
+  const source = store.sourceFor(configDir);
+  const repository = new Repository(source, { versionBase: '1.1' });
+  const t0 = process.hrtime.bigint();
+  for (const f of finals) compose({ source, configName: f.replace(/\.ya?ml$/, ''), versionBase: '1.1', repository });
+  return ms(t0);
+}
+
 /** Whole-tree diagnostics on a fresh service, then after one edit of a file many configs include. */
 function diagnosticsTimes(configDir: string, edited: string) {
   const s = new LanguageService({ fs: nodeFileSystem, configDirs: [configDir], versionBase: '1.1' });
@@ -122,6 +137,7 @@ async function serverRoundTrips(configDir: string, ps: Probe[]) {
 async function benchTree(name: string, configDir: string, edited: string, probeCount: number) {
   const d = diagnosticsTimes(configDir, edited);
   const files = finalConfigs(configDir, d.s);
+  const floor = composeFloor(configDir, files);
   const ps = probes(configDir, files, probeCount);
   serviceLatencies(d.s, ps.slice(0, 20)); // warm the JIT
   const service = serviceLatencies(d.s, ps);
@@ -130,6 +146,8 @@ async function benchTree(name: string, configDir: string, edited: string, probeC
     [`${name}_files`]: d.files,
     [`${name}_final_configs`]: files.length,
     [`${name}_whole_tree_diagnostics_ms`]: r2(d.whole),
+    [`${name}_compose_all_finals_ms`]: r2(floor),
+    [`${name}_whole_tree_over_compose`]: r2(d.whole / floor),
     [`${name}_edit_diagnostics_ms`]: r2(d.edit),
     [`${name}_edit_republished_files`]: d.republished,
     [`${name}_service`]: service,

@@ -65,7 +65,10 @@ export interface RunnableConfigsParams {
   configDir?: string;
 }
 export interface RunnableConfig extends ConfigRef {
+  /** The file the lenses are on. */
   uri: string;
+  /** Overrides that select the file on top of `configName` (`experiment=example`); absent for a primary config. */
+  overrides?: string[];
 }
 export type RunnableConfigsResult = RunnableConfig[];
 
@@ -103,6 +106,8 @@ export const Commands = {
 /** The argument of runExperiment, launchSweep and showComposedConfig. */
 export interface ConfigCommandArgs extends ConfigRef {
   uri: string;
+  /** Overrides to pass before the user's own (`experiment=example`); absent for a primary config. */
+  overrides?: string[];
 }
 /** The argument of launchSweepFile. */
 export interface SweepFileCommandArgs {

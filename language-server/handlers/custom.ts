@@ -45,6 +45,7 @@ export function registerCustomRequests(connection: lsp.Connection, ctx: Ctx, log
   handle<P.RunnableConfigsParams, P.RunnableConfigsResult>(P.RunnableConfigsMethod, (params, service, convert) =>
     runnable(service.workspace, typeof params?.configDir === 'string' ? params.configDir : undefined).map((r) => ({
       configDir: r.project.root, configName: r.name, uri: convert.uri(r.project.absolute(r.file)),
+      ...(r.overrides.length ? { overrides: r.overrides } : {}),
     })));
 
   handle<P.ValidateOverridesParams, P.ValidateOverridesResult>(P.ValidateOverridesMethod, (params, service, convert) => {

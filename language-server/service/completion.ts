@@ -108,8 +108,8 @@ function composedAt(project: ConfigProject, rel: string, offset: number) {
     const key = /^(\s*(?:-\s+)*[^\s:#'"][^:#]*:)(?=\s|$)/.exec(text.slice(start, end));
     const keep = start + (key ? key[1]!.length : 0);
     const blanked = text.slice(0, keep) + ' '.repeat(end - keep) + text.slice(end);
-    const primary = ctx?.composition.file ?? rel;
-    const result = project.composeWithText(primary, rel, blanked);
+    const primary = ctx ? ctx.composition.name : rel;
+    const result = project.composeWithText(primary, rel, blanked, ctx?.composition.overrides ?? []);
     const loaded = result.defaults.find((d) => project.fileOf(d) === rel);
     if (result.config && loaded) {
       return { root: result.config, pkg: packagePath(loaded.package), composition: { name: primary.replace(/\.ya?ml$/, '') }, defaults: result.defaults };

@@ -22,7 +22,7 @@ export function codeLenses(project: ConfigProject, rel: string): CodeLens[] {
   }
   const c = project.composition(rel);
   if (!c.runnable) return [];
-  const arg = { configDir: project.root, configName: c.name, file: uri };
+  const arg = { configDir: project.root, configName: c.name, file: uri, ...(c.overrides.length ? { overrides: c.overrides } : {}) };
   return [
     { range, title: 'Run Experiment', command: Commands.runExperiment, arguments: [arg] },
     { range, title: 'Sweep…', command: Commands.launchSweep, arguments: [arg] },

@@ -8,8 +8,10 @@ import { parseHeader, parseSyntax, type FileSyntax } from './yaml-syntax.js';
 export interface Composition {
   /** The primary config's path relative to the root (`premise_selection/hol4/gnn.yaml`). */
   file: string;
-  /** Its config name as Hydra takes it (`premise_selection/hol4/gnn`). */
+  /** Its config name as Hydra takes it (`premise_selection/hol4/gnn`), or the root config it runs on. */
   name: string;
+  /** Overrides that select the file on top of `name` (`experiment=example`); empty for a primary config. */
+  overrides: string[];
   result: ComposeResult;
   /** Every file the composition read, for invalidation. */
   reads: Set<string>;
@@ -114,8 +116,20 @@ export class ConfigProject {
   composition(rel: string): Composition {
     let c = this.compositions.get(rel);
     if (!c) {
-      const name = rel.replace(CONFIG_EXT, '');
-      const result = compose({ source: this.source, configName: name, overrides: [], versionBase: this.options.versionBase, repository: this.repository });
+      const final = this.isFinal(rel);
+      let name = rel.replace(CONFIG_EXT, '');
+      let overrides: string[] = [];
+      let result = this.composeNamed(name, overrides);
+      // A global config in a group folder whose `override` entries match nothing on its own is an option
+      // that runs on top of a root config (`experiment=example` in lightning-hydra-template): compose it so.
+      if (final && rel.includes('/') && result.errors.length && result.errors.every((e) => e.code === 'override-not-found')) {
+        const hosted = this.hostedComposition(rel);
+        if (hosted) ({ name, overrides, result } = hosted);
+      }
+      if (!final) {
+        // Only a primary config gets Hydra's "missing _self_" warning; this file is not one in real use.
+        result.warnings = result.warnings.filter((w) => !/missing `_self_`/.test(w.message));
+      }
       const reads = new Set(result.filesRead.map((f) => f.replace(/^\/+/, '')));
       reads.add(rel);
       // A composition that failed part-way reports no files read; the files its errors point into are
@@ -124,12 +138,28 @@ export class ConfigProject {
         if (e.origin?.kind === 'file') reads.add(e.origin.file);
         for (const r of e.related ?? []) if (r.origin.kind === 'file') reads.add(r.origin.file);
       }
-      const final = this.isFinal(rel);
-      c = { file: rel, name, result, reads, final, runnable: final && !!result.config && result.errors.length === 0 };
+      c = { file: rel, name, overrides, result, reads, final, runnable: final && !!result.config && result.errors.length === 0 };
       if (final) this.readers = undefined;
       this.compositions.set(rel, c);
     }
     return c;
+  }
+
+  private composeNamed(name: string, overrides: string[]): ComposeResult {
+    return compose({ source: this.source, configName: name, overrides, versionBase: this.options.versionBase, repository: this.repository });
+  }
+
+  /** `rel` (`experiment/example.yaml`) selected as `experiment=example` on the first root config that takes it. */
+  private hostedComposition(rel: string): { name: string; overrides: string[]; result: ComposeResult } | undefined {
+    const slash = rel.lastIndexOf('/');
+    const override = `${rel.slice(0, slash)}=${rel.slice(slash + 1).replace(CONFIG_EXT, '')}`;
+    const roots = this.configFiles().filter((f) => !f.includes('/'));
+    for (const root of roots) {
+      const name = root.replace(CONFIG_EXT, '');
+      const result = this.composeNamed(name, [override]);
+      if (result.config && !result.errors.length) return { name, overrides: [override], result };
+    }
+    return undefined;
   }
 
   /**
@@ -145,9 +175,10 @@ export class ConfigProject {
 
   /**
    * `primary` composed with `rel` read as `text` instead of its real content; nothing is cached. Completion
-   * uses it to compose around the line being typed when that line breaks the file.
+   * uses it to compose around the line being typed when that line breaks the file. A file that runs on top
+   * of a root config is composed there with its selecting overrides.
    */
-  composeWithText(primary: string, rel: string, text: string): ComposeResult {
+  composeWithText(primary: string, rel: string, text: string, overrides: string[] = []): ComposeResult {
     const base = this.source;
     const tag = `patched:${++this.patches}`;
     const source: ConfigSource = {
@@ -155,7 +186,7 @@ export class ConfigProject {
       list: (d) => base.list(d),
       version: (p) => (p === rel ? tag : base.version?.(p)),
     };
-    return compose({ source, configName: primary.replace(CONFIG_EXT, ''), overrides: [], versionBase: this.options.versionBase,
+    return compose({ source, configName: primary.replace(CONFIG_EXT, ''), overrides, versionBase: this.options.versionBase,
       repository: new Repository(source, { versionBase: this.options.versionBase }) });
   }
 

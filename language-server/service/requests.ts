@@ -30,9 +30,9 @@ export function composeWith(ws: Workspace, req: ConfigRequest, multirun = false)
   return { project, result };
 }
 
-export function runnable(ws: Workspace, configDir?: string): { project: ConfigProject; file: string; name: string }[] {
+export function runnable(ws: Workspace, configDir?: string): { project: ConfigProject; file: string; name: string; overrides: string[] }[] {
   const projects = configDir ? [projectFor(ws, configDir)] : ws.allProjects();
-  return projects.flatMap((p) => p.runnableConfigs().map((c) => ({ project: p, file: c.file, name: c.name })));
+  return projects.flatMap((p) => p.runnableConfigs().map((c) => ({ project: p, file: c.file, name: c.name, overrides: c.overrides })));
 }
 
 /** Validates overrides as `-m` would take them: sweeps allowed, every job's shape checked once. */
