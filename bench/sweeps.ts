@@ -62,7 +62,7 @@ export async function benchSweeps(): Promise<Record<string, number | string>> {
     await sweepMs(dir, 1, new BasicLauncher()); // warm the file cache
     const one = median([await sweepMs(dir, 1, new BasicLauncher()), await sweepMs(dir, 1, new BasicLauncher()), await sweepMs(dir, 1, new BasicLauncher())]);
     const twenty = await sweepMs(dir, 20, new BasicLauncher());
-    const parallel = await sweepMs(dir, 20, new LocalLauncher({ n_jobs: 2 }));
+    const parallel = await sweepMs(dir, 20, new LocalLauncher({ n_jobs: 2, gpus: false }));
     const compose = await composeValidate1000(dir);
     return {
       one_job_sweep_ms: Math.round(one),

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync, mkdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BasicLauncher } from '../../runner/launchers/basic.js';
-import { LocalLauncher } from '../../runner/launchers/local.js';
+import { gpuList, LocalLauncher } from '../../runner/launchers/local.js';
 import { createLauncher } from '../../runner/launchers/index.js';
 import type { Job, LaunchEvent } from '../../runner/launchers/types.js';
 import { readManifest } from '../../runner/sweep/manifest.js';
@@ -57,7 +57,7 @@ test('sweep: a failed job is reported as it happens while the others finish; res
   const js = jobs(ws, [['lr=0.1', 'payload.step_ms=30'], ['lr=0.01', 'payload.fail=true'], ['lr=0.001', 'payload.steps=8', 'payload.step_ms=60']]);
   const order: string[] = [];
   const summary = await runSweep({
-    sweepDir, jobs: js, launcher: new LocalLauncher({ n_jobs: 3 }), runner: runner(ws),
+    sweepDir, jobs: js, launcher: new LocalLauncher({ n_jobs: 3, gpus: false }), runner: runner(ws),
     onEvent: (e) => {
       if (e.type !== 'finished') return;
       order.push(`${e.result.num}:${e.result.status}`);
@@ -94,7 +94,7 @@ test('fail_fast stops the sweep at the first failure: running jobs save last (st
   const ws = workspace(t);
   const sweepDir = join(ws, 'multirun');
   const js = jobs(ws, [['payload.fail=true', 'payload.steps=1'], ['payload.steps=200', 'payload.step_ms=50'], ['a=1'], ['a=2']]);
-  const summary = await runSweep({ sweepDir, jobs: js, launcher: new LocalLauncher({ n_jobs: 2 }), runner: runner(ws), failFast: true });
+  const summary = await runSweep({ sweepDir, jobs: js, launcher: new LocalLauncher({ n_jobs: 2, gpus: false }), runner: runner(ws), failFast: true });
   assert.deepEqual(summary.results.map((r) => r.status), ['failed', 'stopped', 'stopped', 'stopped']);
   const m = readManifest(sweepDir);
   assert.deepEqual(m.jobs.map((j) => j.status), ['failed', 'stopped', 'pending', 'pending']);
@@ -110,6 +110,14 @@ test('every job is validated before any starts; one invalid job stops the whole 
     validate: (j) => (j.overrides[0] === 'a=oops' ? "override #0 'a=oops': a must be an int" : null),
   }), (e: unknown) => e instanceof SweepValidationError && e.problems.length === 1 && e.problems[0]!.num === 1 && /job #1/.test(e.message));
   assert.ok(!existsSync(js[0]!.dir));
+});
+
+test('GPUs: explicit lists and counts, CUDA_VISIBLE_DEVICES when not given, none when turned off', () => {
+  assert.deepEqual(gpuList([2, 3]), ['2', '3']);
+  assert.deepEqual(gpuList(2), ['0', '1']);
+  assert.deepEqual(gpuList(false), []);
+  assert.deepEqual(gpuList(null, { CUDA_VISIBLE_DEVICES: '4, 5' }), ['4', '5']);
+  assert.deepEqual(gpuList(undefined, { CUDA_VISIBLE_DEVICES: '' }), []);
 });
 
 test('createLauncher reads hydra.launcher nodes, Hydra targets included, and names the options on a typo', () => {

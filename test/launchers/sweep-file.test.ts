@@ -112,7 +112,7 @@ test('a bayes sweep runs in rounds with real jobs, reading each finished job\'s 
   const sweepDir = join(ws, 'bayes');
   const summary = await runSweepFile({
     spec: s, count: 4, batchSize: 2, seed: 5, baseOverrides: ['payload.metric_of=x', 'payload.steps=1'],
-    sweepDir, launcher: new LocalLauncher({ n_jobs: 2 }),
+    sweepDir, launcher: new LocalLauncher({ n_jobs: 2, gpus: false }),
     runner: { script: join(__dirname, 'fixtures', 'bundle', 'runner.js'), configName: 'exp', configDir: join(ws, 'configs') },
   });
   assert.deepEqual(summary.completed.sort(), [0, 1, 2, 3]);
