@@ -34,6 +34,8 @@ export interface Manifest {
   optimizer: { class: string; config: Record<string, number>; iterations: number };
   callbacks: Record<string, unknown>;
   metrics: Record<string, number>;
+  /** Validation runs completed so far (callbacks behave differently before the first). */
+  validation_count: number;
   config: unknown;
   tensors: TensorEntry[];
   tensors_bytes: number;

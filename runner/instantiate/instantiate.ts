@@ -54,7 +54,7 @@ function isClass(f: unknown): boolean {
 function rethrowWithPath(e: unknown, path: string, target: string): never {
   if (e instanceof UserError) {
     const key = e.key ? (e.key.startsWith(path + '.') || e.key === path ? e.key : join(path, e.key)) : path;
-    throw new UserError(e.message, key);
+    throw new UserError(e.detail, key);
   }
   throw new UserError(`error in call to target '${target}': ${(e as Error)?.message ?? String(e)}`, path);
 }

@@ -22,6 +22,7 @@ import { UserError } from './errors.js';
 import { MetricsLog } from './metrics_log.js';
 import { type RunRecord, readRunRecord, writeRunRecord } from './run_record.js';
 import { createUniqueDir, writeHydraFiles } from './run_dir.js';
+import { STOP_FILE } from './signals.js';
 
 export interface JobInput {
   config: Plain;
@@ -33,8 +34,6 @@ export interface JobInput {
   sweep?: { dir: string; jobNum: number };
 }
 
-/** The file `bait stop` writes; the training loop polls for it, which also works for detached and remote runs. */
-export const STOP_FILE = '.stop-request';
 
 type Dict = Record<string, Plain>;
 

@@ -101,6 +101,8 @@ export class Trainer implements TrainerView {
     return this.deps.checkpointDir;
   }
 
+  validationCount = 0;
+
   get validationEnabled(): boolean {
     return this.valBatches > 0;
   }
@@ -175,6 +177,7 @@ export class Trainer implements TrainerView {
       optimizer: { class: 'Adam', config: { learningRate: this.deps.model.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, iterations },
       callbacks: this.callbackStates(),
       metrics: { ...this.metrics },
+      validation_count: this.validationCount,
       config: this.deps.config,
     }, tensors);
     const index = readIndex(dir);
@@ -229,6 +232,7 @@ export class Trainer implements TrainerView {
     this.next = { epoch: p.epoch, batch: p.batch_in_epoch };
     this.globalStep = p.global_step;
     this.metrics = { ...ckpt.manifest.metrics };
+    this.validationCount = ckpt.manifest.validation_count ?? 0;
     this.deps.callbacks.forEach((c, i) => {
       const s = ckpt.manifest.callbacks[`${c.constructor.name}#${i}`];
       if (s !== undefined && c.loadStateDict) c.loadStateDict(s);
@@ -314,6 +318,7 @@ export class Trainer implements TrainerView {
         progress.update(e, i + 1, this.trainBatches, this.globalStep, this.metrics, logged);
         if (validated) {
           const m = this.validate();
+          this.validationCount++;
           this.log(m);
           this.flushLog(e);
           progress.line(`epoch ${e} step ${this.globalStep} validation: ` +

@@ -23,6 +23,8 @@ export interface TrainerView {
   readonly checkpointDir: string;
   /** Whether validation runs at all (limit_val_batches > 0). */
   readonly validationEnabled: boolean;
+  /** How many validation runs have completed in this run (including earlier attempts). */
+  readonly validationCount: number;
   log(values: Record<string, number>): void;
   print(line: string): void;
   saveCheckpoint(dir: string, name: string): Promise<void>;

@@ -54,6 +54,7 @@ export class ModelCheckpoint implements Callback {
   readonly autoInsert: boolean;
   readonly verbose: boolean;
   private state: State = { best_k: {}, best: null, last_saved_step: -1 };
+  private warned = false;
 
   constructor(opts: ModelCheckpointOptions = {}) {
     this.dirpath = opts.dirpath ?? null;
@@ -124,6 +125,13 @@ export class ModelCheckpoint implements Callback {
     let score = Number.NaN;
     if (this.monitor) {
       const v = t.metrics[this.monitor];
+      if (v === undefined && t.validationCount === 0) {
+        // Like Lightning: before the first validation a validation metric cannot exist yet; skip, do not fail.
+        if (!this.warned) t.print(`note: ModelCheckpoint(monitor='${this.monitor}') has no value yet (no validation ` +
+          'has run); top-k checkpoints start after the first validation');
+        this.warned = true;
+        return;
+      }
       if (v === undefined) {
         throw new UserError(`ModelCheckpoint(monitor='${this.monitor}') could not find that metric; the logged ` +
           `metrics are: ${Object.keys(t.metrics).sort().join(', ') || 'none yet'}`, 'monitor');

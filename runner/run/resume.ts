@@ -1,0 +1,67 @@
+// `bait resume <run-dir> [--from last|best|<checkpoint>] [--fork]`: the override list that relaunches a run with
+// the seed's keys. Resume continues the same run directory as a new attempt; fork starts a new run from any
+// checkpoint, whose run.json points back at its parent (the resume tree).
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { readIndex } from '../checkpoint/index_file.js';
+import { findCheckpoint } from '../checkpoint/store.js';
+import { UserError } from './errors.js';
+import { readRunRecord } from './run_record.js';
+
+export interface ResumeOptions {
+  /** `last` (default), `best` (by the run's ModelCheckpoint monitor), or a checkpoint name or folder path. */
+  from?: 'last' | 'best' | string;
+  fork?: boolean;
+}
+
+export interface Relaunch {
+  configName: string;
+  configDir: string;
+  workspaceDir: string;
+  overrides: string[];
+  /** The checkpoint folder the relaunch starts from. */
+  checkpoint: string;
+}
+
+const OWN_KEYS = ['exp_config.resume', 'exp_config.directory', 'logging_config.id', 'exp_config.resume_from', 'exp_config.fork_from'];
+
+/** Quotes an override value when Hydra's grammar would not read it as one plain string. */
+export function quoteOverrideValue(v: string): string {
+  if (/^[A-Za-z0-9_/\-+.%*@?|]+$/.test(v) && !/^(true|false|null|[-+]?\d)/i.test(v)) return v;
+  if (!v.includes("'")) return `'${v.replace(/\\(?=\\*$)/g, '\\\\')}'`;
+  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function overrideKey(o: string): string {
+  return o.replace(/^(\+\+|\+|~)/, '').split('=')[0]!.trim();
+}
+
+export function resumeCommand(runDir: string, opts: ResumeOptions = {}): Relaunch {
+  const dir = resolve(runDir);
+  const record = readRunRecord(dir);
+  if (!record) throw new UserError(`${dir} is not a run directory (no run.json); pick one from \`bait runs\``);
+  const ckptDir = record.checkpoint_dir ?? join(dir, 'checkpoints');
+  let name = opts.from ?? 'last';
+  if (name === 'best') {
+    const best = readIndex(ckptDir).best;
+    if (!best) throw new UserError(`the run in ${dir} has no best checkpoint (no ModelCheckpoint with a monitor saved one)`);
+    name = best;
+  }
+  const path = isAbsolute(name) || name.includes('/') ? resolve(name) : join(ckptDir, name);
+  const found = existsSync(path) ? findCheckpoint(resolve(path, '..'), path.slice(resolve(path, '..').length + 1)) : findCheckpoint(ckptDir, name);
+  if (!found) {
+    throw new UserError(`the run in ${dir} has no complete checkpoint '${name}' (looked in ${ckptDir}); ` +
+      '`bait runs --json` lists the checkpoints of each run');
+  }
+  const kept = record.overrides.filter((o) => !OWN_KEYS.includes(overrideKey(o)));
+  const overrides = opts.fork
+    ? [...kept, `++exp_config.fork_from=${quoteOverrideValue(found)}`]
+    : [
+        ...kept,
+        '++exp_config.resume=true',
+        `++logging_config.id=${quoteOverrideValue(record.id)}`,
+        `++exp_config.directory=${quoteOverrideValue(dir)}`,
+        ...(name === 'last' ? [] : [`++exp_config.resume_from=${quoteOverrideValue(found)}`]),
+      ];
+  return { configName: record.config_name, configDir: record.config_dir, workspaceDir: record.workspace_dir, overrides, checkpoint: found };
+}

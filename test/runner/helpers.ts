@@ -1,0 +1,142 @@
+// Shared set-up for the runner tests: a throwaway workspace with the bundled configs plus a tiny experiment, and a
+// way to run `runJob` in a child process (composed by the real config engine) that a test can signal or kill.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const DATA = join(ROOT, 'data', 'mizar40-m2k');
+const ENTRY = join(ROOT, 'test', 'runner', 'fixtures', 'run-job.ts');
+
+/** A small, fast premise-selection experiment on the shipped data; dropout on, so the RNG path is exercised. */
+const TINY = `# @package _global_
+defaults:
+  - mizar
+  - /data_type/sequence@_here_
+
+exp_config:
+  name: tiny
+
+data_config:
+  batch_size: 16
+  attributes:
+    max_len: 32
+  data_options:
+    dir: ${DATA}
+
+trainer:
+  accelerator: cpu
+  max_epochs: 3
+  max_steps: 40
+  log_every_n_steps: 1
+  val_check_interval: 10
+  limit_val_batches: 2
+  enable_progress_bar: false
+  seed: 7
+  callbacks:
+    - _target_: callbacks.slow.Slow
+      ms: 0
+    - _target_: lightning.pytorch.callbacks.LearningRateMonitor
+      logging_interval: step
+    - _target_: lightning.pytorch.callbacks.ModelCheckpoint
+      save_top_k: 2
+      save_last: true
+      monitor: acc
+      mode: max
+      every_n_train_steps: 5
+      dirpath: \${exp_config.directory}/checkpoints
+      filename: "{epoch}-{step}-{acc}"
+
+model:
+  classifier:
+    input_shape: 16
+  goal_embedding_module:
+    _target_: bait.models.MeanPoolEncoder
+    ntoken: \${data_config.vocab_size}
+    d_model: 16
+    dropout: 0.1
+  premise_embedding_module:
+    _target_: bait.models.MeanPoolEncoder
+    ntoken: \${data_config.vocab_size}
+    d_model: 16
+    dropout: 0.1
+`;
+
+/** A workspace callback (found by dotted path, compiled with esbuild) that slows each batch down for kill tests. */
+const SLOW = `export class Slow {
+  constructor(opts) { this.ms = opts.ms ?? 0; }
+  async afterBatch() { if (this.ms > 0) await new Promise((r) => setTimeout(r, this.ms)); }
+}
+`;
+
+export function makeWorkspace(): string {
+  const ws = mkdtempSync(join(tmpdir(), 'bait-runner-'));
+  cpSync(join(ROOT, 'configs'), join(ws, 'configs'), { recursive: true });
+  writeFileSync(join(ws, 'configs', 'premise_selection', 'mizar40', 'tiny.yaml'), TINY);
+  mkdirSync(join(ws, 'callbacks'));
+  writeFileSync(join(ws, 'callbacks', 'slow.ts'), SLOW);
+  return ws;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/** Starts `bait run premise_selection/mizar40/<config>` (through runJob) in a child process. */
+export function startJob(ws: string, overrides: string[], config = 'premise_selection/mizar40/tiny'): Spawned {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--workspace', ws, join(ws, 'configs'), config, ...overrides], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((res) =>
+    child.on('exit', (code, signal) => res({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+export async function runJobProcess(ws: string, overrides: string[], config?: string) {
+  return startJob(ws, overrides, config).done;
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs = 60_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The global step of a checkpoint, or -1 when it is not there (yet). */
+export function checkpointStep(dir: string): number {
+  const mf = join(dir, 'manifest.json');
+  if (!existsSync(mf)) return -1;
+  try {
+    return JSON.parse(readFileSync(mf, 'utf8')).progress.global_step as number;
+  } catch {
+    return -1;
+  }
+}
+
+/** Metric rows without the fields that differ between attempts (time, attempt); the latest attempt wins per row. */
+export function comparableMetrics(path: string): string[] {
+  const rows = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
+    try {
+      return [JSON.parse(l) as Record<string, number>];
+    } catch {
+      return [];
+    }
+  });
+  const byKey = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    const { time, attempt, ...rest } = r;
+    void time;
+    void attempt;
+    const key = `${rest.step}|${Object.keys(rest).sort().join(',')}`;
+    byKey.set(key, rest);
+  }
+  return [...byKey.values()].sort((a, b) => a.step! - b.step!).map((r) => JSON.stringify(r, Object.keys(r).sort()));
+}
