@@ -11,8 +11,8 @@
 // results are cached per node, and a cycle is reported with the keys that form it. Errors are collected for
 // every failing node, in the order OmegaConf would meet them, so the first one is the one Hydra reports.
 
-import type { ConfigError, ErrorCode } from '../errors.js';
-import { isInterpolation, keyString, scalar, type ConfigNode, type DictNode } from '../nodes.js';
+import type { ConfigError } from '../errors.js';
+import { isInterpolation, keyString, scalar, type ConfigNode, type DictEntry, type DictNode } from '../nodes.js';
 import { NeedDependency, ResolveFailure, fail } from './failure.js';
 import { parseElement, parseInterpolation, type Element, type Interpolation, type Text } from './grammar.js';
 import { childKeys, childLoc, detached, fullKey, originOf, rootLoc, topOf, type Loc } from './location.js';
@@ -133,7 +133,7 @@ export class InterpolationResolver implements ResolverApi {
         const items = childKeys(value).map((k) => this.materialize(childLoc(value, k)!, errors, reported, expanding, depth + 1));
         return { kind: 'list', items, ...keep };
       }
-      const entries = new Map<string, import('../nodes.js').DictEntry>();
+      const entries = new Map<string, DictEntry>();
       for (const [k, e] of node.entries) {
         const child = childLoc(value, k)!;
         entries.set(k, { ...e, node: this.materialize(child, errors, reported, expanding, depth + 1) });
@@ -434,9 +434,6 @@ export class InterpolationResolver implements ResolverApi {
     return parsed.value;
   }
 
-  failWith(code: ErrorCode, message: string): never {
-    fail(code, message);
-  }
 }
 
 /** Every other character from the second on: how OmegaConf undoes `\\`, `\,` and the like. */
