@@ -37,10 +37,17 @@ export interface LauncherEnvironment {
 
 /** The launcher for a resolved `hydra.launcher` node; a missing node means Hydra's default, the basic launcher. */
 export function createLauncher(node: Record<string, unknown> | null | undefined, env: LauncherEnvironment = {}): Launcher {
+  const launcher = makeLauncher(node, env);
+  // Any launcher may say `fail_fast: true`; the sweep then stops at the first failed job.
+  if (node && node.fail_fast === true) return Object.assign(launcher, { failFast: true });
+  return launcher;
+}
+
+function makeLauncher(node: Record<string, unknown> | null | undefined, env: LauncherEnvironment): Launcher {
   if (!node) return new BasicLauncher();
   const target = typeof node._target_ === 'string' ? node._target_ : typeof node.name === 'string' ? node.name : 'basic';
   const kind = TARGETS[target] ?? (['basic', 'local', 'ssh', 'slurm'].includes(target) ? (target as 'basic') : undefined);
-  const { _target_: _t, ...cfg } = node;
+  const { _target_: _t, fail_fast: _f, ...cfg } = node;
   switch (kind) {
     case 'basic':
       return new BasicLauncher();

@@ -54,6 +54,8 @@ export interface LaunchContext {
 
 export interface Launcher {
   readonly name: string;
+  /** `hydra.launcher.fail_fast`: stop the sweep at the first failed job (runSweep's default for failFast). */
+  readonly failFast?: boolean;
   launch(jobs: Job[], ctx: LaunchContext): Promise<JobResult[]>;
 }
 

@@ -56,7 +56,8 @@ export function describeEvent(e: LaunchEvent): string | null {
   return null;
 }
 
-export async function runSweep(opts: SweepOptions, existing?: SweepManifest): Promise<SweepSummary> {
+export async function runSweep(optsIn: SweepOptions, existing?: SweepManifest): Promise<SweepSummary> {
+  const opts = { ...optsIn, failFast: optsIn.failFast ?? optsIn.launcher.failFast ?? false };
   const problems: Array<{ num: number; message: string }> = [];
   if (opts.validate) {
     for (const job of opts.jobs) {

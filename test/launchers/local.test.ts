@@ -94,7 +94,9 @@ test('fail_fast stops the sweep at the first failure: running jobs save last (st
   const ws = workspace(t);
   const sweepDir = join(ws, 'multirun');
   const js = jobs(ws, [['payload.fail=true', 'payload.steps=1'], ['payload.steps=200', 'payload.step_ms=50'], ['a=1'], ['a=2']]);
-  const summary = await runSweep({ sweepDir, jobs: js, launcher: new LocalLauncher({ n_jobs: 2, gpus: false }), runner: runner(ws), failFast: true });
+  // fail_fast comes from the launcher node (hydra.launcher.fail_fast), as the CLI builds it.
+  const launcher = createLauncher({ _target_: 'bait.launchers.LocalLauncher', n_jobs: 2, gpus: false, fail_fast: true });
+  const summary = await runSweep({ sweepDir, jobs: js, launcher, runner: runner(ws) });
   assert.deepEqual(summary.results.map((r) => r.status), ['failed', 'stopped', 'stopped', 'stopped']);
   const m = readManifest(sweepDir);
   assert.deepEqual(m.jobs.map((j) => j.status), ['failed', 'stopped', 'pending', 'pending']);
@@ -127,6 +129,9 @@ test('createLauncher reads hydra.launcher nodes, Hydra targets included, and nam
   assert.equal(createLauncher({ _target_: 'bait.launchers.SlurmLauncher', timeout_min: 5 }).name, 'slurm');
   assert.equal(createLauncher({ _target_: 'bait.launchers.SSHLauncher', hosts: [] }, { hosts: [{ host: 'h', work_dir: '~/w' }] }).name, 'ssh');
   assert.throws(() => createLauncher({ _target_: 'bait.launchers.SSHLauncher', hosts: [] }), /no hosts configured/);
+  const ff = createLauncher({ _target_: 'bait.launchers.LocalLauncher', n_jobs: 2, fail_fast: true });
+  assert.equal(ff.failFast, true);
+  assert.equal(createLauncher({ _target_: 'bait.launchers.LocalLauncher' }).failFast, undefined);
   assert.throws(() => createLauncher({ _target_: 'bait.launchers.Nope' }), /unknown launcher 'bait.launchers.Nope'.*basic, local, ssh or slurm/s);
 });
 
