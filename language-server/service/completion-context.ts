@@ -116,11 +116,13 @@ export function completionContext(text: string, offset: number): CompletionConte
   // Where the key of this line starts decides which mapping it belongs to.
   const keyCol = before.trim() === '' ? col : contentCol;
   const keyMatch = KEY_RE.exec(content);
+  // A line that starts a sequence item belongs to the container above its first dash.
+  const containerCol = dashes.length ? dashes[0]! : keyCol;
 
   if (keyMatch) {
     // After `key:` on this line: a value.
     const key = unquote(keyMatch[1]!);
-    const parent = containerPath(lines, row, keyCol);
+    const parent = containerPath(lines, row, containerCol);
     const path = withDashes(lines, row, parent, dashes, keyCol);
     const valueText = content.slice(keyMatch[0].length);
     const valueStart = offset - valueText.length;
@@ -142,7 +144,7 @@ export function completionContext(text: string, offset: number): CompletionConte
     return { kind: 'value', path: [...path, key], prefix, replace: [offset - prefix.length, lineTokenEnd(line, col, offset)] };
   }
 
-  const parent = containerPath(lines, row, keyCol);
+  const parent = containerPath(lines, row, containerCol);
   const prefixStart = wordStart(/[^\s\-][^\s]*$/);
   const prefix = text.slice(prefixStart, offset);
   const replace: Range = [prefixStart, lineTokenEnd(line, col, offset)];
