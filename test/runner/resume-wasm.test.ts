@@ -1,0 +1,14 @@
+// Exact resume on the wasm backend (the embedded default): kill -9 mid-run, and SIGTERM mid-epoch with a torn
+// metrics line; both resumed runs end with the same bits as an uninterrupted run.
+import { rmSync } from 'node:fs';
+import { after, test } from 'node:test';
+import { makeWorkspace } from './helpers.js';
+import { killNineAndResume, referenceRun, sigtermTornLineAndResume } from './resume_scenarios.js';
+
+const ws = makeWorkspace();
+after(() => rmSync(ws, { recursive: true, force: true }));
+
+test('wasm: kill -9, and SIGTERM with a torn metrics line, then resume equal the uninterrupted run', async () => {
+  const reference = await referenceRun(ws, 'wasm');
+  await Promise.all([killNineAndResume(ws, 'wasm', reference), sigtermTornLineAndResume(ws, 'wasm', reference)]);
+});

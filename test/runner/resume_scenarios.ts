@@ -1,0 +1,93 @@
+// The exact-resume scenarios, run per backend by resume-cpu.test.ts and resume-wasm.test.ts: a run killed (kill -9,
+// or SIGTERM in the middle of an epoch, with a torn last metrics line) and resumed must end with the same weights,
+// optimizer state and metrics, bit for bit, as an uninterrupted run on the same backend.
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCheckpoint } from '../../runner/checkpoint/store.js';
+import { readMetrics } from '../../runner/run/metrics_log.js';
+import { resumeCommand } from '../../runner/run/resume.js';
+import { checkpointStep, comparableMetrics, runJobProcess, startJob, waitFor } from './helpers.js';
+
+export function backendOverrides(backend: 'cpu' | 'wasm', dir: string, slowMs: number): string[] {
+  return [`exp_config.directory=${dir}`, `trainer.accelerator=${backend}`, `trainer.callbacks.0.ms=${slowMs}`];
+}
+
+/** The uninterrupted reference run. */
+export async function referenceRun(ws: string, backend: 'cpu' | 'wasm'): Promise<string> {
+  const dir = join(ws, 'runs', `${backend}-reference`);
+  const r = await runJobProcess(ws, backendOverrides(backend, dir, 0));
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  return dir;
+}
+
+export function assertSameFinalState(reference: string, resumed: string): void {
+  const a = readCheckpoint(join(reference, 'checkpoints', 'last'));
+  const b = readCheckpoint(join(resumed, 'checkpoints', 'last'));
+  assert.deepEqual(b.manifest.progress, a.manifest.progress);
+  assert.equal(b.tensors.length, a.tensors.length);
+  for (let i = 0; i < a.tensors.length; i++) {
+    const x = a.tensors[i]!;
+    const y = b.tensors[i]!;
+    assert.equal(y.name, x.name);
+    assert.ok(Buffer.from(x.values.buffer).equals(Buffer.from(y.values.buffer)), `${x.name} differs after resume`);
+  }
+  assert.equal(b.manifest.tensors_sha256, a.manifest.tensors_sha256);
+  assert.deepEqual(b.manifest.metrics, a.manifest.metrics);
+  assert.deepEqual(comparableMetrics(join(resumed, 'metrics.jsonl')), comparableMetrics(join(reference, 'metrics.jsonl')));
+}
+
+async function resume(dir: string): Promise<void> {
+  const { overrides } = resumeCommand(dir);
+  const r = await runJobProcess(dirname2(dir), overrides);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /Resuming run \w+ \(attempt 2\) from checkpoints\/last/);
+}
+
+/** The workspace a run directory belongs to (runs live in <ws>/runs/<name>). */
+function dirname2(dir: string): string {
+  return join(dir, '..', '..');
+}
+
+export async function killNineAndResume(ws: string, backend: 'cpu' | 'wasm', reference: string): Promise<void> {
+  const dir = join(ws, 'runs', `${backend}-kill9`);
+  const job = startJob(ws, backendOverrides(backend, dir, 25));
+  await waitFor(() => checkpointStep(join(dir, 'checkpoints', 'last')) >= 15, 60_000, 'a checkpoint at step >= 15');
+  job.child.kill('SIGKILL');
+  const killed = await job.done;
+  assert.equal(killed.signal, 'SIGKILL');
+  const before = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  assert.equal(before.status, 'running', 'a killed run cannot record its end');
+  const stepAtKill = checkpointStep(join(dir, 'checkpoints', 'last'));
+  assert.ok(stepAtKill < 40, 'the run was killed before it finished');
+
+  await resume(dir);
+  assertSameFinalState(reference, dir);
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  assert.equal(run.status, 'completed');
+  assert.deepEqual(run.attempts.map((a: { attempt: number }) => a.attempt), [1, 2]);
+  assert.equal(run.attempts[1].resumed_from, 'checkpoints/last');
+  const attempts = new Set(readMetrics(join(dir, 'metrics.jsonl')).map((r) => r.attempt));
+  assert.deepEqual([...attempts].sort(), [1, 2], 'metrics.jsonl shows both attempts');
+}
+
+export async function sigtermTornLineAndResume(ws: string, backend: 'cpu' | 'wasm', reference: string): Promise<void> {
+  const dir = join(ws, 'runs', `${backend}-sigterm`);
+  const job = startJob(ws, backendOverrides(backend, dir, 25));
+  await waitFor(() => readMetrics(join(dir, 'metrics.jsonl')).some((r) => r.step >= 13), 60_000, 'step 13');
+  job.child.kill('SIGTERM');
+  const stopped = await job.done;
+  assert.equal(stopped.code, 130, stopped.stderr + stopped.stdout);
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+  assert.equal(run.status, 'stopped');
+  const last = readCheckpoint(join(dir, 'checkpoints', 'last')).manifest.progress;
+  assert.ok(last.global_step >= 13 && last.global_step < 40, `stopped at ${last.global_step}`);
+  assert.equal(last.batch_in_epoch, last.global_step, 'in the middle of the first epoch');
+
+  // A writer killed mid-row leaves a torn line; the resumed run must cope.
+  appendFileSync(join(dir, 'metrics.jsonl'), '{"step": 99, "epoch": 0, "lo');
+  await resume(dir);
+  assert.ok(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l).every((l) => JSON.parse(l)),
+    'the torn line was cut off, every line parses');
+  assertSameFinalState(reference, dir);
+}
