@@ -100,8 +100,9 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
     }),
 
     reg(Commands.launchSweepFile, async (arg) => {
-      const a = arg as SweepFileCommandArgs | undefined;
-      const file = a?.uri ? vscode.Uri.parse(a.uri).fsPath : vscode.window.activeTextEditor?.document.uri.fsPath;
+      // The server's lens passes the sweep file as `file` (a path); the protocol also allows `uri`.
+      const a = arg as (SweepFileCommandArgs & { file?: string }) | undefined;
+      const file = a?.file ?? (a?.uri ? vscode.Uri.parse(a.uri).fsPath : vscode.window.activeTextEditor?.document.uri.fsPath);
       if (!file) return undefined;
       const go = await vscode.window.showQuickPick([{ label: `Launch ${a?.jobs ?? '?'} jobs`, go: true }, { label: 'Cancel', go: false }],
         { title: `Sweep file ${file}` });

@@ -1,7 +1,7 @@
 // The run explorer: a TreeDataProvider over the plain tree of run-dirs/tree.ts. File watchers on the runs roots
 // (run.json, sweep.json, checkpoint index) refresh it, debounced, so status changes show live.
 import * as vscode from 'vscode';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { RunRecord } from './run-dirs/model.js';
 import { scanRunsRoots, type ScanResult } from './run-dirs/scan.js';
 import { buildExplorerTree, type ExplorerNode } from './run-dirs/tree.js';
@@ -21,14 +21,24 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners: ((scan: ScanResult) => void)[] = [];
 
+  private readonly poll: NodeJS.Timeout;
+  private signature = '';
+
   constructor() {
     this.reload();
     this.watch();
+    // File events can be lost (network mounts, remote hosts syncing run dirs back, watcher limits): a slow
+    // re-scan catches what they miss, and only fires a change when something did change.
+    this.poll = setInterval(() => this.reload(false), 3000);
   }
 
-  /** Re-reads every runs root now. */
-  reload(): void {
-    this.scan = scanRunsRoots(settings.runsRoots());
+  /** Re-reads every runs root now; `always` false skips the update when nothing changed. */
+  reload(always = true): void {
+    const scan = scanRunsRoots(settings.runsRoots());
+    const signature = JSON.stringify(scan, (k, v) => (k === 'mtimeMs' ? undefined : v));
+    if (!always && signature === this.signature) return;
+    this.signature = signature;
+    this.scan = scan;
     this.roots = buildExplorerTree(this.scan);
     this.changed.fire(undefined);
     for (const l of this.listeners) l(this.scan);
@@ -60,9 +70,16 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
       if (this.timer) clearTimeout(this.timer);
       this.timer = setTimeout(() => this.reload(), 200);
     };
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     for (const root of settings.runsRoots()) {
+      // A root that does not exist yet (no run so far) cannot be watched itself: watch it from the workspace
+      // folder that contains it, so the first run shows up too.
+      const folder = folders.find((f) => root.startsWith(f + sep));
+      const prefix = folder ? `${relative(folder, root).split(sep).join('/')}/` : '';
       for (const pattern of ['**/run.json', '**/sweep.json', '**/checkpoints/index.json', '**/.hydra/config.yaml']) {
-        const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), pattern));
+        const w = folder
+          ? vscode.workspace.createFileSystemWatcher(prefix + pattern)
+          : vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), pattern));
         w.onDidCreate(schedule);
         w.onDidChange(schedule);
         w.onDidDelete(schedule);
@@ -122,6 +139,7 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
   }
 
   dispose(): void {
+    clearInterval(this.poll);
     for (const w of this.watchers) w.dispose();
     if (this.timer) clearTimeout(this.timer);
     this.changed.dispose();
