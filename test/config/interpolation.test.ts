@@ -309,6 +309,42 @@ describe('cycles and long chains', () => {
   });
 });
 
+describe('real OmegaConf 2.2.2 on 1,600 curated and mutated interpolations (fixtures/omegaconf-goldens.json)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gold = require('./fixtures/omegaconf-goldens.json') as {
+    base: string;
+    env: Record<string, string>;
+    now: string;
+    cases: [string, string | { error: string }][];
+  };
+  // OmegaConf raises InterpolationResolutionError for a bad index or a key under a plain value too, where we
+  // say interpolation-key; Python's RecursionError is our cycle error.
+  const accepted: Record<string, string[]> = {
+    GrammarParseError: ['interpolation-syntax'],
+    InterpolationKeyError: ['interpolation-key'],
+    InterpolationToMissingValueError: ['interpolation-missing'],
+    InterpolationResolutionError: ['interpolation-resolver', 'interpolation-cycle', 'interpolation-key'],
+    RecursionError: ['interpolation-cycle'],
+  };
+  test('the same value or the same kind of error, for every case', () => {
+    const mismatches: string[] = [];
+    for (const [text, expected] of gold.cases) {
+      const root = loadYamlTree(gold.base) as DictNode;
+      const x: DictNode = { kind: 'dict', entries: new Map([['t', { key: 't', node: scalar('str', text) }]]) };
+      root.entries.set('x', { key: 'x', node: x });
+      const r = resolveTree(root, { env: gold.env, now: new Date(gold.now) });
+      let ok: boolean;
+      if (typeof expected === 'string') {
+        const t = r.node && r.node.kind === 'dict' && r.node.entries.get('x')!.node;
+        const got = t && t.kind === 'dict' ? toYaml({ kind: 'dict', entries: new Map([['t', { key: 't', node: t.entries.get('t')!.node }]]) }) : '';
+        ok = r.errors.length === 0 && got === expected;
+      } else ok = r.errors.length > 0 && (accepted[expected.error] ?? []).includes(r.errors[0]!.code);
+      if (!ok) mismatches.push(`${JSON.stringify(text)}: OmegaConf ${JSON.stringify(expected)}, we ${JSON.stringify(r.errors[0]?.code ?? 'ok')}`);
+    }
+    assert.deepEqual(mismatches, []);
+  });
+});
+
 describe('pathological depth', () => {
   test('trees nested past 1,000 levels (Python stops there too) give an error, not a stack overflow', () => {
     let n: ConfigNode = scalar('int', 1);
