@@ -3,7 +3,7 @@
 // `UnsortedSegmentSum` is the gradient of `tf.gather`, so every embedding lookup needs it in the backward pass:
 // the wasm backend does not have it at all and the cpu backend's version is O(segments * N * D). Ours reads the
 // inputs once and accumulates into one buffer, O(N * D), and gives the same bits as the stock kernel because it
-// adds in the same order (row by row, in index order).
+// adds in the same order (row by row, in index order) with the same float64 accumulator.
 //
 // The wasm backend's matMul with a transposed operand (used by every backward pass) is an order of magnitude
 // slower than the untransposed one, so we transpose first with the wasm Transpose kernel and then multiply.
@@ -20,16 +20,17 @@ function segmentSum(x: tf.TensorInfo, ids: tf.TensorInfo, numSegments: number, b
   const segs = backend.readSync(ids.dataId) as Int32Array;
   const n = x.shape[0] ?? 0;
   const rowSize = n === 0 ? 0 : values.length / n;
-  const out = new Float32Array(numSegments * rowSize);
+  // Accumulate in float64 and round once, as the stock cpu kernel's Sum does: the same bits as tfjs's own result.
+  const acc = new Float64Array(numSegments * rowSize);
   for (let i = 0; i < n; i++) {
     const s = segs[i]!;
     // TensorFlow drops ids outside [0, numSegments); gather never produces them, but keep the same contract.
     if (s < 0 || s >= numSegments) continue;
     const src = i * rowSize;
     const dst = s * rowSize;
-    for (let j = 0; j < rowSize; j++) out[dst + j]! += values[src + j]!;
+    for (let j = 0; j < rowSize; j++) acc[dst + j]! += values[src + j]!;
   }
-  return { shape: [numSegments, ...x.shape.slice(1)], values: out };
+  return { shape: [numSegments, ...x.shape.slice(1)], values: Float32Array.from(acc) };
 }
 
 function registerSegmentSum(backendName: 'cpu' | 'wasm'): void {
