@@ -2,6 +2,7 @@
 // language client). stdout carries only protocol messages, so console output goes to the client's log.
 import { format } from 'node:util';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
+import { TARGETS } from '../runner/instantiate/registry.js';
 import { registerHandlers } from './handlers/register.js';
 
 // The transport (--stdio, --node-ipc, --socket=N) is read from the command line by createConnection.
@@ -18,5 +19,7 @@ console.debug = (...args: unknown[]) => connection.console.log(format(...args));
 process.on('uncaughtException', (e) => connection.console.error(`uncaught: ${e?.stack ?? String(e)}`));
 process.on('unhandledRejection', (e) => connection.console.error(`unhandled rejection: ${e instanceof Error ? e.stack : String(e)}`));
 
-registerHandlers(connection);
+// The runner's built-in `_target_` registry is injected here, the one place the server reaches past
+// runner/config: its entries carry constructors (and so pull in tfjs), which the service never calls.
+registerHandlers(connection, { targets: TARGETS });
 connection.listen();

@@ -7,12 +7,18 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { InitializationOptions } from '../protocol.js';
 import { nodeFileSystem } from '../service/file-system.js';
 import { LanguageService } from '../service/service.js';
+import type { TargetInfo } from '../service/targets.js';
 import { Converter } from './convert.js';
 import { registerCustomRequests } from './custom.js';
 
 const DIAGNOSTICS_DELAY_MS = 30;
 
-export function registerHandlers(connection: lsp.Connection): void {
+export interface ServerOptions {
+  /** The runner's built-in `_target_`s, for completion, hover and diagnostics. */
+  targets?: readonly TargetInfo[];
+}
+
+export function registerHandlers(connection: lsp.Connection, serverOptions: ServerOptions = {}): void {
   let service: LanguageService | undefined;
   let convert: Converter | undefined;
   const documents = new lsp.TextDocuments(TextDocument);
@@ -39,6 +45,7 @@ export function registerHandlers(connection: lsp.Connection): void {
       workspaceFolders: folders.map(toPath).filter((p): p is string => !!p),
       ...(Array.isArray(options.configDirs) ? { configDirs: options.configDirs.filter((d) => typeof d === 'string') } : {}),
       versionBase: options.versionBase === '1.1' ? '1.1' : null,
+      ...(serverOptions.targets ? { targets: serverOptions.targets } : {}),
     });
     service.onInternalError = log;
     convert = new Converter((p) => service!.text(p));

@@ -5,7 +5,7 @@ import { dotted, inheritedEntries, nodeAtComposedPath, packagePath, shortValue }
 import { configFile, folderOf, resolveGroup } from './defaults-paths.js';
 import { describeOrigin } from './locate.js';
 import type { ConfigProject } from './project.js';
-import { targetsInProject } from './targets.js';
+import { describeTarget, targetsInProject, type TargetCatalogue } from './targets.js';
 import type { CompletionItem } from './types.js';
 import { keysAtPath, type PathSegment } from './yaml-syntax.js';
 
@@ -20,7 +20,7 @@ const RESOLVERS: [string, string][] = [
   ['hydra', 'A key of the hydra node: `${hydra:runtime.cwd}`'],
 ];
 
-export function complete(project: ConfigProject, rel: string, offset: number): CompletionItem[] {
+export function complete(project: ConfigProject, rel: string, offset: number, targets: TargetCatalogue): CompletionItem[] {
   const text = project.source.read(rel);
   if (text === undefined) return [];
   const ctx = completionContext(text, offset);
@@ -32,9 +32,9 @@ export function complete(project: ConfigProject, rel: string, offset: number): C
     case 'defaults-option':
       return optionItems(project, rel, ctx);
     case 'key':
-      return keyItems(project, rel, ctx);
+      return keyItems(project, rel, ctx, targets);
     case 'value':
-      return valueItems(project, rel, ctx);
+      return valueItems(project, rel, ctx, targets);
     case 'interpolation':
       return interpolationItems(project, rel, ctx);
   }
@@ -119,7 +119,7 @@ function composedAt(project: ConfigProject, rel: string, offset: number) {
   return { root: ctx.composition.result.config, pkg: packagePath(ctx.loaded.package), composition: ctx.composition, defaults: ctx.composition.result.defaults };
 }
 
-function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'key' }>): CompletionItem[] {
+function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'key' }>, targets: TargetCatalogue): CompletionItem[] {
   const out: CompletionItem[] = [];
   const syntax = project.syntax(rel);
   const present = syntax ? keysAtPath(syntax, ctx.path) : new Set<string>();
@@ -145,6 +145,14 @@ function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionCo
         sortText: `0${key}`,
       });
     }
+    // The parameters of the node's built-in `_target_` (as composed), those not set yet.
+    const target = node?.kind === 'dict' ? node.entries.get('_target_')?.node : entries.get('_target_')?.node;
+    const info = target?.kind === 'scalar' && typeof target.value === 'string' ? targets.lookup(target.value) : undefined;
+    for (const [param, spec] of Object.entries(info?.params ?? {})) {
+      if (present.has(param) || out.some((i) => i.label === param)) continue;
+      out.push({ label: param, kind: 'key', detail: spec.type + (spec.required ? ', required' : ''),
+        documentation: `Parameter of \`${info!.name}\`: ${spec.doc}`, insertText: `${param}: `, replace: ctx.replace, sortText: `1${param}` });
+    }
   }
   if (ctx.path.length === 0 && !present.has('defaults')) {
     out.push({ label: 'defaults', kind: 'keyword', insertText: 'defaults:', documentation: 'The defaults list: the configs this one is composed from', replace: ctx.replace, sortText: '1defaults' });
@@ -155,12 +163,17 @@ function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionCo
   return out;
 }
 
-function valueItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'value' }>): CompletionItem[] {
+function valueItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'value' }>, targets: TargetCatalogue): CompletionItem[] {
   const out: CompletionItem[] = [];
   const key = ctx.path[ctx.path.length - 1];
   if (key === '_target_') {
+    for (const name of targets.names()) {
+      const t = targets.lookup(name)!;
+      out.push({ label: name, kind: 'target', detail: name === t.name ? 'built-in' : `built-in ${t.name}`, documentation: describeTarget(t, name), replace: ctx.replace, sortText: `0${name}` });
+    }
     for (const t of targetsInProject(project).values()) {
-      out.push({ label: t.name, kind: 'target', detail: `used in ${t.file}`, replace: ctx.replace });
+      if (targets.lookup(t.name)) continue;
+      out.push({ label: t.name, kind: 'target', detail: `used in ${t.file}`, replace: ctx.replace, sortText: `1${t.name}` });
     }
     return out;
   }

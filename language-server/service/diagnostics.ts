@@ -10,19 +10,20 @@ import { interpolationSpans, referencePath } from './interpolation-text.js';
 import { originLocation } from './locate.js';
 import type { Composition, ConfigProject } from './project.js';
 import { parseSweep, sweepTarget } from './sweep-file.js';
+import { INSTANTIATE_KEYS, type TargetCheck } from './targets.js';
 import type { Diagnostic, Range } from './types.js';
 import type { PathSegment } from './yaml-syntax.js';
 
 const perComposition = new WeakMap<Composition, Map<string, Diagnostic[]>>();
 
-export function fileDiagnostics(project: ConfigProject, rel: string): Diagnostic[] {
+export function fileDiagnostics(project: ConfigProject, rel: string, targets?: TargetCheck): Diagnostic[] {
   if (project.isSweepFile(rel)) return sweepDiagnostics(project, rel);
   const readers = project.includers(rel).filter((c) => c.final);
   const sources = readers.length ? readers : [project.composition(rel)];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const c of sources) {
-    for (const d of byFile(project, c).get(rel) ?? []) {
+    for (const d of byFile(project, c, targets).get(rel) ?? []) {
       const key = `${d.code}|${d.range[0]}|${d.range[1]}|${d.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -49,7 +50,7 @@ function withSiblingOptions(project: ConfigProject, rel: string, d: Diagnostic):
 }
 
 /** Every diagnostic a composition yields, grouped by the file it is located in (computed once per composition). */
-function byFile(project: ConfigProject, c: Composition): Map<string, Diagnostic[]> {
+function byFile(project: ConfigProject, c: Composition, targets?: TargetCheck): Map<string, Diagnostic[]> {
   let map = perComposition.get(c);
   if (map) return map;
   map = new Map();
@@ -67,6 +68,7 @@ function byFile(project: ConfigProject, c: Composition): Map<string, Diagnostic[
   }
   if (c.final && c.result.config) {
     checkReferences(project, c.result.config, c.result.config, [], add);
+    if (targets?.catalogue.size) checkTargets(c.result.config, targets, add, true);
     const missing = missingValues(c.result.config, []);
     if (missing.length) {
       const range = project.syntax(c.file)?.header?.range ?? firstLine(project, c.file);
@@ -144,6 +146,38 @@ function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigN
       message: `\`\${${span.inner.trim()}}\` refers to \`${dotted(ref)}\`, which the composed config does not have: check the key's spelling or define it.`,
     });
   }
+}
+
+/**
+ * `_target_` names neither built in nor found in the workspace, and parameters a built-in target does not take.
+ * Reported where they are written; the runner refuses both before building anything.
+ */
+function checkTargets(node: ConfigNode, targets: TargetCheck, add: (file: string, d: Diagnostic) => void, root: boolean): void {
+  if (node.kind === 'list') {
+    for (const n of node.items) checkTargets(n, targets, add, false);
+    return;
+  }
+  if (node.kind !== 'dict') return;
+  const target = node.entries.get('_target_');
+  const name = target?.node.kind === 'scalar' && typeof target.node.value === 'string' ? target.node.value : undefined;
+  if (name !== undefined && !name.includes('${')) {
+    const info = targets.catalogue.lookup(name);
+    const o = target!.node.origin;
+    if (!info && !targets.workspace(name) && o?.kind === 'file') {
+      add(o.file, { range: [o.valueRange[0], o.valueRange[1]], severity: 'warning', code: 'unknown-target',
+        message: `\`${name}\` is not a built-in target and no workspace module exports it: the run would stop here. Check the name, or add the module under the workspace.` });
+    }
+    if (info) {
+      for (const [k, e] of node.entries) {
+        if (INSTANTIATE_KEYS.has(k) || k in info.params) continue;
+        const ko = e.keyOrigin ?? e.node.origin;
+        if (ko?.kind !== 'file') continue;
+        add(ko.file, { range: ko.keyRange ? [ko.keyRange[0], ko.keyRange[1]] : [ko.valueRange[0], ko.valueRange[1]], severity: 'warning', code: 'unknown-target-param',
+          message: `\`${info.name}\` takes no parameter \`${k}\`; it takes ${Object.keys(info.params).map((p) => `\`${p}\``).join(', ')}.` });
+      }
+    }
+  }
+  for (const [k, e] of node.entries) if (!(root && k === 'hydra')) checkTargets(e.node, targets, add, false);
 }
 
 function missingValues(node: ConfigNode, path: PathSegment[], out: PathSegment[][] = []): PathSegment[][] {

@@ -5,10 +5,11 @@ import { describeOrigin, originText } from './locate.js';
 import { targetAt } from './navigation.js';
 import type { ConfigProject, FileContext } from './project.js';
 import { previewResolved } from './resolve-preview.js';
+import { describeTarget, type TargetCheck } from './targets.js';
 import type { Hover } from './types.js';
 import type { PathSegment } from './yaml-syntax.js';
 
-export function hover(project: ConfigProject, rel: string, offset: number): Hover | undefined {
+export function hover(project: ConfigProject, rel: string, offset: number, targets: TargetCheck): Hover | undefined {
   const t = targetAt(project, rel, offset);
   if (!t) return undefined;
   switch (t.kind) {
@@ -24,8 +25,13 @@ export function hover(project: ConfigProject, rel: string, offset: number): Hove
       if (loaded) lines.push(`at package \`${loaded.package || '(root)'}\` in \`${ctx!.composition.name}\``);
       return lines.length ? { contents: lines.join('\n\n'), range: t.range } : undefined;
     }
-    case 'target':
-      return { contents: `\`_target_\`: \`${t.name}\``, range: t.range };
+    case 'target': {
+      const info = targets.catalogue.lookup(t.name);
+      if (info) return { contents: describeTarget(info, t.name), range: t.range };
+      const source = targets.workspace(t.name);
+      const where = source ? `defined in \`${source.path}\`` : 'not a built-in target and not found in the workspace';
+      return { contents: `\`_target_\`: \`${t.name}\`, ${where}`, range: t.range };
+    }
     case 'reference':
       if (!t.context) return undefined;
       return valueHover(project, t.context, t.path, t.span.range);

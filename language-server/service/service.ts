@@ -10,6 +10,7 @@ import { hover } from './hover.js';
 import { codeLenses } from './lenses.js';
 import type { ConfigProject } from './project.js';
 import { documentSymbols } from './symbols.js';
+import { workspaceTarget, type TargetCheck } from './targets.js';
 import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FileRange, Hover } from './types.js';
 import { Workspace, type WorkspaceOptions } from './workspace.js';
 
@@ -109,7 +110,7 @@ export class LanguageService {
   // --- features ----------------------------------------------------------------------------------------------
 
   completions(path: string, offset: number): CompletionItem[] {
-    return this.withFile('completion', path, [], (p, rel) => complete(p, rel, offset));
+    return this.withFile('completion', path, [], (p, rel) => complete(p, rel, offset, this.workspace.targets));
   }
 
   definition(path: string, offset: number): FileRange[] {
@@ -117,11 +118,11 @@ export class LanguageService {
   }
 
   hover(path: string, offset: number): Hover | undefined {
-    return this.withFile('hover', path, undefined, (p, rel) => hover(p, rel, offset));
+    return this.withFile('hover', path, undefined, (p, rel) => hover(p, rel, offset, this.targetCheck(p)));
   }
 
   diagnostics(path: string): Diagnostic[] {
-    return this.withFile('diagnostics', path, [], (p, rel) => fileDiagnostics(p, rel));
+    return this.withFile('diagnostics', path, [], (p, rel) => fileDiagnostics(p, rel, this.targetCheck(p)));
   }
 
   codeActions(path: string, diagnostics: Diagnostic[]): CodeAction[] {
@@ -137,6 +138,12 @@ export class LanguageService {
       const syntax = p.syntax(rel);
       return syntax ? documentSymbols(syntax) : [];
     });
+  }
+
+  /** How `_target_` names of a project resolve: the built-in catalogue, then the workspace's own modules. */
+  private targetCheck(project: ConfigProject): TargetCheck {
+    const root = this.workspace.workspaceRootOf(project);
+    return { catalogue: this.workspace.targets, workspace: (name) => workspaceTarget(this.fs, root, name) };
   }
 
   /** The text the service sees for a file (open buffer over disk). */

@@ -55,3 +55,48 @@ export function workspaceTarget(fs: FileSystem, workspaceRoot: string, target: s
   return undefined;
 }
 
+
+/**
+ * What the server knows of a built-in `_target_`: the runner's registry entries without their constructors
+ * (runner/instantiate/registry.ts `TargetSpec` is structurally one of these).
+ */
+export interface TargetInfo {
+  name: string;
+  aliases: readonly string[];
+  doc: string;
+  params: Readonly<Record<string, { type: string; doc: string; required?: boolean }>>;
+}
+
+/** Hydra's instantiate keywords, valid in any `_target_` node. */
+export const INSTANTIATE_KEYS = new Set(['_target_', '_args_', '_partial_', '_recursive_', '_convert_']);
+
+export class TargetCatalogue {
+  private readonly byName = new Map<string, TargetInfo>();
+  constructor(readonly targets: readonly TargetInfo[] = []) {
+    for (const t of targets) for (const n of [t.name, ...t.aliases]) this.byName.set(n, t);
+  }
+  get size(): number {
+    return this.byName.size;
+  }
+  lookup(name: string): TargetInfo | undefined {
+    return this.byName.get(name);
+  }
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+}
+
+export function describeTarget(t: TargetInfo, name: string): string {
+  const lines = [`**\`${name}\`**${name !== t.name ? ` (built-in \`${t.name}\`)` : ' (built-in)'}`, t.doc];
+  const params = Object.entries(t.params);
+  if (params.length) {
+    lines.push(params.map(([p, s]) => `- \`${p}\`: ${s.type}${s.required ? ', required' : ''} — ${s.doc}`).join('\n'));
+  }
+  return lines.join('\n\n');
+}
+
+/** Resolves `_target_` names for hovers and diagnostics. */
+export interface TargetCheck {
+  catalogue: TargetCatalogue;
+  workspace: (name: string) => FileRange | undefined;
+}

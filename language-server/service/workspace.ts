@@ -4,6 +4,7 @@
 import { DocumentStore } from './documents.js';
 import type { FileSystem } from './file-system.js';
 import { ConfigProject, type ProjectOptions } from './project.js';
+import { TargetCatalogue, type TargetInfo } from './targets.js';
 
 export interface WorkspaceOptions extends Partial<ProjectOptions> {
   fs: FileSystem;
@@ -11,6 +12,8 @@ export interface WorkspaceOptions extends Partial<ProjectOptions> {
   configDirs?: string[];
   /** Absolute workspace folders. */
   workspaceFolders?: string[];
+  /** The runner's built-in `_target_`s (names, aliases, parameters, docs). */
+  targets?: readonly TargetInfo[];
 }
 
 const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
@@ -19,9 +22,11 @@ export class Workspace {
   readonly store: DocumentStore;
   private readonly projects = new Map<string, ConfigProject>();
   readonly folders: string[];
+  readonly targets: TargetCatalogue;
 
   constructor(private readonly options: WorkspaceOptions) {
     this.store = new DocumentStore(options.fs);
+    this.targets = new TargetCatalogue(options.targets ?? []);
     this.folders = (options.workspaceFolders ?? []).map(trim);
     for (const d of options.configDirs ?? []) this.project(trim(d));
     if (!options.configDirs?.length) {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { MemoryFileSystem } from '../../language-server/service/file-system.js';
 import { LanguageService } from '../../language-server/service/service.js';
+import type { TargetInfo } from '../../language-server/service/targets.js';
 import type { FileRange, Range } from '../../language-server/service/types.js';
 
 export interface Mark {
@@ -60,8 +61,8 @@ export function parseFixture(source: string): Fixture {
 }
 
 /** A service over the fixture's files in memory, with `/configs` as the config dir unless told otherwise. */
-export function serviceFor(fixture: Fixture, configDirs = ['/configs']): LanguageService {
-  const service = new LanguageService({ fs: new MemoryFileSystem(fixture.files), configDirs });
+export function serviceFor(fixture: Fixture, configDirs = ['/configs'], targets?: readonly TargetInfo[]): LanguageService {
+  const service = new LanguageService({ fs: new MemoryFileSystem(fixture.files), configDirs, ...(targets ? { targets } : {}) });
   service.onInternalError = (what, error) => {
     throw new Error(`internal error in ${what}: ${error instanceof Error ? error.stack : String(error)}`);
   };

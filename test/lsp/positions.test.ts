@@ -56,7 +56,7 @@ test('completion context, case by case', () => {
 test('nodeAt: keys and values with their paths; defaults items are parsed with every part', () => {
   const text = 'defaults:\n  - override db@backup: mysql\n  - /base/x@_here_\nmodel:\n  list: [a, {b: 1}]\n';
   const s = parseSyntax(text);
-  const at = (needle: string, delta = 0) => nodeAt(s, text.indexOf(needle) + delta);
+  const at = (needle: string, delta = 0) => nodeAt(s, text.indexOf(needle) + delta)!;
   assert.deepEqual(at('list').path, ['model', 'list']);
   assert.equal(at('list').part, 'key');
   assert.deepEqual(at('b: 1').path, ['model', 'list', 1, 'b']);

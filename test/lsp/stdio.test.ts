@@ -30,6 +30,10 @@ host: pg.local
 //- /configs/broken.yaml
 defaults:
   - db: mysqll
+//- /configs/cb.yaml
+early:
+  _target_: lightning.pytorch.callbacks.EarlyStopping
+  monitor: acc
 //- /configs/sweeps/exp_gnn.yaml
 method: grid
 parameters:
@@ -106,6 +110,13 @@ describe('language server over stdio', () => {
     assert.deepEqual(lenses[0]!.command.arguments[0], { configDir: ws.path('configs'), configName: 'exp/gnn', uri: u });
     const symbols = await client.request<{ name: string }[]>('textDocument/documentSymbol', { textDocument: { uri: u } });
     assert.deepEqual(symbols.map((s) => s.name), ['defaults', 'run']);
+  });
+
+  test('the runner\'s built-in _target_ registry is wired in: hover documents the callback', async () => {
+    const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', {
+      textDocument: { uri: uri('/configs/cb.yaml') }, position: { line: 1, character: 20 } });
+    assert.match(hover.contents.value, /built-in `bait\.callbacks\.EarlyStopping`/);
+    assert.match(hover.contents.value, /`patience`/);
   });
 
   test('custom requests', async () => {
