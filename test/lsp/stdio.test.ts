@@ -30,7 +30,7 @@ host: pg.local
 //- /configs/broken.yaml
 defaults:
   - db: mysqll
-//- /configs/cb.yaml
+//- /configs/callbacks/early.yaml
 early:
   _target_: lightning.pytorch.callbacks.EarlyStopping
   monitor: acc
@@ -114,7 +114,7 @@ describe('language server over stdio', () => {
 
   test('the runner\'s built-in _target_ registry is wired in: hover documents the callback', async () => {
     const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', {
-      textDocument: { uri: uri('/configs/cb.yaml') }, position: { line: 1, character: 20 } });
+      textDocument: { uri: uri('/configs/callbacks/early.yaml') }, position: { line: 1, character: 20 } });
     assert.match(hover.contents.value, /built-in `bait\.callbacks\.EarlyStopping`/);
     assert.match(hover.contents.value, /`patience`/);
   });
