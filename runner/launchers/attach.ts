@@ -30,7 +30,7 @@ export async function attachRun(dir: string, opts: AttachOptions = {}): Promise<
     let lost = 0;
     for (;;) {
       if (opts.signal?.aborted) return { num: -1, dir, status: 'stopped', exitCode: null, host: m.host, error: 'detached: the job keeps running' };
-      const reply = (await pollHost(m.target, [job], opts.signal)).get('job');
+      const reply = (await pollHost(m.target, [job], opts.signal))?.get('job');
       if (reply?.state === 'exited' || (reply?.state === 'lost' && ++lost >= 2)) {
         const pullError = await bringBack(m.target, m.remote_dir, dir);
         const status = reply.state === 'lost' ? 'failed' : statusOfExit(reply.exitCode);

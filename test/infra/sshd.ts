@@ -34,6 +34,8 @@ export interface SshdOptions {
 export interface SshdCluster {
   hosts: SshTestHost[];
   base: string;
+  /** Stops only the sshd daemons (a host "goes away"); sessions already open and remote jobs go on. */
+  stopDaemons(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -119,11 +121,13 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdCluster> {
   }
   writeFileSync(knownHostsFile, known);
 
+  const stopDaemons = async () => { await Promise.all(children.map((c) => stopProcess(c, 5_000))); };
   return {
     hosts,
     base,
+    stopDaemons,
     async stop() {
-      await Promise.all(children.map((c) => stopProcess(c, 5_000)));
+      await stopDaemons();
       // Detached jobs the tests left on the "remote" hosts belong to the test user; end them by their PIDs.
       const ps = run('ps', ['-u', TEST_USER, '-o', 'pid=,args=']).stdout;
       for (const line of ps.split('\n')) {

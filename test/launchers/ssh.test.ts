@@ -159,7 +159,7 @@ async function expectHostError(hosts: SshHostConfig[], code: RemoteError['code']
   await assert.rejects(runSweep({ sweepDir, jobs: js, runner: runner(), launcher: new SshLauncher(launcherConfig(hosts, extra)) }),
     (e: unknown) => {
       assert.ok(e instanceof RemoteError, String(e));
-      assert.equal(e.code, code);
+      assert.equal(e.code, code, e.message);
       assert.match(e.message, message);
       assert.doesNotMatch(e.message, /\n\s+at /, 'no stack trace in the message');
       return true;
@@ -222,4 +222,25 @@ test('one broken host is left out with a message; the sweep runs on the others',
   assert.deepEqual(summary.completed.sort(), [0, 1]);
   assert.match(logs.join(''), /host host3 left out: .*no usable `node`/);
   assert.ok(spawnSync('test', ['-f', join(js[1]!.dir, 'run.json')]).status === 0);
+});
+
+test('a host that goes away mid-run: its job is reported out of contact (not lost silently) and the sweep ends', { skip }, async (t) => {
+  const own = await startSshd({ addresses: ['127.0.0.1'] });
+  t.after(() => own.stop());
+  const js = makeJobs('gone', [['payload.steps=100', 'payload.step_ms=100']]);
+  const finished: string[] = [];
+  let stopped = false;
+  const summary = await runSweep({
+    sweepDir: join(ws, 'gone'), jobs: js, runner: runner(),
+    launcher: new SshLauncher({ ...launcherConfig([hostConfig(own.hosts[0]!)]), give_up_after_s: 1.5 }),
+    onEvent: (e) => {
+      // Once the job runs, the host's sshd goes away (existing work continues, new connections are refused).
+      if (e.type === 'log' && !stopped) { stopped = true; void own.stopDaemons(); }
+      if (e.type === 'finished') finished.push(e.result.error ?? '');
+    },
+  });
+  assert.deepEqual(summary.failed.map((f) => f.num), [0]);
+  assert.match(finished[0]!, /lost contact with host1 .*may still be running there .*bait attach/);
+  assert.equal(readManifest(join(ws, 'gone')).jobs[0]!.status, 'failed');
+  assert.ok(readMarker(js[0]!.dir), 'the job dir still says where the job runs, for a later attach');
 });

@@ -38,6 +38,8 @@ export interface SshLauncherConfig {
   exclude?: string[];
   /** Seconds between status polls of each host. */
   poll_interval_s?: number;
+  /** Seconds a host may stay unreachable before its running jobs are reported as out of contact (default 300). */
+  give_up_after_s?: number;
   /** Seconds between two job starts. */
   stagger_s?: number;
   /** Refuse a host with less free space than this in its work dir (MB). */

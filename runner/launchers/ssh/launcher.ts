@@ -5,7 +5,7 @@
 // job ends its run directory is copied back. A host that fails its checks is reported and left out; if no host
 // is usable the launch fails with the hosts' errors and nothing local is touched.
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { RemoteError } from '../../remote/errors.js';
 import { sshCheck, type SshTarget } from '../../remote/ssh.js';
 import { LauncherError } from '../errors.js';
@@ -30,7 +30,7 @@ export class SshLauncher implements Launcher {
 
   async launch(jobs: Job[], ctx: LaunchContext): Promise<JobResult[]> {
     const workspace = resolve(this.cfg.workspace ?? process.cwd());
-    const settled = await Promise.allSettled(this.cfg.hosts.map((h) => prepareSshHost(h, this.cfg, ctx, workspace).then((p) => ({ ...p, watcher: new HostWatcher(p.target, (this.cfg.poll_interval_s ?? 1) * 1000) }))));
+    const settled = await Promise.allSettled(this.cfg.hosts.map((h) => prepareSshHost(h, this.cfg, ctx, workspace).then((p) => ({ ...p, watcher: new HostWatcher(p.target, (this.cfg.poll_interval_s ?? 1) * 1000, p.label, (this.cfg.give_up_after_s ?? 300) * 1000) }))));
     const hosts: PreparedHost[] = [];
     const errors: string[] = [];
     settled.forEach((s, i) => {
@@ -49,13 +49,18 @@ export class SshLauncher implements Launcher {
     const slots = hosts.flatMap((h) => hostSlots(h.cfg).map((gpu) => ({ host: h, gpu })));
     try {
       return await runPool(jobs, { slots, staggerMs: (this.cfg.stagger_s ?? 0) * 1000, signal: ctx.signal },
-        (job, slot) => this.runJob(job, slot.host, slot.gpu, ctx, workspace));
+        (job, slot) => this.runJob(job, slot.host, slot.gpu, ctx).catch((e: unknown) => {
+          // A job that could not even start (the host dropped, the disk filled) is reported like any failure.
+          const result: JobResult = { num: job.num, dir: job.dir, status: 'failed', exitCode: null, host: slot.host.label, error: (e as Error).message ?? String(e) };
+          ctx.onEvent?.({ type: 'finished', result });
+          return result;
+        }));
     } finally {
       for (const h of hosts) h.watcher.close();
     }
   }
 
-  private async runJob(job: Job, host: PreparedHost, gpu: string | null, ctx: LaunchContext, _workspace: string): Promise<JobResult> {
+  private async runJob(job: Job, host: PreparedHost, gpu: string | null, ctx: LaunchContext): Promise<JobResult> {
     const rel = inside(resolve(ctx.sweepDir), resolve(job.dir)) ?? `job-${job.num}`;
     const remoteDir = `${host.sweepDir}/${rel}`;
     const env = { ...ctx.env, ...jobEnv({ num: job.num, dir: remoteDir }, host.sweepDir), ...(gpu === null ? {} : { CUDA_VISIBLE_DEVICES: gpu }) };
@@ -68,17 +73,19 @@ export class SshLauncher implements Launcher {
 
     const onAbort = () => { stopRemote(host.target, pid, host.label).catch(() => { /* reported by the final state */ }); };
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
-    let end: { exitCode: number | null; lost: boolean };
+    let end: WatchEnd;
     try {
       end = await host.watcher.watch({ key: String(job.num), localDir: job.dir, remoteDir, pid, offset: 0,
         onLog: (text) => ctx.onEvent?.({ type: 'log', num: job.num, text }) });
     } finally {
       ctx.signal?.removeEventListener('abort', onAbort);
     }
-    const pullError = await bringBack(host.target, remoteDir, job.dir);
+    const pullError = end.unreachable ? null : await bringBack(host.target, remoteDir, job.dir);
     const status = end.lost ? 'failed' : statusOfExit(end.exitCode);
-    const error = end.lost ? `the job's process on ${host.label} disappeared without an exit code (killed, or the host rebooted)`
-      : status !== 'completed' ? `exit ${end.exitCode} on ${host.label}; see ${job.dir}/launcher.log` : undefined;
+    let error: string | undefined;
+    if (end.unreachable) error = end.unreachable;
+    else if (end.lost) error = `the job's process on ${host.label} disappeared without an exit code (killed, or the host rebooted)`;
+    else if (status !== 'completed') error = `exit ${end.exitCode} on ${host.label}; see ${join(job.dir, 'launcher.log')}`;
     const result: JobResult = { num: job.num, dir: job.dir, status, exitCode: end.exitCode, host: host.label,
       ...(error || pullError ? { error: [error, pullError && `run directory not brought back: ${pullError}`].filter(Boolean).join('; ') } : {}) };
     ctx.onEvent?.({ type: 'finished', result });
@@ -86,16 +93,29 @@ export class SshLauncher implements Launcher {
   }
 }
 
-/** Polls one host for all of its running jobs at a fixed interval; `watch` resolves when a job has ended. */
+export interface WatchEnd {
+  exitCode: number | null;
+  lost: boolean;
+  /** Set when the host stopped answering: the job may still be running there. */
+  unreachable?: string;
+}
+
+/**
+ * Polls one host for all of its running jobs at a fixed interval; `watch` resolves when a job has ended. If the
+ * host does not answer for `giveUpMs`, its jobs are reported as out of contact (they may still run: `bait attach`
+ * picks them up later) so that a sweep never waits forever on a host that went away.
+ */
 export class HostWatcher {
-  private readonly jobs = new Map<string, { job: WatchedJob; lostCount: number; done: (r: { exitCode: number | null; lost: boolean }) => void }>();
+  private readonly jobs = new Map<string, { job: WatchedJob; lostCount: number; done: (r: WatchEnd) => void }>();
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
   private closed = false;
+  private failingSince: number | null = null;
 
-  constructor(private readonly target: SshTarget, private readonly intervalMs: number) {}
+  constructor(private readonly target: SshTarget, private readonly intervalMs: number, private readonly label = target.host,
+    private readonly giveUpMs = 300_000) {}
 
-  watch(job: WatchedJob): Promise<{ exitCode: number | null; lost: boolean }> {
+  watch(job: WatchedJob): Promise<WatchEnd> {
     return new Promise((done) => {
       this.jobs.set(job.key, { job, lostCount: 0, done });
       this.schedule();
@@ -117,6 +137,15 @@ export class HostWatcher {
     try {
       const entries = [...this.jobs.values()];
       const replies = await pollHost(this.target, entries.map((e) => e.job));
+      if (!replies) {
+        this.failingSince ??= Date.now();
+        if (Date.now() - this.failingSince >= this.giveUpMs) {
+          const why = `lost contact with ${this.label} for ${Math.round((Date.now() - this.failingSince) / 1000)} s; the job may still be running there (\`bait attach <run dir>\` follows it later)`;
+          for (const e of entries) { this.jobs.delete(e.job.key); e.done({ exitCode: null, lost: true, unreachable: why }); }
+        }
+        return;
+      }
+      this.failingSince = null;
       for (const e of entries) {
         const r = replies.get(e.job.key);
         if (!r) continue;

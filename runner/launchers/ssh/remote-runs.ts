@@ -17,12 +17,14 @@ export interface WatchedJob {
   onLog?: (text: string) => void;
 }
 
-/** Polls one host for a set of jobs; appends new log bytes to each local launcher.log and reports them. */
-export async function pollHost(t: SshTarget, jobs: WatchedJob[], signal?: AbortSignal): Promise<Map<string, PollReply>> {
+/**
+ * Polls one host for a set of jobs; appends new log bytes to each local launcher.log and reports them. Returns
+ * null when the host could not be asked (a network blip is not a failed job: the caller polls again).
+ */
+export async function pollHost(t: SshTarget, jobs: WatchedJob[], signal?: AbortSignal): Promise<Map<string, PollReply> | null> {
   const r = await sshRun(t, pollScript(jobs.map((j) => ({ key: j.key, dir: j.remoteDir, pid: j.pid, offset: j.offset }))), { timeoutMs: 60_000, signal });
   const out = new Map<string, PollReply>();
-  // A failed poll (network blip) is not a failed job: the caller simply polls again.
-  if (r.code !== 0) return out;
+  if (r.code !== 0) return null;
   for (const reply of parsePoll(r.stdout)) {
     const job = jobs.find((j) => j.key === reply.key);
     if (!job) continue;
