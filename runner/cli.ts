@@ -6,10 +6,9 @@ import { resolve as resolvePath, join } from 'node:path';
 import { parseArgs, UsageError, USAGE, type RunArgs } from './cli/args.js';
 import { formatConfigError } from './cli/format-error.js';
 import { printComposed, printInfo, printSearchPath } from './cli/print.js';
-import { compose, hydraNode, jobConfig } from './config/compose.js';
+import { compose } from './config/compose.js';
 import type { ConfigError } from './config/errors.js';
 import { DiskSource } from './disk-source.js';
-import { resolveForRun } from './cli/resolve-run.js';
 import { loadRunnerModule } from './cli/load-runner.js';
 
 export const EXIT = { ok: 0, user: 1, usage: 2, failed: 3, interrupted: 130 } as const;
@@ -87,19 +86,9 @@ async function runCommand(args: RunArgs, out: NodeJS.WritableStream, err: NodeJS
     return EXIT.ok;
   }
 
-  const resolved = resolveForRun(cfg);
-  if ('errors' in resolved) return report(resolved.errors);
+  // Training lives in the heavy half; it composes again there (cheap) so sweep jobs can move their run dir.
   const mod = await loadRunnerModule();
-  return mod.runJob({
-    config: resolved.job,
-    hydra: resolved.hydra,
-    configName: args.configName!,
-    overrides: args.overrides,
-    configDir,
-    workspaceDir: process.cwd(),
-  });
-  void jobConfig;
-  void hydraNode;
+  return mod.composeAndRun({ configName: args.configName!, configDir, overrides: args.overrides, workspaceDir: process.cwd() }, { out, err });
 }
 
 /** Runs the CLI and sets the exit code; internal errors print one line (the stack only with --verbose). */

@@ -27,9 +27,13 @@ export interface SweepCommandContext {
 
 /** The CLI bundle that each job runs (`dist/runner.js`), found beside this bundle or under the repository. */
 export function runnerScript(): string {
-  const here = typeof __dirname === 'string' ? __dirname : dirname(new URL(import.meta.url).pathname);
-  for (const c of [join(here, 'runner.js'), join(here, '..', 'dist', 'runner.js'), join(here, '..', '..', 'dist', 'runner.js')]) {
-    if (existsSync(c)) return c;
+  // In the bundle this file lives in dist/; from source (tests under tsx) the repository's dist/ is used.
+  const bases = [typeof __dirname === 'string' ? __dirname : undefined, dirname(process.argv[1] ?? ''), process.cwd()];
+  for (const here of bases) {
+    if (!here) continue;
+    for (const c of [join(here, 'runner.js'), join(here, '..', 'dist', 'runner.js'), join(here, '..', '..', 'dist', 'runner.js'), join(here, 'dist', 'runner.js')]) {
+      if (existsSync(c)) return c;
+    }
   }
   throw new Error('The runner bundle dist/runner.js is missing; run `npm run build` first.');
 }

@@ -4,7 +4,7 @@
 //   run directory (or reopen it to resume) -> train -> record the outcome.
 // Returns the exit code: 0 done, 3 the experiment failed, 130 interrupted after saving `last`. Problems the user
 // must fix are thrown as UserError (the CLI prints them and exits 1).
-import { appendFileSync, existsSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -32,6 +32,11 @@ export interface JobInput {
   configDir: string;
   workspaceDir: string;
   sweep?: { dir: string; jobNum: number };
+  /**
+   * The run directory was assigned by a launcher (BAIT_JOB_DIR): use it as it is, even though the launcher
+   * already created it for its own log, instead of taking a free `_1` suffix.
+   */
+  assignedDir?: boolean;
 }
 
 
@@ -143,7 +148,7 @@ export async function runJob(input: JobInput): Promise<number> {
     callbacks.push(new ModelCheckpoint({ save_last: true, save_top_k: 1 }));
   }
 
-  const runDir = plan.kind === 'resume' ? plan.dir : createUniqueDir(plan.dir);
+  const runDir = plan.kind === 'resume' ? plan.dir : input.assignedDir && !existsSync(join(plan.dir, 'run.json')) ? (mkdirSync(plan.dir, { recursive: true }), plan.dir) : createUniqueDir(plan.dir);
   const logFile = join(runDir, 'log.txt');
   const print = (line: string) => {
     process.stdout.write(line + '\n');

@@ -1,0 +1,194 @@
+// The heavy half of the CLI, bundled as dist/runner-main.js and loaded only when a command trains or manages
+// runs: `bait run` (training), `-m` / `--sweep`, `bait resume`, `bait runs`, `bait attach`, `bait stop`.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import type { ResumeArgs, SimpleArgs } from './cli/args.js';
+import { formatConfigError } from './cli/format-error.js';
+import { resolveForRun } from './cli/resolve-run.js';
+import { applyConfigOverride } from './config/apply-override.js';
+import { compose } from './config/compose.js';
+import { scalar, type DictNode } from './config/nodes.js';
+import type { Override } from './config/overrides/types.js';
+import { DiskSource } from './disk-source.js';
+import { attachRun, stopRun as stopRemoteRun } from './launchers/index.js';
+import { readMarker } from './launchers/remote-marker.js';
+import { formatUserError, isUserError, UserError } from './run/errors.js';
+import { runJob as runJobImpl, type JobInput } from './run/job.js';
+import { formatRunsTable, listRuns } from './run/list.js';
+import { resumeCommand } from './run/resume.js';
+import { readRunRecord } from './run/run_record.js';
+import { stopRun as stopLocalRun } from './run/stop.js';
+import { resumeSweep, describeEvent } from './sweep/run-sweep.js';
+import { runnerScript } from './cli/sweep-command.js';
+
+export { runSweepCommand } from './cli/sweep-command.js';
+
+interface Io {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+/** Runs one job and turns user errors into one printed line with exit code 1. */
+export async function runJob(input: JobInput, io: Io = { out: process.stdout, err: process.stderr }): Promise<number> {
+  try {
+    return await runJobImpl(input);
+  } catch (e) {
+    if (isUserError(e)) {
+      io.err.write(`bait: ${formatUserError(e)}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/**
+ * Sweep jobs (local, SSH or SLURM) get their run directory from the launcher through BAIT_JOB_DIR; it takes the
+ * place of `exp_config.directory` and `hydra.run.dir` before interpolations are resolved, so keys derived from
+ * it (BAIT's `checkpoint_dir: ${.directory}/checkpoints`) follow. The path is set as a node, never parsed as an
+ * override, so any characters are safe; a literal `${` in it is escaped.
+ */
+export function placeInJobDir(cfg: DictNode, dir: string): void {
+  const value = dir.replace(/\$\{/g, '\\${');
+  for (const key of ['exp_config.directory', 'hydra.run.dir']) {
+    const top = key.split('.')[0]!;
+    if (!cfg.entries.has(top)) continue;
+    const o: Override = { type: 'FORCE_ADD', key, package: null, value: scalar('str', value, { kind: 'builtin', what: 'BAIT_JOB_DIR' }), valueType: 'ELEMENT', index: -1, text: `${key}=<BAIT_JOB_DIR>`, keyRange: [0, key.length] };
+    applyConfigOverride(cfg, o);
+  }
+}
+
+/** Composes a config as `bait run` does and runs it; used by `bait run` and `bait resume`. */
+export async function composeAndRun(
+  opts: { configName: string; configDir: string; overrides: string[]; workspaceDir: string },
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const source = new DiskSource(opts.configDir);
+  const r = compose({ source, configName: opts.configName, overrides: opts.overrides });
+  const show = (e: Parameters<typeof formatConfigError>[0]) => formatConfigError(e, { source, displayPath: (f) => join(opts.configDir, f) });
+  if (r.errors.length) {
+    io.err.write(show(r.errors[0]!) + '\n');
+    return 1;
+  }
+  const jobDir = env.BAIT_JOB_DIR;
+  if (jobDir) placeInJobDir(r.config!, resolvePath(jobDir));
+  const resolved = resolveForRun(r.config!, env);
+  if ('errors' in resolved) {
+    io.err.write(show(resolved.errors[0]!) + '\n');
+    return 1;
+  }
+  const jobNum = Number(env.BAIT_JOB_NUM);
+  return runJob(
+    {
+      config: resolved.job,
+      hydra: resolved.hydra,
+      configName: opts.configName,
+      overrides: opts.overrides,
+      configDir: opts.configDir,
+      workspaceDir: opts.workspaceDir,
+      ...(env.BAIT_SWEEP_DIR && Number.isInteger(jobNum) ? { sweep: { dir: env.BAIT_SWEEP_DIR, jobNum } } : {}),
+      ...(jobDir ? { assignedDir: true } : {}),
+    },
+    io,
+  );
+}
+
+function isSweepDir(dir: string): boolean {
+  return existsSync(join(dir, 'sweep.json'));
+}
+
+async function resume(args: ResumeArgs, io: Io): Promise<number> {
+  const dir = resolvePath(args.runDir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    io.err.write(`bait: '${args.runDir}' is not a directory; pass a run directory (see \`bait runs\`).\n`);
+    return 1;
+  }
+  if (isSweepDir(dir)) {
+    // Resuming a sweep reruns only its failed or unfinished jobs, with their original numbers and directories.
+    const summary = await resumeSweep({
+      sweepDir: dir,
+      runner: { script: runnerScript(), configName: '', configDir: '' },
+      launcher: (await import('./launchers/index.js')).createLauncher(readSweepLauncher(dir)),
+      onEvent: (e) => {
+        const line = describeEvent(e);
+        if (line) io.err.write(line + '\n');
+      },
+    });
+    io.err.write(`[sweep] ${summary.completed.length} completed, ${summary.failed.length} failed, ${summary.stopped.length} stopped\n`);
+    return summary.stopped.length ? 130 : summary.failed.length ? 3 : 0;
+  }
+  const relaunch = resumeCommand(dir, { ...(args.from ? { from: args.from } : {}), fork: args.fork });
+  io.err.write(`bait: ${args.fork ? 'forking' : 'resuming'} ${dir} from ${relaunch.checkpoint}\n`);
+  return composeAndRun(
+    { configName: relaunch.configName, configDir: relaunch.configDir, overrides: [...relaunch.overrides, ...args.extra], workspaceDir: relaunch.workspaceDir },
+    io,
+  );
+}
+
+/** The launcher a sweep was started with, from its multirun.yaml (plain data), if recorded. */
+function readSweepLauncher(dir: string): Record<string, unknown> | null {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as { launcher?: Record<string, unknown> };
+    return m.launcher ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function attach(dir: string, io: Io): Promise<number> {
+  const abs = resolvePath(dir);
+  if (readMarker(abs)) {
+    const r = await attachRun(abs, { onLog: (t) => io.out.write(t) });
+    return r.status === 'completed' ? 0 : r.status === 'stopped' ? 130 : 3;
+  }
+  const record = readRunRecord(abs);
+  if (!record) throw new UserError(`${abs} is not a run directory (no run.json)`);
+  // A local run: follow log.txt until run.json says it ended.
+  const log = join(abs, 'log.txt');
+  let offset = 0;
+  for (;;) {
+    if (existsSync(log)) {
+      const text = readFileSync(log);
+      if (text.length > offset) {
+        io.out.write(text.subarray(offset));
+        offset = text.length;
+      }
+    }
+    const now = readRunRecord(abs);
+    if (!now || now.status !== 'running') return now?.status === 'completed' ? 0 : now?.status === 'stopped' ? 130 : 3;
+    try {
+      process.kill(now.pid, 0);
+    } catch {
+      io.err.write(`bait: the run's process ${now.pid} is gone; resume it with \`bait resume ${abs}\`\n`);
+      return 3;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function dispatch(args: ResumeArgs | SimpleArgs, io: Io): Promise<number> {
+  try {
+    if (args.command === 'resume') return await resume(args, io);
+    if (args.command === 'runs') {
+      const roots = args.target ? [args.target] : ['runs', 'outputs', 'multirun'].filter((d) => existsSync(d));
+      const found = listRuns(roots.length ? roots : ['.']);
+      io.out.write(args.json ? JSON.stringify(found, null, 2) + '\n' : formatRunsTable(found.runs));
+      return 0;
+    }
+    if (args.command === 'attach') return await attach(args.target!, io);
+    const dir = resolvePath(args.target!);
+    if (readMarker(dir)) await stopRemoteRun(dir);
+    else {
+      const r = await stopLocalRun(dir);
+      io.err.write(r.wasRunning ? `bait: stopped ${dir} (status ${r.status})\n` : `bait: ${dir} was not running (status ${r.status})\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (isUserError(e) || (e instanceof Error && (e.name === 'UserError' || e.name === 'LauncherError'))) {
+      io.err.write(`bait: ${e instanceof UserError ? formatUserError(e) : (e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
