@@ -45,6 +45,7 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
       workspaceFolders: folders.map(toPath).filter((p): p is string => !!p),
       ...(Array.isArray(options.configDirs) ? { configDirs: options.configDirs.filter((d) => typeof d === 'string') } : {}),
       versionBase: options.versionBase === '1.1' ? '1.1' : null,
+      env: process.env,
       ...(serverOptions.targets ? { targets: serverOptions.targets } : {}),
     });
     service.onInternalError = log;

@@ -5,3 +5,4 @@ export type { ComposeResult, ResolvedDefault, LoadedConfig } from '../../runner/
 export type { ConfigError, ConfigWarning, ErrorCode } from '../../runner/config/errors.js';
 export type { ConfigNode, DictNode, Origin, Range } from '../../runner/config/nodes.js';
 export type { ConfigSource } from '../../runner/config/source.js';
+export { resolveNode } from '../../runner/config/interpolation/index.js';

@@ -1,5 +1,6 @@
 // Hover: the composed value (and a preview of what it resolves to) with its provenance chain, newest first.
-import type { ConfigNode, Origin } from '../../runner/config/nodes.js';
+import { isInterpolation, type ConfigNode, type DictNode, type Origin } from '../../runner/config/nodes.js';
+import { resolveNode } from './engine.js';
 import { definitionChain, dotted, entryAtComposedPath, nodeAtComposedPath, shortValue } from './composed.js';
 import { describeOrigin, originText } from './locate.js';
 import { targetAt } from './navigation.js';
@@ -9,7 +10,13 @@ import { describeTarget, type TargetCheck } from './targets.js';
 import type { Hover } from './types.js';
 import type { PathSegment } from './yaml-syntax.js';
 
-export function hover(project: ConfigProject, rel: string, offset: number, targets: TargetCheck): Hover | undefined {
+/** What `${oc.env:...}` and `${now:...}` see when a hover resolves a value. */
+export interface ResolveEnv {
+  env: Record<string, string | undefined>;
+  now?: Date;
+}
+
+export function hover(project: ConfigProject, rel: string, offset: number, targets: TargetCheck, resolveEnv: ResolveEnv = { env: {} }): Hover | undefined {
   const t = targetAt(project, rel, offset);
   if (!t) return undefined;
   switch (t.kind) {
@@ -34,14 +41,14 @@ export function hover(project: ConfigProject, rel: string, offset: number, targe
     }
     case 'reference':
       if (!t.context) return undefined;
-      return valueHover(project, t.context, t.path, t.span.range);
+      return valueHover(project, t.context, t.path, t.span.range, resolveEnv);
     case 'key':
       if (!t.context || !t.composedPath) return undefined;
-      return valueHover(project, t.context, t.composedPath, t.range);
+      return valueHover(project, t.context, t.composedPath, t.range, resolveEnv);
   }
 }
 
-function valueHover(project: ConfigProject, ctx: FileContext, path: PathSegment[], range: [number, number] | readonly [number, number]): Hover | undefined {
+function valueHover(project: ConfigProject, ctx: FileContext, path: PathSegment[], range: [number, number] | readonly [number, number], resolveEnv: ResolveEnv): Hover | undefined {
   const root = ctx.composition.result.config;
   if (!root) return undefined;
   const node = nodeAtComposedPath(root, path);
@@ -50,11 +57,26 @@ function valueHover(project: ConfigProject, ctx: FileContext, path: PathSegment[
     return { contents: `**\`${dotted(path)}\`** is not in the composed config of \`${ctx.composition.name}\`.`, range: [range[0], range[1]] };
   }
   const lines = [`**\`${dotted(path)}\`** = \`${shortValue(node, 200)}\``];
-  const resolved = previewResolved(root, node, path);
-  if (resolved !== undefined && (node.kind !== 'scalar' || resolved !== node.value)) lines.push(`resolves to \`${resolved}\``);
+  const resolved = resolvedText(root, node, path, resolveEnv);
+  if (resolved) lines.push(resolved);
   lines.push(`in \`${ctx.composition.name}\``);
   lines.push(provenance(project, node, entry?.keyOrigin));
   return { contents: lines.join('\n\n'), range: [range[0], range[1]] };
+}
+
+/** How the value resolves, by the engine's resolver (as the run will see it); a failure says why. */
+function resolvedText(root: DictNode, node: ConfigNode, path: PathSegment[], resolveEnv: ResolveEnv): string | undefined {
+  if (!isInterpolation(node)) return undefined;
+  try {
+    const hydra = root.entries.get('hydra')?.node;
+    const r = resolveNode(root, path, { env: resolveEnv.env, ...(resolveEnv.now ? { now: resolveEnv.now } : {}), ...(hydra?.kind === 'dict' ? { hydra } : {}) });
+    if (r.errors.length) return `does not resolve: ${r.errors[0]!.message}`;
+    if (r.node) return `resolves to \`${r.node.kind === 'scalar' && r.node.type === 'str' ? String(r.node.value) : shortValue(r.node, 200)}\``;
+  } catch {
+    // The engine's resolver failing outright falls back to following plain references here.
+  }
+  const preview = previewResolved(root, node, path);
+  return preview === undefined ? undefined : `resolves to \`${preview}\``;
 }
 
 function provenance(project: ConfigProject, node: ConfigNode, keyOrigin?: Origin): string {

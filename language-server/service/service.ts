@@ -14,7 +14,12 @@ import { workspaceTarget, type TargetCheck } from './targets.js';
 import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FileRange, Hover } from './types.js';
 import { Workspace, type WorkspaceOptions } from './workspace.js';
 
-export type ServiceOptions = WorkspaceOptions;
+export interface ServiceOptions extends WorkspaceOptions {
+  /** Environment `${oc.env:...}` resolves against in hovers (the server passes its own). */
+  env?: Record<string, string | undefined>;
+  /** A fixed clock for `${now:...}` in hovers (tests); the current time otherwise. */
+  now?: Date;
+}
 
 export class LanguageService {
   readonly workspace: Workspace;
@@ -118,7 +123,8 @@ export class LanguageService {
   }
 
   hover(path: string, offset: number): Hover | undefined {
-    return this.withFile('hover', path, undefined, (p, rel) => hover(p, rel, offset, this.targetCheck(p)));
+    return this.withFile('hover', path, undefined, (p, rel) =>
+      hover(p, rel, offset, this.targetCheck(p), { env: this.options.env ?? {}, ...(this.options.now ? { now: this.options.now } : {}) }));
   }
 
   diagnostics(path: string): Diagnostic[] {

@@ -157,7 +157,12 @@ test('hover shows the composed value, its resolution and the provenance chain ne
       name: ???
   `);
   assert.ok(r);
-  assert.match(r.contents, /resolves to `out\/final\/\$\{now:%Y\}`/);
+  assert.match(r.contents, /resolves to `out\/final\/\d{4}`/);
+  const bad = hover(`
+    //- /configs/exp.yaml
+    ho$0me: \${oc.env:BAIT_TEST_SURELY_UNSET}
+  `);
+  assert.match(bad!.contents, /does not resolve: .*BAIT_TEST_SURELY_UNSET/);
 });
 
 test('hover on a defaults item names the file and the package it lands at', () => {
