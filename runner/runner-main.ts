@@ -2,6 +2,7 @@
 // runs: `bait run` (training), `-m` / `--sweep`, `bait resume`, `bait runs`, `bait attach`, `bait stop`.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { join, resolve as resolvePath } from 'node:path';
 import type { ResumeArgs, SimpleArgs } from './cli/args.js';
 import { formatConfigError } from './cli/format-error.js';
@@ -11,7 +12,8 @@ import { compose } from './config/compose.js';
 import { scalar, type DictNode } from './config/nodes.js';
 import type { Override } from './config/overrides/types.js';
 import { DiskSource } from './disk-source.js';
-import { attachRun, stopRun as stopRemoteRun } from './launchers/index.js';
+import { attachRun, createLauncher, stopRun as stopRemoteRun } from './launchers/index.js';
+import { readManifest } from './sweep/manifest.js';
 import { readMarker } from './launchers/remote-marker.js';
 import { formatUserError, isUserError, UserError } from './run/errors.js';
 import { runJob as runJobImpl, type JobInput } from './run/job.js';
@@ -106,10 +108,11 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
   }
   if (isSweepDir(dir)) {
     // Resuming a sweep reruns only its failed or unfinished jobs, with their original numbers and directories.
+    const manifest = readManifest(dir);
     const summary = await resumeSweep({
       sweepDir: dir,
-      runner: { script: runnerScript(), configName: '', configDir: '' },
-      launcher: (await import('./launchers/index.js')).createLauncher(readSweepLauncher(dir)),
+      runner: { script: runnerScript(), configName: manifest.config_name, configDir: manifest.config_dir },
+      launcher: createLauncher(readSweepLauncher(dir)),
       onEvent: (e) => {
         const line = describeEvent(e);
         if (line) io.err.write(line + '\n');
@@ -126,11 +129,11 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
   );
 }
 
-/** The launcher a sweep was started with, from its multirun.yaml (plain data), if recorded. */
+/** The launcher a sweep was started with: the resolved `hydra.launcher` node its multirun.yaml records. */
 function readSweepLauncher(dir: string): Record<string, unknown> | null {
   try {
-    const m = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as { launcher?: Record<string, unknown> };
-    return m.launcher ?? null;
+    const m = parseYaml(readFileSync(join(dir, 'multirun.yaml'), 'utf8')) as { hydra?: { launcher?: Record<string, unknown> } };
+    return m.hydra?.launcher ?? null;
   } catch {
     return null;
   }

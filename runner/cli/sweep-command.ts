@@ -138,7 +138,9 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
       const line = describeEvent(e);
       if (line) ctx.err.write(line + '\n');
     },
-    multirun: toPlain(cfg) as Record<string, unknown>,
+    // multirun.yaml records the sweep's config with the launcher resolved, so `bait resume <sweep>` relaunches
+    // the remaining jobs on the same hosts or cluster.
+    multirun: toPlain(sweepResolved.node) as Record<string, unknown>,
     info: { name: args.configName ?? '' },
   };
   let summary: SweepSummary;
