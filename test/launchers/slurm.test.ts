@@ -15,7 +15,7 @@ import { resumeSweep, runSweep } from '../../runner/sweep/run-sweep.js';
 import { run } from '../infra/common.js';
 import { skipUnlessSlurm, startSlurm, type SlurmCluster } from '../infra/slurm.js';
 import { sshUnavailable, startSshd, TEST_USER } from '../infra/sshd.js';
-import { attachRun } from '../../runner/launchers/attach.js';
+import { attachRun, stopRun } from '../../runner/launchers/attach.js';
 import { HOSTILE } from './hostile.js';
 
 const skip = skipUnlessSlurm();
@@ -175,4 +175,17 @@ test('submitting through an SSH login host: the job runs as the remote user and 
   // attach on a finished login-host task reads its exit code over SSH.
   const again = await attachRun(js[1]!.dir, { pollMs: 200 });
   assert.equal(again.status, 'completed');
+});
+
+test('bait stop on a SLURM task: scancel reaches the runner through the batch script, which saves last', { skip }, async () => {
+  const js = makeJobs('slurm-stop', [['payload.steps=600', 'payload.step_ms=100']]);
+  let stopping: Promise<void> | null = null;
+  const summary = await runSweep({
+    sweepDir: join(ws, 'slurm-stop'), jobs: js, runner: runner(), launcher: new SlurmLauncher({ poll_interval_s: 0.5 }),
+    onEvent: (e) => { if (e.type === 'log' && /step 3\//.test(e.text) && !stopping) stopping = stopRun(js[0]!.dir); },
+  });
+  await stopping;
+  assert.deepEqual(summary.stopped, [0], JSON.stringify(summary.results));
+  assert.ok(existsSync(join(js[0]!.dir, 'checkpoints', 'last', 'state.json')), 'last was saved');
+  assert.equal(runJson(js[0]!.dir).status, 'stopped');
 });
