@@ -65,7 +65,12 @@ export class Converter {
     if (d.related?.length) {
       out.relatedInformation = d.related.map((r) => ({ location: this.location(r.location), message: r.message }));
     }
-    if (d.data) out.data = d.data;
+    if (d.data) {
+      const data: { options?: string[]; replace?: lsp.Range } = {};
+      if (d.data.options) data.options = d.data.options;
+      if (d.data.replace) data.replace = this.range(path, d.data.replace);
+      out.data = data;
+    }
     return out;
   }
 
@@ -73,8 +78,11 @@ export class Converter {
   fromDiagnostic(path: string, d: lsp.Diagnostic): svc.Diagnostic {
     const severity = (Object.keys(SEVERITY) as svc.Severity[]).find((k) => SEVERITY[k] === d.severity) ?? 'error';
     const out: svc.Diagnostic = { range: this.offsets(path, d.range), severity, code: String(d.code ?? ''), message: d.message };
-    const data = d.data as { options?: unknown } | undefined;
-    if (data && Array.isArray(data.options)) out.data = { options: data.options.filter((o): o is string => typeof o === 'string') };
+    const data = d.data as { options?: unknown; replace?: lsp.Range } | undefined;
+    if (data && Array.isArray(data.options)) {
+      out.data = { options: data.options.filter((o): o is string => typeof o === 'string') };
+      if (data.replace?.start && data.replace.end) out.data.replace = this.offsets(path, data.replace);
+    }
     return out;
   }
 

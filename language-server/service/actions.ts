@@ -12,8 +12,8 @@ export function quickFixes(project: ConfigProject, rel: string, diagnostics: Dia
     const options = d.data?.options;
     if (!options?.length) continue;
     // Replace exactly the option text the diagnostic is about, not the whole item.
-    let target: Range = d.range;
-    const item = syntax?.defaults.find((i) => overlaps(i.range, d.range));
+    let target: Range = d.data?.replace ?? d.range;
+    const item = d.data?.replace ? undefined : syntax?.defaults.find((i) => overlaps(i.range, d.range));
     if (item?.isGroup) {
       const opt = item.options.find((o) => overlaps(o.range, d.range) && o.range[0] >= d.range[0]) ?? (item.options.length === 1 ? item.options[0] : undefined);
       if (opt) target = opt.range;

@@ -3,7 +3,8 @@
 // interpolations to keys that do not exist, `???` left unset in a final config, and sweep files whose
 // parameters name keys the swept config does not have.
 import type { ConfigError, ConfigWarning } from './engine.js';
-import type { ConfigNode } from '../../runner/config/nodes.js';
+import type { ConfigNode, DictNode } from '../../runner/config/nodes.js';
+import { jobConfig, resolveTree } from './engine.js';
 import { dotted, nodeAtComposedPath } from './composed.js';
 import { folderOf, resolveGroup } from './defaults-paths.js';
 import { interpolationSpans, referencePath } from './interpolation-text.js';
@@ -68,6 +69,7 @@ function byFile(project: ConfigProject, c: Composition, targets?: TargetCheck): 
   }
   if (c.final && c.result.config) {
     checkReferences(project, c.result.config, c.result.config, [], add);
+    checkResolution(c.result.config, add, project);
     if (targets?.catalogue.size) checkTargets(c.result.config, targets, add, true);
     const missing = missingValues(c.result.config, []);
     if (missing.length) {
@@ -141,10 +143,39 @@ function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigN
     if (!span.closed) continue;
     const ref = referencePath(span.inner, path.slice(0, -1));
     if (!ref || nodeAtComposedPath(root, ref)) continue;
-    add(o.file, {
+    // The deepest existing mapping on the way names the keys the last segment could have meant.
+    let depth = ref.length - 1;
+    while (depth > 0 && !nodeAtComposedPath(root, ref.slice(0, depth))) depth--;
+    const container = nodeAtComposedPath(root, ref.slice(0, depth));
+    const options = container?.kind === 'dict' ? [...container.entries.keys()].filter((k) => depth > 0 || k !== 'hydra') : [];
+    const d: Diagnostic = {
       range: span.range, severity: 'error', code: 'interpolation-key',
       message: `\`\${${span.inner.trim()}}\` refers to \`${dotted(ref)}\`, which the composed config does not have: check the key's spelling or define it.`,
-    });
+    };
+    const wrong = String(ref[depth]);
+    const at = span.inner.lastIndexOf(wrong);
+    if (options.length && depth === ref.length - 1 && at >= 0) {
+      d.data = { options, replace: [span.innerStart + at, span.innerStart + at + wrong.length] };
+    }
+    add(o.file, d);
+  }
+}
+
+/** Cycles and unknown resolvers, found by the engine's own resolver over the job config. */
+function checkResolution(cfg: DictNode, add: (file: string, d: Diagnostic) => void, project: ConfigProject): void {
+  const hydra = cfg.entries.get('hydra')?.node;
+  let result;
+  try {
+    result = resolveTree(jobConfig(cfg), { env: {}, ...(hydra?.kind === 'dict' ? { hydra } : {}) });
+  } catch {
+    return;
+  }
+  for (const e of result.errors) {
+    const keep = e.code === 'interpolation-cycle' || (e.code === 'interpolation-resolver' && /Unsupported interpolation type/.test(e.message));
+    if (!keep || e.origin?.kind !== 'file') continue;
+    const d = fromError(project, e);
+    delete d.data;
+    add(e.origin.file, d);
   }
 }
 

@@ -18,8 +18,11 @@ export interface Diagnostic {
   code: string;
   message: string;
   related?: { location: FileRange; message: string }[];
-  /** Quick-fix data: the options a missing option could be replaced with. */
-  data?: { options?: string[] };
+  /**
+   * Quick-fix data: the names the wrong one could be replaced with, and (when it is not the whole diagnostic
+   * range) the range of the wrong name itself.
+   */
+  data?: { options?: string[]; replace?: Range };
 }
 
 export type CompletionKind = 'key' | 'group' | 'option' | 'keyword' | 'config' | 'target' | 'reference' | 'resolver' | 'package' | 'value';

@@ -72,6 +72,36 @@ test('an interpolation to a missing key, in the file that writes it', () => {
   `, ['interpolation-key']);
 });
 
+test('an interpolation typo gets the keys it could mean, and a quick fix that replaces only the typo', () => {
+  const f = parseFixture(`
+    //- /configs/config.yaml
+    exp:
+      name: x
+    dir: out/\${exp.nmae}/\${exp.name}
+  `);
+  const s = serviceFor(f);
+  const path = '/configs/config.yaml';
+  const [d] = s.diagnostics(path);
+  assert.equal(d?.code, 'interpolation-key');
+  assert.deepEqual(d.data?.options, ['name']);
+  const [fix] = s.codeActions(path, [d]);
+  const e = fix!.edits[0]!;
+  const text = f.files[path]!;
+  assert.equal(text.slice(0, e.range[0]) + e.newText + text.slice(e.range[1]), text.replace('exp.nmae', 'exp.name'));
+});
+
+test('interpolation cycles and unknown resolvers, from the engine\'s resolver', () => {
+  const f = parseFixture(`
+    //- /configs/config.yaml
+    a: \${b}
+    b: \${a}
+    c: \${oc.nope:1}
+    d: \${now:%Y}
+  `);
+  const codes = serviceFor(f).diagnostics('/configs/config.yaml').map((d) => d.code);
+  assert.deepEqual(codes, ['interpolation-cycle', 'interpolation-cycle', 'interpolation-resolver']);
+});
+
 test('??? left in a final config is flagged on that config', () => {
   const f = parseFixture(`
     //- /configs/exp/run.yaml
