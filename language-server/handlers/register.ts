@@ -29,7 +29,9 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
   const log = (what: string, error: unknown) =>
     connection.console.error(`${what} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
 
+  let watchFiles = false;
   connection.onInitialize((params) => {
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
     const folders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (!folders.length && params.rootUri) folders.push(params.rootUri);
@@ -66,6 +68,11 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
 
   connection.onInitialized(() => {
     ready = true;
+    // Files changed outside the editor (git checkout, another tool) change compositions too.
+    if (watchFiles) {
+      void connection.client.register(lsp.DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] })
+        .catch((e: unknown) => log('register file watcher', e));
+    }
     schedule(true);
   });
 

@@ -139,6 +139,18 @@ describe('language server over stdio', () => {
     assert.equal(sweep.jobs, 2);
   });
 
+  test('a file changed on disk (a watched-file event) recomposes what reads it', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const mark = client.notifications.length;
+    writeFileSync(ws.path('configs/db/mysql.yaml'), 'host: [unclosed\n');
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('/configs/db/mysql.yaml'), type: 2 }] });
+    const m = await client.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as Published).uri === uri('/configs/db/mysql.yaml')
+      && (n.params as Published).diagnostics.length > 0, 20000, mark);
+    assert.ok((m.params as Published).diagnostics.every((d) => d.code.startsWith('yaml')));
+    writeFileSync(ws.path('configs/db/mysql.yaml'), TREE.files['/configs/db/mysql.yaml']!);
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('/configs/db/mysql.yaml'), type: 2 }] });
+  });
+
   test('bad requests get an error or an empty answer, and the server lives on', async () => {
     const unknown = await client.requestRaw('bait/noSuchMethod', {});
     assert.ok(unknown.error);
