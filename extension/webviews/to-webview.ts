@@ -6,18 +6,18 @@ import { runLabel } from '../run-dirs/tree.js';
 const RESERVED = ['step', 'epoch', 'time', 'attempt'] as const;
 
 export function toColumns(rows: MetricRow[]): MetricColumns {
-  const c: MetricColumns = { step: [], epoch: [], time: [], attempt: [], metrics: {} };
+  const n = rows.length;
+  const col = (): Float64Array => new Float64Array(n).fill(NaN);
+  const c: MetricColumns = { step: col(), epoch: col(), time: col(), attempt: col(), metrics: {} };
   rows.forEach((row, i) => {
-    for (const k of RESERVED) c[k].push(row[k] ?? null);
     for (const [k, v] of Object.entries(row)) {
-      if ((RESERVED as readonly string[]).includes(k) || v === undefined) continue;
-      const col = c.metrics[k] ?? (c.metrics[k] = new Array<number | null>(i).fill(null));
-      col.push(v);
+      if (v === undefined) continue;
+      if ((RESERVED as readonly string[]).includes(k)) c[k as (typeof RESERVED)[number]][i] = v;
+      else (c.metrics[k] ??= col())[i] = v;
     }
-    for (const col of Object.values(c.metrics)) if (col.length < i + 1) col.push(null);
+    // Rows logged without a step (rare) are placed at their row number so they still draw on the step axis.
+    if (Number.isNaN(c.step[i])) c.step[i] = i;
   });
-  // Rows logged without a step (rare) are placed at their row number so they still draw on the step axis.
-  c.step = c.step.map((s, i) => s ?? i);
   return c;
 }
 

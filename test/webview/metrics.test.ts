@@ -58,19 +58,21 @@ test('sweep table: overrides as columns, final and best per metric, clicking a r
   const w = await openWebview(browser!, 'metrics');
   const a = run('/sweep/0', 5, 1, ['model.lr=0.1', 'data.batch=32']);
   const b = run('/sweep/1', 5, 2, ['model.lr=0.01', '+trainer.seed=3']);
-  a.columns.metrics.loss = [0.9, 0.5, 0.3, 0.4, 0.35];
+  a.columns.metrics.loss = Float64Array.from([0.9, 0.5, 0.3, 0.4, 0.35]);
   await w.post({ type: 'init', title: 'sweep', runs: [a, b] });
   await w.waitForSent('rendered');
-  const header = await w.page.$$eval('#sweep-table vscode-data-grid-row[row-type="header"] vscode-data-grid-cell',
-    (els) => els.map((e) => e.textContent));
+  const header = await w.page.$$eval('#sweep-table thead th', (els) => els.map((e) => e.textContent));
   assert.deepEqual(header, ['', 'run', 'status', 'model.lr', 'data.batch', 'trainer.seed', 'loss final', 'loss best', 'acc final', 'acc best']);
-  const rowA = await w.page.$$eval('#sweep-table vscode-data-grid-row[data-run="/sweep/0"] vscode-data-grid-cell',
-    (els) => els.map((e) => e.textContent));
+  const rowA = await w.page.$$eval('#sweep-table tr[data-run="/sweep/0"] td', (els) => els.map((e) => e.textContent));
   assert.deepEqual(rowA.slice(1, 8), ['0', 'running', '0.1', '32', '', '0.35', '0.3']);
-  await w.page.click('#sweep-table vscode-data-grid-row[data-run="/sweep/1"] .run-link');
+  await w.page.click('#sweep-table tr[data-run="/sweep/1"] .run-link');
   assert.deepEqual(await w.waitForSent('openRun'), { type: 'openRun', key: '/sweep/1' });
   await w.post({ type: 'status', key: '/sweep/1', status: 'completed' });
-  await w.page.waitForFunction(() => document.querySelector('vscode-data-grid-row[data-run="/sweep/1"] vscode-data-grid-cell[grid-column="3"]')?.textContent === 'completed');
+  await w.page.waitForFunction(() => document.querySelector('tr[data-run="/sweep/1"] td.status')?.textContent === 'completed');
+  // A live append refreshes that run's final and best cells.
+  await w.post({ type: 'append', key: '/sweep/0', columns: toColumns([{ step: 5, loss: 0.1, acc: 0.5 }]) });
+  await w.page.waitForFunction(() => document.querySelectorAll('tr[data-run="/sweep/0"] td')[6]?.textContent === '0.1');
+  assert.equal(await w.page.$eval('tr[data-run="/sweep/0"]', (e) => e.querySelectorAll('td')[7].textContent), '0.1');
   await w.page.close();
 });
 

@@ -8,6 +8,7 @@ import { cssVar, el, host, onHostMessage, runColor } from '../shared/host.js';
 import { registerToolkit } from '../shared/toolkit.js';
 import { ChartDataCache, finalAndBest, metricNames, type ChartSettings } from './chart-data.js';
 import { overrideColumns } from './overrides.js';
+import { ColumnStore } from './store.js';
 
 registerToolkit();
 const vscode = host<MetricsWebviewMessage>();
@@ -63,8 +64,13 @@ xSelect.addEventListener('change', () => changed({ xAxis: (xSelect as unknown as
 smoothing.addEventListener('input', () => changed({ smoothing: Number(smoothing.value) }));
 logBox.addEventListener('change', () => changed({ logScale: (logBox as unknown as { checked: boolean }).checked }));
 
+/**
+ * Points kept per run: one per pixel column for a few runs; with many runs, fewer, so the total segments drawn per
+ * chart stay near 25 lines' worth (stroking is the dominant cost, and a hundred overlaid lines show no more detail).
+ */
 function settings(width: number): ChartSettings {
-  return { ...state, pointsPerRun: Math.max(100, Math.min(2000, Math.round(width))) };
+  const share = Math.max(1, Math.ceil(runs.length / 25));
+  return { ...state, pointsPerRun: Math.max(64, Math.min(2000, Math.round(width / share))) };
 }
 
 function chartWidth(): number {
@@ -84,7 +90,7 @@ function plotOptions(width: number): uPlot.Options {
     cursor: { drag: { x: true, y: false } },
     series: [
       { label: state.xAxis },
-      ...runs.map((r, i) => ({ label: r.label, stroke: runColor(i), width: 1.5, spanGaps: true, points: { show: false } })),
+      ...runs.map((r, i) => ({ label: r.label, stroke: runColor(i), width: runs.length > 25 ? 1 : 1.5, spanGaps: true, points: { show: false } })),
     ],
   };
 }
@@ -117,6 +123,9 @@ function rebuildCharts(): void {
   reportRendered();
 }
 
+/** Runs that got rows since the last frame; only their table cells are refreshed. */
+const dirty = new Set<string>();
+
 function redrawData(): void {
   const metrics = metricNames(runs);
   const key = runs.map((r) => r.key).join('\n') + '\u0000' + metrics.join(',');
@@ -128,7 +137,8 @@ function redrawData(): void {
     c.box.dataset.columns = String(data[0].length);
     c.plot.setData(data);
   }
-  renderTable();
+  renderTable(new Set(dirty));
+  dirty.clear();
   reportRendered();
 }
 
@@ -158,52 +168,66 @@ function fmt(v: number | undefined): string {
   return Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
 }
 
-function cell(col: number, text: string, header = false): HTMLElement {
-  return el('vscode-data-grid-cell', { 'grid-column': String(col), ...(header ? { 'cell-type': 'columnheader' } : {}) }, text);
+/**
+ * The sweep table: one row per run, its overrides as columns, then final and best of every metric. A plain table
+ * rather than the toolkit's data grid: a hundred rows of grid cells (each a web component) cost hundreds of
+ * milliseconds to create, and a live append must only touch the cells of the run that changed.
+ */
+let tableRows = new Map<string, { status: HTMLElement; metrics: HTMLElement[] }>();
+let tableKey = '';
+
+function metricCells(r: MetricsRun, metrics: string[], cells: HTMLElement[]): void {
+  metrics.forEach((m, j) => {
+    const fb = finalAndBest(r, m);
+    cells[2 * j].textContent = fmt(fb.final);
+    cells[2 * j + 1].textContent = fmt(fb.best);
+  });
 }
 
-/** The sweep table: one row per run, its overrides as columns, then final and best of every metric. */
-function renderTable(): void {
+function renderTable(changed?: Set<string>): void {
+  const metrics = metricNames(runs);
+  const key = runs.map((r) => r.key).join('\n') + '\u0000' + metrics.join(',');
+  if (changed && key === tableKey) {
+    for (const r of runs) {
+      const row = tableRows.get(r.key);
+      if (!row) continue;
+      row.status.textContent = r.status;
+      if (changed.has(r.key)) metricCells(r, metrics, row.metrics);
+    }
+    return;
+  }
+  tableKey = key;
+  tableRows = new Map();
   table.replaceChildren();
   if (runs.length < 2) return;
-  const metrics = metricNames(runs);
   const keys = overrideColumns(runs.map((r) => r.overrides));
   const headers = ['', 'run', 'status', ...keys.columns, ...metrics.flatMap((m) => [`${m} final`, `${m} best`])];
-  const grid = el('vscode-data-grid', { 'aria-label': 'sweep table', 'generate-header': 'none',
-    'grid-template-columns': headers.map((_, i) => (i === 0 ? '24px' : '1fr')).join(' ') });
-  grid.append(el('vscode-data-grid-row', { 'row-type': 'header' }, ...headers.map((h, i) => cell(i + 1, h, true))));
+  const body = el('tbody');
   runs.forEach((r, i) => {
-    const swatch = cell(1, '');
-    swatch.append(el('span', { class: 'swatch', style: `background:${runColor(i)}` }));
-    const name = cell(2, r.label);
-    name.classList.add('run-link');
+    const name = el('td', { class: 'run-link', title: r.key }, r.label);
     name.addEventListener('click', () => vscode.postMessage({ type: 'openRun', key: r.key }));
-    const values = keys.values[i];
-    const row = el('vscode-data-grid-row', { 'data-run': r.key }, swatch, name, cell(3, r.status),
-      ...values.map((v, j) => cell(4 + j, v)),
-      ...metrics.flatMap((m, j) => {
-        const fb = finalAndBest(r, m);
-        return [cell(4 + values.length + 2 * j, fmt(fb.final)), cell(5 + values.length + 2 * j, fmt(fb.best))];
-      }));
-    grid.append(row);
+    const status = el('td', { class: 'status' }, r.status);
+    const cells = metrics.flatMap(() => [el('td', { class: 'num' }), el('td', { class: 'num' })]);
+    metricCells(r, metrics, cells);
+    body.append(el('tr', { 'data-run': r.key },
+      el('td', {}, el('span', { class: 'swatch', style: `background:${runColor(i)}` })), name, status,
+      ...keys.values[i].map((v) => el('td', {}, v)), ...cells));
+    tableRows.set(r.key, { status, metrics: cells });
   });
-  table.append(el('h2', {}, 'Runs'), grid);
+  table.append(el('h2', {}, 'Runs'), el('table', { 'aria-label': 'sweep table' },
+    el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))), body));
 }
 
+const stores = new Map<string, ColumnStore>();
+
 function appendColumns(run: MetricsRun, add: MetricColumns): void {
-  const c = run.columns;
-  const before = c.step.length;
-  const n = add.step.length;
-  c.step.push(...add.step);
-  c.epoch.push(...add.epoch);
-  c.time.push(...add.time);
-  c.attempt.push(...add.attempt);
-  for (const [m, ys] of Object.entries(add.metrics)) {
-    // A metric that first appears now gets nulls for the rows before it.
-    const col = c.metrics[m] ?? (c.metrics[m] = new Array<number | null>(before).fill(null));
-    col.push(...ys);
+  let store = stores.get(run.key);
+  if (!store) {
+    store = new ColumnStore(run.columns);
+    stores.set(run.key, store);
   }
-  for (const [m, col] of Object.entries(c.metrics)) if (!(m in add.metrics)) col.push(...new Array<null>(n).fill(null));
+  store.append(add);
+  run.columns = store.view();
 }
 
 onHostMessage<MetricsHostMessage>((m) => {
@@ -226,6 +250,7 @@ onHostMessage<MetricsHostMessage>((m) => {
       const run = runs.find((r) => r.key === m.key);
       if (!run) break;
       appendColumns(run, m.columns);
+      dirty.add(run.key);
       versions.set(run.key, (versions.get(run.key) ?? 0) + 1);
       scheduleRedraw();
       break;
@@ -234,7 +259,7 @@ onHostMessage<MetricsHostMessage>((m) => {
       const run = runs.find((r) => r.key === m.key);
       if (run) {
         run.status = m.status;
-        renderTable();
+        renderTable(new Set());
       }
       break;
     }

@@ -1,7 +1,6 @@
 // Registers the @vscode/webview-ui-toolkit components the webviews use (once per page).
 import {
-  provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow,
-  vsCodeDropdown, vsCodeOption,
+  provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption,
 } from '@vscode/webview-ui-toolkit';
 
 let done = false;
@@ -9,6 +8,5 @@ let done = false;
 export function registerToolkit(): void {
   if (done) return;
   done = true;
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(),
-    vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell());
+  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption());
 }
