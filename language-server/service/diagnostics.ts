@@ -68,8 +68,11 @@ function byFile(project: ConfigProject, c: Composition, targets?: TargetCheck): 
     add(w.origin?.kind === 'file' ? w.origin.file : c.file, fromWarning(w));
   }
   if (c.final && c.result.config) {
-    checkReferences(project, c.result.config, c.result.config, [], add);
-    checkResolution(c.result.config, add, project);
+    const graph: RefGraph = { refs: new Map(), complex: false };
+    checkReferences(project, c.result.config, c.result.config, [], add, graph);
+    // The engine's resolver is the judge of cycles and resolvers, but it costs a full resolution per config:
+    // run it only where the reference graph has a cycle or uses what this walk cannot follow.
+    if (graph.complex || hasCycle(graph.refs)) checkResolution(c.result.config, add, project);
     if (targets?.catalogue.size) checkTargets(c.result.config, targets, add, true);
     const missing = missingValues(c.result.config, []);
     if (missing.length) {
@@ -116,12 +119,41 @@ function errorRange(origin: ConfigError['origin']): Range {
  * `${a.b}` whose key does not exist in the composed config; reported where the interpolation is written.
  * One walk over the tree with a shared path stack (this runs over every final config of the workspace).
  */
-function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigNode, path: PathSegment[], add: (file: string, d: Diagnostic) => void): void {
+interface RefGraph {
+  /** Interpolated node (path key) -> the paths (keys) its plain references name. */
+  refs: Map<string, string[]>;
+  /** Something only the engine can follow: a resolver that reads keys, an unknown resolver, a nested `${`. */
+  complex: boolean;
+}
+
+const SEP = '\u0001';
+const SIMPLE_RESOLVERS = new Set(['oc.env', 'now', 'hydra']);
+const KNOWN_RESOLVERS = new Set(['oc.env', 'oc.select', 'oc.decode', 'oc.create', 'oc.dict.keys', 'oc.dict.values', 'now', 'hydra']);
+
+/** A cycle among interpolated nodes, where a reference reaches a node at, under or above the path it names. */
+function hasCycle(refs: Map<string, string[]>): boolean {
+  const nodes = [...refs.keys()];
+  const edges = (from: string) =>
+    (refs.get(from) ?? []).flatMap((r) => nodes.filter((n) => n === r || n.startsWith(r + SEP) || r.startsWith(n + SEP)));
+  const state = new Map<string, 1 | 2>();
+  const visit = (n: string): boolean => {
+    state.set(n, 1);
+    for (const m of edges(n)) {
+      const st = state.get(m);
+      if (st === 1 || (st === undefined && visit(m))) return true;
+    }
+    state.set(n, 2);
+    return false;
+  };
+  return nodes.some((n) => state.get(n) === undefined && visit(n));
+}
+
+function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigNode, path: PathSegment[], add: (file: string, d: Diagnostic) => void, graph: RefGraph): void {
   if (node.kind === 'dict') {
     for (const [k, e] of node.entries) {
       if (path.length === 0 && k === 'hydra') continue;
       path.push(k);
-      checkReferences(project, root, e.node, path, add);
+      checkReferences(project, root, e.node, path, add, graph);
       path.pop();
     }
     return;
@@ -129,7 +161,7 @@ function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigN
   if (node.kind === 'list') {
     for (let i = 0; i < node.items.length; i++) {
       path.push(i);
-      checkReferences(project, root, node.items[i]!, path, add);
+      checkReferences(project, root, node.items[i]!, path, add, graph);
       path.pop();
     }
     return;
@@ -139,9 +171,15 @@ function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigN
   if (o?.kind !== 'file') return;
   const source = project.source.read(o.file)?.slice(o.valueRange[0], o.valueRange[1]);
   if (source === undefined) return;
+  const here = path.map(String).join(SEP);
+  const named: string[] = [];
+  graph.refs.set(here, named);
   for (const span of interpolationSpans(source, o.valueRange[0])) {
     if (!span.closed) continue;
+    if (span.inner.includes('${') || (span.resolver && !SIMPLE_RESOLVERS.has(span.resolver))) graph.complex = true;
+    if (span.resolver && !KNOWN_RESOLVERS.has(span.resolver)) graph.complex = true;
     const ref = referencePath(span.inner, path.slice(0, -1));
+    if (ref) named.push(ref.map(String).join(SEP));
     if (!ref || nodeAtComposedPath(root, ref)) continue;
     // The deepest existing mapping on the way names the keys the last segment could have meant.
     let depth = ref.length - 1;
