@@ -106,7 +106,8 @@ function diagnosticsTimes(configDir: string, edited: string) {
 async function serverRoundTrips(configDir: string, ps: Probe[]) {
   const client = await LspClient.stdio(dirname(configDir));
   await client.initialize(pathToFileURL(dirname(configDir)).href, { configDirs: [configDir], versionBase: '1.1' });
-  // The first request after start-up waits for the whole-tree diagnostics; time it as the cold start.
+  // The first request after start-up composes every final config (diagnostics publish around it); time it
+  // as the cold start.
   let t0 = process.hrtime.bigint();
   await client.request('bait/runnableConfigs', {});
   const coldMs = ms(t0);

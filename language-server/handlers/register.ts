@@ -12,6 +12,8 @@ import { Converter } from './convert.js';
 import { registerCustomRequests } from './custom.js';
 
 const DIAGNOSTICS_DELAY_MS = 30;
+/** Files checked between two turns of the event loop while publishing. */
+const PUBLISH_SLICE = 32;
 
 export interface ServerOptions {
   /** The runner's built-in `_target_`s, for completion, hover and diagnostics. */
@@ -76,12 +78,17 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
     schedule(true);
   });
 
-  /** Publishes diagnostics of the files an edit touched (or of the whole tree). */
-  const publish = (all: boolean) => {
+  /**
+   * Publishes diagnostics of the files an edit touched (or of the whole tree), yielding to the event loop
+   * every few files so that requests keep being answered while a large tree is checked.
+   */
+  const publish = async (all: boolean) => {
     if (!service || !convert) return;
     const files = new Set(service.takeDirty());
     if (all) for (const f of service.allFiles()) files.add(f);
+    let n = 0;
     for (const path of files) {
+      if (++n % PUBLISH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       const diagnostics = service.diagnostics(path);
       if (!diagnostics.length && !published.has(path) && !documents.get(convert.uri(path))) continue;
       if (diagnostics.length) published.add(path);
@@ -90,19 +97,32 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
     }
   };
   let pendingAll = false;
+  let running = false;
+  let again = false;
+  const run = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        const whole = pendingAll;
+        pendingAll = false;
+        await publish(whole).catch((e: unknown) => log('publishDiagnostics', e));
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
   const schedule = (all = false) => {
     pendingAll ||= all;
     if (!ready) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
-      const whole = pendingAll;
-      pendingAll = false;
-      try {
-        publish(whole);
-      } catch (e) {
-        log('publishDiagnostics', e);
-      }
+      void run();
     }, DIAGNOSTICS_DELAY_MS);
   };
 
