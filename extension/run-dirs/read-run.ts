@@ -59,7 +59,8 @@ function readAttempts(raw: unknown): AttemptInfo[] {
       started: str(o.started),
       ended: str(o.ended),
       status: status(o.status),
-      resumedFrom: str(o.resumed_from),
+      // The runner writes the checkpoint's path inside the run (`checkpoints/last`); its name is what users see.
+      resumedFrom: str(o.resumed_from)?.replace(/^checkpoints\//, ''),
     };
   });
 }
@@ -90,12 +91,21 @@ export function readCheckpoints(dir: string, attempts: AttemptInfo[], problems: 
   const bestK = (idx.best_k && typeof idx.best_k === 'object' ? idx.best_k : {}) as Record<string, unknown>;
   const mode = idx.mode === 'max' ? 'max' : idx.mode === 'min' ? 'min' : undefined;
   const last = str(idx.last);
-  // The best checkpoint is the best of best_k under the monitor's mode.
-  let best: string | undefined;
+  // The runner names the best checkpoint; for older indexes it is the best of best_k under the monitor's mode.
+  let best: string | undefined = str(idx.best);
   for (const [name, score] of Object.entries(bestK)) {
-    if (typeof score !== 'number') continue;
+    if (typeof score !== 'number' || str(idx.best)) continue;
     const cur = best === undefined ? undefined : (bestK[best] as number);
     if (cur === undefined || (mode === 'max' ? score > cur : score < cur)) best = name;
+  }
+  // The index may describe each checkpoint (step, epoch); manifests are the fallback.
+  const described = new Map<string, Record<string, unknown>>();
+  if (Array.isArray(idx.checkpoints)) {
+    for (const c of idx.checkpoints) {
+      if (c && typeof c === 'object' && typeof (c as { name?: unknown }).name === 'string') {
+        described.set((c as { name: string }).name, c as Record<string, unknown>);
+      }
+    }
   }
   const checkpoints: CheckpointInfo[] = [];
   let names: string[] = [];
@@ -117,14 +127,15 @@ export function readCheckpoints(dir: string, attempts: AttemptInfo[], problems: 
     try {
       mtimeMs = statSync(join(cdir, 'manifest.json')).mtimeMs;
     } catch { /* vanished while reading: keep 0 */ }
+    const d = described.get(name) ?? {};
     checkpoints.push({
       name,
       dir: cdir,
       score: num(bestK[name]),
       isBest: name === best,
       isLast: name === last || (last === undefined && name === 'last'),
-      step: num(manifest.step) ?? num(manifest.global_step) ?? num(progress.step) ?? num(progress.global_step),
-      epoch: num(manifest.epoch) ?? num(progress.epoch),
+      step: num(d.step) ?? num(manifest.step) ?? num(manifest.global_step) ?? num(progress.step) ?? num(progress.global_step),
+      epoch: num(d.epoch) ?? num(manifest.epoch) ?? num(progress.epoch),
       attempt: num(manifest.attempt) ?? attemptByTime(attempts, mtimeMs),
       mtimeMs,
     });

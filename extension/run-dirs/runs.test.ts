@@ -136,3 +136,28 @@ test('explorer tree: a fork cycle in hand-edited run.json files still shows ever
   walk(tree);
   assert.deepEqual(ids.sort(), ['aaaa', 'bbbb']);
 });
+
+test('a run directory as the runner writes it: index.json names the best and describes each checkpoint', (t) => {
+  const root = tmp(t);
+  const dir = join(root, 'premise_selection/e2e_tiny/2026_11_28/00_54_59');
+  mkdirSync(join(dir, 'checkpoints/epoch=0-step=10-acc=0.5'), { recursive: true });
+  mkdirSync(join(dir, 'checkpoints/last'), { recursive: true });
+  writeFileSync(join(dir, 'checkpoints/epoch=0-step=10-acc=0.5/manifest.json'), '{"format":1,"progress":{"global_step":10}}');
+  writeFileSync(join(dir, 'checkpoints/last/manifest.json'), '{"format":1,"progress":{"epoch":0,"global_step":20}}');
+  writeFileSync(join(dir, 'checkpoints/index.json'), JSON.stringify({ last: 'last', best: 'epoch=0-step=10-acc=0.5',
+    best_k: { 'epoch=0-step=10-acc=0.5': 0.5 }, monitor: 'acc', mode: 'max',
+    checkpoints: [{ name: 'epoch=0-step=10-acc=0.5', epoch: 0, step: 10 }, { name: 'last', epoch: 0, step: 20 }] }));
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ id: 'nto1n8af', experiment: 'premise_selection', name: 'e2e_tiny',
+    status: 'completed', overrides: [], attempts: [
+      { attempt: 1, resumed_from: null, started: '2026-11-28T00:55:00.093Z', status: 'completed' },
+      { attempt: 2, resumed_from: 'checkpoints/last', started: '2026-11-28T00:55:04.679Z', status: 'completed' }],
+    parent: null, sweep: null }));
+  const r = readRun(dir);
+  assert.deepEqual(r.checkpoints.map((c) => [c.name, c.step, c.isBest, c.isLast]),
+    [['epoch=0-step=10-acc=0.5', 10, true, false], ['last', 20, false, true]]);
+  assert.deepEqual(r.attempts.map((a) => a.resumedFrom), [undefined, 'last']);
+  assert.equal(r.parent, undefined);
+  assert.equal(r.mode, 'max');
+  const tree = buildExplorerTree(scanRunsRoots([root]));
+  assert.equal(tree[0].children[0].children[0].label, '2026_11_28 00_54_59');
+});

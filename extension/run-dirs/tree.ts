@@ -35,7 +35,7 @@ export function resolveParent(child: RunRecord, byDir: Map<string, RunRecord>, b
 export function runLabel(run: RunRecord): string {
   const parts = run.dir.split('/').filter(Boolean);
   const tail = parts.slice(-2);
-  if (tail.length === 2 && /^\d{4}-\d{2}-\d{2}$/.test(tail[0])) return `${tail[0]} ${tail[1]}`;
+  if (tail.length === 2 && /^\d{4}[-_]\d{2}[-_]\d{2}$/.test(tail[0])) return `${tail[0]} ${tail[1]}`;
   return basename(run.dir);
 }
 
