@@ -4,11 +4,13 @@
 //
 // What the runner receives, besides the job's own overrides:
 //   hydra.job.num=<num>            the job number, as Hydra passes it to each job of a multirun
-//   BAIT_SWEEP_DIR=<sweep dir>     recorded by the runner in run.json as sweep.dir
+//   BAIT_SWEEP_DIR=<sweep dir>     recorded by the runner in run.json as sweep.dir (relative to the job dir
+//                                  for remote launchers, whose run dirs come back to this machine)
 //   BAIT_JOB_NUM=<num>             recorded as sweep.job_num
 //   BAIT_JOB_DIR=<job dir>         the run directory to use instead of exp_config.directory / hydra.run.dir
 // Paths travel in the environment rather than as `hydra.*=` overrides so that paths with spaces, quotes or `=`
 // never have to pass through the override grammar.
+import { posix } from 'node:path';
 import type { Job, RunnerInvocation } from './types.js';
 
 export function jobArgv(job: Pick<Job, 'num' | 'overrides'>, r: RunnerInvocation): string[] {
@@ -21,6 +23,11 @@ export function resumeArgv(jobDir: string, r: RunnerInvocation): string[] {
   return [r.node ?? process.execPath, r.script, 'resume', jobDir, ...(r.extraArgs ?? [])];
 }
 
-export function jobEnv(job: Pick<Job, 'num' | 'dir'>, sweepDir: string): Record<string, string> {
-  return { BAIT_SWEEP_DIR: sweepDir, BAIT_JOB_NUM: String(job.num), BAIT_JOB_DIR: job.dir };
+/**
+ * With `portable`, BAIT_SWEEP_DIR is given relative to the job's directory (usually `..`): remote launchers use
+ * it, because the run directory comes back to another machine, where the remote path would mean nothing.
+ */
+export function jobEnv(job: Pick<Job, 'num' | 'dir'>, sweepDir: string, portable = false): Record<string, string> {
+  const sweep = portable ? posix.relative(job.dir, sweepDir) || '.' : sweepDir;
+  return { BAIT_SWEEP_DIR: sweep, BAIT_JOB_NUM: String(job.num), BAIT_JOB_DIR: job.dir };
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +25,10 @@ import { HOSTILE } from './hostile.js';
 
 const skip = skipUnlessSsh();
 const PAYLOAD = join(__dirname, 'fixtures', 'bundle', 'runner.js');
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'runner.js');
+// Real training on the shipped data, kept to a second or two per job.
+const QUICK = ['trainer.max_epochs=1', '+trainer.limit_train_batches=4', '+trainer.limit_val_batches=2', 'trainer.enable_progress_bar=false'];
 let cluster: SshdCluster;
 let ws: string;
 
@@ -75,7 +79,71 @@ function fingerprint(dir: string, skipDirs: string[] = []): string {
   return h.digest('hex');
 }
 
-test('a 4-job sweep over two SSH hosts finishes, shares the hosts, and brings every run directory back', { skip }, async () => {
+/** A user's workspace: the shipped configs and data, plus their own launcher config naming the test hosts. */
+function realWorkspace(name: string, hosts: SshHostConfig[]): string {
+  const dir = join(ws, name);
+  cpSync(join(ROOT, 'configs'), join(dir, 'configs'), { recursive: true });
+  cpSync(join(ROOT, 'data'), join(dir, 'data'), { recursive: true });
+  mkdirSync(join(dir, 'configs', 'hydra', 'launcher'), { recursive: true });
+  writeFileSync(join(dir, 'configs', 'hydra', 'launcher', 'lab.yaml'),
+    `_target_: bait.launchers.SSHLauncher\nsync: true\npoll_interval_s: 0.3\nhosts: ${JSON.stringify(hosts)}\n`);
+  return dir;
+}
+
+function sweepDirOf(wsDir: string): string {
+  const root = join(wsDir, 'multirun');
+  const day = readdirSync(root)[0]!;
+  return join(root, day, readdirSync(join(root, day))[0]!);
+}
+
+test('bait run -m over two SSH hosts: 4 real training jobs share the hosts and their run directories come back', { skip }, () => {
+  const dir = realWorkspace('real4', cluster.hosts.slice(0, 2).map((h) => hostConfig(h)));
+  const r = spawnSync(process.execPath, [CLI, 'run', 'premise_selection/mizar40/bag_of_words', '-m', ...QUICK, 'model.lr=0.001,0.002,0.003,0.004', 'hydra/launcher=lab'],
+    { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stderr, /job #\d started on host1/);
+  assert.match(r.stderr, /job #\d started on host2/);
+  const sweepDir = sweepDirOf(dir);
+  const m = readManifest(sweepDir);
+  assert.deepEqual(m.jobs.map((j) => [j.num, j.status]), [[0, 'completed'], [1, 'completed'], [2, 'completed'], [3, 'completed']]);
+  assert.deepEqual(new Set(m.jobs.map((j) => j.host)), new Set(['host1', 'host2']));
+  for (const j of m.jobs) {
+    const jobDir = join(sweepDir, j.dir);
+    for (const f of ['run.json', 'metrics.jsonl', 'log.txt', '.hydra/config.yaml', 'checkpoints/last/manifest.json']) assert.ok(existsSync(join(jobDir, f)), `${j.num}: ${f}`);
+    const rj = JSON.parse(readFileSync(join(jobDir, 'run.json'), 'utf8'));
+    assert.equal(rj.status, 'completed');
+    // The sweep link is relative, so it points at this sweep on this machine, not at the host's copy.
+    assert.equal(join(jobDir, rj.sweep.dir), sweepDir);
+    assert.equal(rj.sweep.job_num, j.num);
+  }
+});
+
+test('killing `bait run -m` mid-run leaves the real job training on the host; `bait attach` follows it to the end', { skip }, async () => {
+  const dir = realWorkspace('realkill', [hostConfig(cluster.hosts[0]!)]);
+  const cli = spawn(process.execPath, [CLI, 'run', 'premise_selection/mizar40/bag_of_words', '-m', 'trainer.max_epochs=40', '+trainer.limit_train_batches=20',
+    '+trainer.limit_val_batches=2', 'trainer.enable_progress_bar=false', 'model.lr=0.001', 'hydra/launcher=lab'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    cli.stderr!.on('data', (d) => { err += String(d); if (/job #0 started on host1/.test(err)) resolve(); });
+    cli.on('exit', () => reject(new Error(`bait exited before the job started: ${err}`)));
+  });
+  cli.kill('SIGKILL');
+  await new Promise((r) => cli.once('exit', r));
+  const jobDir = join(sweepDirOf(dir), '0');
+  const marker = readMarker(jobDir);
+  assert.ok(marker && marker.kind === 'ssh');
+  assert.ok(pidAlive(marker.pid), 'the job survived the launching process and its SSH connections');
+  assert.ok(!existsSync(join(jobDir, 'run.json')), 'still running: nothing has come back yet');
+
+  const attach = spawnSync(process.execPath, [CLI, 'attach', jobDir], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+  assert.equal(attach.status, 0, attach.stderr);
+  assert.match(attach.stdout, /Finished at step/);
+  const rj = JSON.parse(readFileSync(join(jobDir, 'run.json'), 'utf8'));
+  assert.equal(rj.status, 'completed');
+  assert.ok(existsSync(join(jobDir, 'checkpoints', 'last', 'manifest.json')));
+});
+
+test('hostile override values reach the remote process unchanged on every job; jobs share the hosts by GPU slot', { skip }, async () => {
   const hostile = HOSTILE.filter((v) => v !== '');
   const lists = [0, 1, 2, 3].map((i) => [`lr=${i}`, `note=${hostile[i % hostile.length]}`, `text=${hostile.join('|')}`, 'payload.steps=4', 'payload.step_ms=150']);
   const js = makeJobs('sweep4', lists);

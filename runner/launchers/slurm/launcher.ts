@@ -75,7 +75,7 @@ export class SlurmLauncher implements Launcher {
     for (const t of tasks) {
       const files = taskFiles(t.index, {
         argv: jobArgv(t.job, where.runner), resumeArgv: resumeArgv(t.clusterDir, where.runner),
-        env: { ...ctx.env, ...jobEnv({ num: t.job.num, dir: t.clusterDir }, where.sweepDir) }, jobDir: t.clusterDir,
+        env: { ...ctx.env, ...jobEnv({ num: t.job.num, dir: t.clusterDir }, where.sweepDir, !!where.login) }, jobDir: t.clusterDir,
       });
       for (const [name, content] of Object.entries(files)) writeFileSync(join(localBatch, name), content);
     }

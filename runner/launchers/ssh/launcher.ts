@@ -63,8 +63,8 @@ export class SshLauncher implements Launcher {
   private async runJob(job: Job, host: PreparedHost, gpu: string | null, ctx: LaunchContext): Promise<JobResult> {
     const rel = inside(resolve(ctx.sweepDir), resolve(job.dir)) ?? `job-${job.num}`;
     const remoteDir = `${host.sweepDir}/${rel}`;
-    const env = { ...ctx.env, ...jobEnv({ num: job.num, dir: remoteDir }, host.sweepDir), ...(gpu === null ? {} : { CUDA_VISIBLE_DEVICES: gpu }) };
-    const started = await sshCheck(host.target, startScript(remoteDir, jobArgv(job, host.runner), env), `starting job #${job.num}`, { timeoutMs: 120_000 });
+    const env = { ...ctx.env, ...jobEnv({ num: job.num, dir: remoteDir }, host.sweepDir, true), ...(gpu === null ? {} : { CUDA_VISIBLE_DEVICES: gpu }) };
+    const started = await sshCheck(host.target, startScript(remoteDir, jobArgv(job, host.runner), env, host.root), `starting job #${job.num}`, { timeoutMs: 120_000 });
     const pid = Number(/pid=(\d+)/.exec(started.stdout)?.[1]);
     if (!pid) throw new RemoteError('command-failed', host.label, `starting job #${job.num} on ${host.label}: no PID came back (${started.stderr.trim()})`);
     mkdirSync(job.dir, { recursive: true });

@@ -58,7 +58,7 @@ export async function prepareSshHost(h: SshHostConfig, opts: Pick<SshLauncherCon
   // The runner bundle (dist/) goes to <root>/.bait/<bundle dir name>; the workspace keeps its layout under <root>.
   const bundleDir = dirname(resolve(ctx.runner.script));
   await rsyncPush(target, dirname(bundleDir), [basename(bundleDir)], `${root}/.bait`,
-    ['extension.js*', 'server.js*', 'webview/', '*.vsix']);
+    ['extension.js*', 'server.js*', 'webview/', '*.vsix', '*.map']);
   const configDir = resolve(ctx.runner.configDir);
   const configRel = inside(workspace, configDir);
   const sync = opts.sync ?? true;

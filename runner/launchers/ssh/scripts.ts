@@ -41,18 +41,19 @@ export const EXIT_FILE = '.bait-exit';
 export const LOG_FILE = 'launcher.log';
 
 /**
- * Starts a job detached from the SSH session (setsid + nohup, stdin from /dev/null) and prints its PID. `cd DIR ||
- * exit` comes first on its own, because `cd DIR && cmd &` would put the whole list in the background and ssh
- * would wait for the job (see notes/services.md).
+ * Starts a job detached from the SSH session (setsid + nohup, stdin from /dev/null) and prints its PID. The job
+ * runs in `cwd` (the host's copy of the workspace, so relative data paths mean what they mean locally); its log
+ * and exit code go to its run directory. `cd DIR || exit` comes first on its own, because `cd DIR && cmd &`
+ * would put the whole list in the background and ssh would wait for the job (see notes/services.md).
  */
-export function startScript(jobDir: string, argv: string[], env: Record<string, string>): string {
+export function startScript(jobDir: string, argv: string[], env: Record<string, string>, cwd: string = jobDir): string {
   const d = shQuote(jobDir);
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   return [
     `mkdir -p ${d} || exit 1`,
-    `cd ${d} || exit 1`,
-    `rm -f ${shQuote(EXIT_FILE)}`,
-    `setsid nohup /bin/sh -c ${shQuote(WRAPPER)} sh ${shQuote(`${jobDir}/${EXIT_FILE}`)} ${shJoin(['env', ...envArgs, ...argv])} >> ${shQuote(LOG_FILE)} 2>&1 < /dev/null &`,
+    `cd ${shQuote(cwd)} || exit 1`,
+    `rm -f ${shQuote(`${jobDir}/${EXIT_FILE}`)}`,
+    `setsid nohup /bin/sh -c ${shQuote(WRAPPER)} sh ${shQuote(`${jobDir}/${EXIT_FILE}`)} ${shJoin(['env', ...envArgs, ...argv])} >> ${shQuote(`${jobDir}/${LOG_FILE}`)} 2>&1 < /dev/null &`,
     'echo "pid=$!"',
     '',
   ].join('\n');
