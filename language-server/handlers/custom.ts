@@ -2,11 +2,11 @@
 // the answers' offsets and origins to LSP locations.
 import type * as lsp from 'vscode-languageserver/node.js';
 import { stringify } from 'yaml';
-import { jobConfig } from '../../runner/config/index.js';
 import { toPlain, type ConfigNode, type Origin } from '../../runner/config/nodes.js';
 import type { ConfigError } from '../../runner/config/errors.js';
 import * as P from '../protocol.js';
 import type { ConfigProject } from '../service/project.js';
+import { jobConfig } from '../service/engine.js';
 import { composeWith, runnable, sweepFileJobs, validate } from '../service/requests.js';
 import type { LanguageService } from '../service/service.js';
 import type { Converter } from './convert.js';

@@ -47,6 +47,8 @@ export class ConfigProject {
   /** File -> compositions that read it; rebuilt after any composition changes. */
   private readers?: Map<string, Composition[]>;
   private patches = 0;
+  /** Bumped by every invalidation; caches over the whole tree are keyed on it. */
+  generation = 0;
   private readonly lastGood = new Map<string, FileContext>();
 
   constructor(
@@ -254,6 +256,7 @@ export class ConfigProject {
    * change any group listing, so it drops everything. Returns the files whose diagnostics may have changed.
    */
   invalidate(rel: string, structural: boolean): { touched: Set<string>; dropped: string[] } {
+    this.generation++;
     const touched = new Set<string>([rel]);
     const dropped: string[] = [];
     if (structural) {

@@ -11,9 +11,14 @@ export interface TargetUse {
   offset: number;
 }
 
-/** Every `_target_` value written in the project's files, first use of each name. */
+const usesCache = new WeakMap<ConfigProject, { generation: number; uses: Map<string, TargetUse> }>();
+
+/** Every `_target_` value written in the project's files, first use of each name (cached until an edit). */
 export function targetsInProject(project: ConfigProject): Map<string, TargetUse> {
+  const hit = usesCache.get(project);
+  if (hit && hit.generation === project.generation) return hit.uses;
   const out = new Map<string, TargetUse>();
+  usesCache.set(project, { generation: project.generation, uses: out });
   for (const file of project.configFiles()) {
     const syntax = project.syntax(file);
     if (!syntax) continue;

@@ -207,8 +207,8 @@ export function nodeAtPath(syntax: FileSyntax, path: readonly PathSegment[]): No
       if (!pair) return undefined;
       node = pair.value as Node | null;
     } else if (isSeq(node) && typeof seg === 'number') {
-      node = (node.items[seg] as Node | null) ?? undefined!;
-      if (node === undefined) return undefined;
+      if (seg >= node.items.length) return undefined;
+      node = node.items[seg] as Node | null;
     } else return undefined;
   }
   return node;
