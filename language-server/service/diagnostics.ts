@@ -149,13 +149,16 @@ function hasCycle(refs: Map<string, string[]>): boolean {
 }
 
 function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigNode, path: PathSegment[], add: (file: string, d: Diagnostic) => void, graph: RefGraph): void {
+  // forEach, not for-of over entries: this visits every node of every final config, and the entry arrays
+  // for-of allocates dominate the walk.
   if (node.kind === 'dict') {
-    for (const [k, e] of node.entries) {
-      if (path.length === 0 && k === 'hydra') continue;
+    node.entries.forEach((e, k) => {
+      if (path.length === 0 && k === 'hydra') return;
+      if (e.node.kind === 'scalar' && (e.node.type !== 'str' || typeof e.node.value !== 'string' || !e.node.value.includes('${'))) return;
       path.push(k);
       checkReferences(project, root, e.node, path, add, graph);
       path.pop();
-    }
+    });
     return;
   }
   if (node.kind === 'list') {
