@@ -128,6 +128,8 @@ export class ConfigProject {
         const hosted = this.hostedComposition(rel);
         if (hosted) ({ name, overrides, result } = hosted);
       }
+      // The defaults tree is only for `--info defaults-tree`; a large workspace keeps a thousand compositions.
+      delete result.tree;
       if (!final) {
         // Only a primary config gets Hydra's "missing _self_" warning; this file is not one in real use.
         result.warnings = result.warnings.filter((w) => !/missing `_self_`/.test(w.message));
