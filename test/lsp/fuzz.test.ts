@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MemoryFileSystem } from '../../language-server/service/file-system.js';
 import { LanguageService } from '../../language-server/service/service.js';
+import { composeWith, validate } from '../../language-server/service/requests.js';
 import { LineIndex } from '../../language-server/service/text.js';
 import { writeFixture } from './disk-fixture.js';
 import { parseFixture } from './fixture.js';
@@ -127,6 +128,28 @@ test(`${DOCS} mutated documents through every service feature (seed ${SEED})`, (
       s.definition(path, offset);
     }
     if (rand() < 0.05) s.close(path);
+  }
+  assert.deepEqual(failures.slice(0, 1), []);
+});
+
+const OVERRIDE_TOKENS = ['db', 'mysql', 'postgres', '=', '+', '++', '~', '@', 'run', '.', 'dir', ',', '[', ']', '{', '}', ':', "'", '"',
+  'range(', 'choice(', 'glob(*)', 'interval(0,1)', ')', '1', '0.5', 'null', '???', '${name}', ' ', '\\', 'name', 'hydra.run.dir', 'x'];
+
+test('random override lists through composition with overrides, validation and job counting', () => {
+  const rand = prng(SEED + 2);
+  const s = new LanguageService({ fs: new MemoryFileSystem(TREE.files), configDirs: ['/configs'] });
+  const failures: string[] = [];
+  for (let i = 0; i < 1500 && !failures.length; i++) {
+    const overrides = Array.from({ length: 1 + Math.floor(rand() * 3) }, () =>
+      Array.from({ length: 1 + Math.floor(rand() * 6) }, () => OVERRIDE_TOKENS[Math.floor(rand() * OVERRIDE_TOKENS.length)]).join(''));
+    const req = { configDir: '/configs', configName: 'config', overrides };
+    try {
+      composeWith(s.workspace, req);
+      const v = validate(s.workspace, req);
+      assert.ok(v.jobs === null || (Number.isInteger(v.jobs) && v.jobs >= 0), String(v.jobs));
+    } catch (e) {
+      failures.push(`${JSON.stringify(overrides)}: ${e instanceof Error ? e.stack : String(e)}`);
+    }
   }
   assert.deepEqual(failures.slice(0, 1), []);
 });
