@@ -7,7 +7,7 @@ import type { ConfigNode, DictNode } from '../../runner/config/nodes.js';
 import { jobConfig, resolveTree } from './engine.js';
 import { dotted, nodeAtComposedPath } from './composed.js';
 import { folderOf, resolveGroup } from './defaults-paths.js';
-import { interpolationSpans, referencePath } from './interpolation-text.js';
+import { interpolationSpans, referencePath, type InterpolationSpan } from './interpolation-text.js';
 import { originLocation } from './locate.js';
 import type { Composition, ConfigProject } from './project.js';
 import { parseSweep, sweepTarget } from './sweep-file.js';
@@ -119,6 +119,28 @@ function errorRange(origin: ConfigError['origin']): Range {
  * `${a.b}` whose key does not exist in the composed config; reported where the interpolation is written.
  * One walk over the tree with a shared path stack (this runs over every final config of the workspace).
  */
+const spanCache = new WeakMap<ConfigProject, Map<string, { version: unknown; byStart: Map<number, InterpolationSpan[]> }>>();
+
+/**
+ * The interpolation spans of a value as written, cached per file version: the same file's values are checked
+ * once for every final config that includes it.
+ */
+function spansOf(project: ConfigProject, file: string, range: readonly [number, number]): InterpolationSpan[] | undefined {
+  let files = spanCache.get(project);
+  if (!files) spanCache.set(project, (files = new Map()));
+  const version = project.source.version?.(file);
+  let entry = files.get(file);
+  if (!entry || entry.version !== version || version === undefined) files.set(file, (entry = { version, byStart: new Map() }));
+  let spans = entry.byStart.get(range[0]);
+  if (!spans) {
+    const source = project.source.read(file)?.slice(range[0], range[1]);
+    if (source === undefined) return undefined;
+    spans = interpolationSpans(source, range[0]);
+    entry.byStart.set(range[0], spans);
+  }
+  return spans;
+}
+
 interface RefGraph {
   /** Interpolated node (path key) -> the paths (keys) its plain references name. */
   refs: Map<string, string[]>;
@@ -172,12 +194,12 @@ function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigN
   if (node.type !== 'str' || typeof node.value !== 'string' || !node.value.includes('${')) return;
   const o = node.origin;
   if (o?.kind !== 'file') return;
-  const source = project.source.read(o.file)?.slice(o.valueRange[0], o.valueRange[1]);
-  if (source === undefined) return;
+  const spans = spansOf(project, o.file, o.valueRange);
+  if (!spans) return;
   const here = path.map(String).join(SEP);
   const named: string[] = [];
   graph.refs.set(here, named);
-  for (const span of interpolationSpans(source, o.valueRange[0])) {
+  for (const span of spans) {
     if (!span.closed) continue;
     if (span.inner.includes('${') || (span.resolver && !SIMPLE_RESOLVERS.has(span.resolver))) graph.complex = true;
     if (span.resolver && !KNOWN_RESOLVERS.has(span.resolver)) graph.complex = true;
