@@ -1,5 +1,6 @@
 // The config language server: `node dist/server.js --stdio` (any LSP client) or over Node IPC (VS Code's
 // language client). stdout carries only protocol messages, so console output goes to the client's log.
+import './stdout-guard.js';
 import { format } from 'node:util';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { TARGETS } from '../runner/instantiate/registry.js';
