@@ -1,8 +1,9 @@
 // Runs one job as a local child process: argv array (no shell), output appended to <job dir>/launcher.log and
-// streamed as `log` events. Aborting sends SIGTERM, so the runner saves `last` and exits with 130.
+// streamed as `log` events. Aborting asks the runner to stop, so it saves `last` and exits with 130.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { STOP_FILE } from '../run/signals.js';
 import { jobArgv, jobEnv } from './job-command.js';
 import { statusOfExit, type Job, type JobResult, type LaunchContext } from './types.js';
 
@@ -21,7 +22,12 @@ export function runLocalJob(job: Job, ctx: LaunchContext, extraEnv: Record<strin
     const onData = (d: Buffer) => { log.write(d); ctx.onEvent?.({ type: 'log', num: job.num, text: d.toString('utf8') }); };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const onAbort = () => child.kill('SIGTERM');
+    // The runner saves `last` and exits when asked through its stop-request file (polled by the training loop)
+    // or by SIGTERM; we do both.
+    const onAbort = () => {
+      try { writeFileSync(join(job.dir, STOP_FILE), `${new Date().toISOString()} sweep stopped\n`); } catch { /* the dir may be gone */ }
+      child.kill('SIGTERM');
+    };
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
     let spawnError: string | undefined;
     child.on('error', (e) => { spawnError = `cannot start ${cmd}: ${e.message}`; });

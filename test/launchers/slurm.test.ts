@@ -3,8 +3,8 @@
 // task, hostile override values, and USR2 -> checkpoint -> requeue -> resume from the checkpoint.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMarker } from '../../runner/launchers/remote-marker.js';
@@ -12,7 +12,7 @@ import { SlurmLauncher } from '../../runner/launchers/slurm/launcher.js';
 import type { Job, LaunchEvent } from '../../runner/launchers/types.js';
 import { readManifest } from '../../runner/sweep/manifest.js';
 import { resumeSweep, runSweep } from '../../runner/sweep/run-sweep.js';
-import { run } from '../infra/common.js';
+import { run, waitFor } from '../infra/common.js';
 import { skipUnlessSlurm, startSlurm, type SlurmCluster } from '../infra/slurm.js';
 import { sshUnavailable, startSshd, TEST_USER } from '../infra/sshd.js';
 import { attachRun, stopRun } from '../../runner/launchers/attach.js';
@@ -20,6 +20,28 @@ import { HOSTILE } from './hostile.js';
 
 const skip = skipUnlessSlurm();
 const PAYLOAD = join(__dirname, 'fixtures', 'bundle', 'runner.js');
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'runner.js');
+const QUICK = ['+trainer.limit_train_batches=4', '+trainer.limit_val_batches=2', 'trainer.enable_progress_bar=false'];
+
+/** A user's workspace with the shipped configs and data. */
+function realWorkspace(name: string): string {
+  const dir = join(ws, name);
+  cpSync(join(ROOT, 'configs'), join(dir, 'configs'), { recursive: true });
+  cpSync(join(ROOT, 'data'), join(dir, 'data'), { recursive: true });
+  return dir;
+}
+
+function sweepDirOf(wsDir: string): string {
+  const root = join(wsDir, 'multirun');
+  const day = readdirSync(root)[0]!;
+  return join(root, day, readdirSync(join(root, day))[0]!);
+}
+
+function bait(cwd: string, args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, SLURM_CONF: cluster.conf } });
+}
+
 let cluster: SlurmCluster;
 let ws: string;
 
@@ -188,4 +210,58 @@ test('bait stop on a SLURM task: scancel reaches the runner through the batch sc
   assert.deepEqual(summary.stopped, [0], JSON.stringify(summary.results));
   assert.ok(existsSync(join(js[0]!.dir, 'checkpoints', 'last', 'state.json')), 'last was saved');
   assert.equal(runJson(js[0]!.dir).status, 'stopped');
+});
+
+test('bait run -m on SLURM: real training as one array of 4 with array_parallelism 2; failures reported as they happen; bait resume reruns only them', { skip }, () => {
+  const dir = realWorkspace('real-array');
+  // Jobs 2 and 3 read a data folder that does not exist yet: they fail while 0 and 1 train.
+  const r = bait(dir, ['run', 'premise_selection/mizar40/bag_of_words', '-m', 'trainer.max_epochs=1', ...QUICK, 'data_config.data_options.dir=data/mizar40-m2k,data/later',
+    'model.lr=0.001,0.002', 'hydra/launcher=slurm', 'hydra.launcher.array_parallelism=2', 'hydra.launcher.timeout_min=5', '+hydra.launcher.poll_interval_s=0.5']);
+  assert.equal(r.status, 3, r.stderr + r.stdout);
+  assert.match(r.stderr, /job #2 failed: exit 1 in SLURM task \d+_2/);
+  const sweepDir = sweepDirOf(dir);
+  const before = readManifest(sweepDir);
+  assert.deepEqual(before.jobs.map((j) => j.status), ['completed', 'completed', 'failed', 'failed']);
+  const batches = readdirSync(join(sweepDir, '.submitit')).filter((f) => f.startsWith('batch-'));
+  assert.equal(batches.length, 1, 'one array for the batch');
+  const sbatch = readFileSync(join(sweepDir, '.submitit', batches[0]!, 'sbatch.sh'), 'utf8');
+  assert.match(sbatch, /--array=0-3%2/);
+  for (const j of [0, 1]) assert.equal(runJson(join(sweepDir, String(j))).status, 'completed');
+  const done0 = readFileSync(join(sweepDir, '0', 'run.json'), 'utf8');
+
+  cpSync(join(dir, 'data', 'mizar40-m2k'), join(dir, 'data', 'later'), { recursive: true });
+  const again = bait(dir, ['resume', sweepDir]);
+  assert.equal(again.status, 0, again.stderr + again.stdout);
+  assert.deepEqual(readManifest(sweepDir).jobs.map((j) => j.status), ['completed', 'completed', 'completed', 'completed']);
+  assert.equal(readFileSync(join(sweepDir, '0', 'run.json'), 'utf8'), done0, 'completed jobs did not run again');
+  assert.equal(readdirSync(join(sweepDir, '.submitit')).filter((f) => f.startsWith('batch-')).length, 2, 'the resume was a second array, on SLURM again');
+  assert.equal(runJson(join(sweepDir, '2')).sweep.job_num, 2);
+});
+
+test('real training on SLURM: USR2 -> the runner saves last -> the task requeues -> bait resume finishes from the checkpoint', { skip }, async () => {
+  const dir = realWorkspace('real-usr2');
+  const cli = spawn(process.execPath, [CLI, 'run', 'premise_selection/mizar40/bag_of_words', '-m', 'trainer.max_epochs=30', '+trainer.limit_train_batches=20', '+trainer.limit_val_batches=2',
+    'trainer.enable_progress_bar=false', 'model.lr=0.001', 'hydra/launcher=slurm', 'hydra.launcher.max_num_timeout=2', '+hydra.launcher.poll_interval_s=0.5'],
+  { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SLURM_CONF: cluster.conf } });
+  let err = '';
+  cli.stderr!.on('data', (d) => { err += String(d); });
+  const exited = new Promise<number | null>((r) => cli.on('exit', (code) => r(code)));
+  await waitFor('the sweep to start', () => existsSync(join(dir, 'multirun')) && readdirSync(join(dir, 'multirun')).length > 0, 60_000);
+  const jobDir = join(sweepDirOf(dir), '0');
+  await waitFor('two epochs of training', () => existsSync(join(jobDir, 'launcher.log')) && /epoch 2 /.test(readFileSync(join(jobDir, 'launcher.log'), 'utf8')), 120_000, 200);
+  const m = readMarker(jobDir)!;
+  assert.equal(m.kind, 'slurm');
+  if (m.kind !== 'slurm') return;
+  slurm(['scancel', '-s', 'USR2', '-b', `${m.job_id}_${m.task}`]);
+  const code = await exited;
+  assert.equal(code, 0, err);
+  const rj = runJson(jobDir);
+  assert.equal(rj.status, 'completed');
+  assert.equal(rj.attempts.length, 2, JSON.stringify(rj.attempts));
+  assert.ok(rj.attempts[1].resumed_from, 'the second attempt resumed from a checkpoint');
+  const log = readFileSync(join(jobDir, 'launcher.log'), 'utf8');
+  assert.match(log, /USR2[\s\S]*requeueing \(restart 1 of 2\)[\s\S]*resuming from/);
+  // Both attempts logged metrics into the same run: the second continued where the first stopped.
+  const attempts = new Set(readFileSync(join(jobDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).attempt));
+  assert.deepEqual([...attempts], [1, 2]);
 });

@@ -2,10 +2,11 @@
 // environment from NUL-separated files with `mapfile -d ''`, so override values (quotes, `$(...)`, newlines)
 // reach the runner as data and are never parsed as shell. Only the user's own `setup` lines are shell, by design.
 //
-// On USR2 (SLURM's warning before the time limit, or pre-emption) the task sends SIGTERM to the runner, which
-// saves `last`, then requeues itself with `scontrol requeue` while fewer than `max_num_timeout` requeues have
+// On USR2 (SLURM's warning before the time limit, or pre-emption) the task asks the runner to stop (stop-request
+// file and SIGTERM), which saves `last`, then requeues itself with `scontrol requeue` while fewer than `max_num_timeout` requeues have
 // happened. A requeued task finds `<job dir>/checkpoints/last` and runs `bait resume <job dir>` instead.
 import { shQuote } from '../../remote/quote.js';
+import { STOP_FILE } from '../../run/signals.js';
 import { LauncherError } from '../errors.js';
 
 export interface TaskFiles {
@@ -54,9 +55,12 @@ export function batchScript(batchDir: string, sbatchOptions: string[], setup: st
     'fi',
     'requeue=0',
     'child=',
-    `on_usr2() { requeue=1; echo "[bait] USR2: time limit or pre-emption; saving a checkpoint"; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }`,
+    // The runner saves `last` and stops when its run directory has a stop-request file (polled by the training
+    // loop) or on SIGTERM; we use both.
+    `stop_child() { : > "$JOBDIR/${STOP_FILE}" 2>/dev/null; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }`,
+    `on_usr2() { requeue=1; echo "[bait] USR2: time limit or pre-emption; saving a checkpoint"; stop_child; }`,
     'trap on_usr2 USR2',
-    `trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null' TERM INT`,
+    `trap stop_child TERM INT`,
     'env "${ENVV[@]}" "${CMD[@]}" &',
     'child=$!',
     'while :; do wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null || break; done',

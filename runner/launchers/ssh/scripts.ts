@@ -1,6 +1,7 @@
 // The POSIX sh scripts the ssh launcher runs on a host. Every value from the user (paths, overrides, names) is
 // inserted with shQuote; the scripts reach the host on stdin of `/bin/sh -s` (see remote/ssh.ts).
 import { shJoin, shQuote } from '../../remote/quote.js';
+import { STOP_FILE } from '../../run/signals.js';
 
 /** A path as a shell word: `~/x` expands to the remote $HOME, everything else is quoted literally. */
 export function pathWord(p: string): string {
@@ -24,15 +25,16 @@ export function preflightScript(workDir: string, node: string): string {
 }
 
 /**
- * The detached wrapper (run as `sh -c WRAPPER sh <exit file> <argv...>`): runs the job, forwards TERM/INT/HUP to
- * it so the runner can save `last`, and records its exit code atomically. The job's argv arrives as positional
- * parameters, never as shell text.
+ * The detached wrapper (run as `sh -c WRAPPER sh <exit file> <argv...>`): runs the job, and on TERM/INT/HUP asks
+ * it to save `last` and stop, both through the runner's stop-request file in the run directory (which the
+ * training loop polls) and with SIGTERM; then records the exit code atomically. The job's argv arrives as
+ * positional parameters, never as shell text.
  */
 export const WRAPPER = [
   'exitfile=$1; shift',
   '"$@" &',
   'child=$!',
-  `trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP`,
+  `trap ': > "$(dirname "$exitfile")/${STOP_FILE}"; kill -TERM "$child" 2>/dev/null' TERM INT HUP`,
   'while :; do wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null || break; done',
   'echo "$rc" > "$exitfile.tmp" && mv "$exitfile.tmp" "$exitfile"',
 ].join('\n');
