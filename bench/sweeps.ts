@@ -1,12 +1,16 @@
 // Sweep benchmarks (issue 6): the per-job overhead of a 20-job local sweep of no-op experiments, each job its own
 // process, and the time to compose and validate every job of a 1,000-job sweep before anything starts.
-//   per_job_overhead_ms: (time for 20 jobs - time for 1 job) / 19 with the basic launcher: the marginal cost of
-//     one more job (process start, runner start-up, sweep.json updates). Target <= 100 ms.
-//   local_parallel_per_job_ms: the same 20 jobs with the local launcher, 2 at a time.
+//   bait_per_job_ms: (`bait run -m` of 20 no-op jobs - of 1 job) / 19 with the basic launcher, real CLI, the
+//     shipped premise-selection config with trainer.max_epochs=0: the marginal cost of one more job.
+//   bait_single_run_ms: one plain `bait run` of the same no-op experiment (what the job costs by itself).
+//   per_job_overhead_ms: bait_per_job_ms - bait_single_run_ms: what the sweep adds to each job (composing and
+//     validating it, starting it, sweep.json). Target <= 100 ms.
+//   minimal_process_per_job_ms: the same marginal cost with a minimal runner process (the launcher tests'
+//     payload with zero steps): Node's start-up plus the sweep machinery, without the runner's own start-up.
+//   local_parallel_per_job_ms: the minimal 20 jobs with the local launcher, 2 at a time.
 //   compose_validate_1000_ms: `bait run <cfg> -m ... --dry-run --json` in-process for 1,000 jobs. Target <= 1,000 ms.
-// The no-op experiment is the launcher tests' payload runner with zero steps (a real process that records its
-// argv and writes run.json), so the numbers measure the sweep machinery and Node's start-up, not training.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,7 +19,32 @@ import { LocalLauncher } from '../runner/launchers/local.js';
 import type { Launcher } from '../runner/launchers/types.js';
 import { runSweep } from '../runner/sweep/run-sweep.js';
 
-const PAYLOAD = join(import.meta.dirname, '..', 'test', 'launchers', 'fixtures', 'bundle', 'runner.js');
+const ROOT = join(import.meta.dirname, '..');
+const PAYLOAD = join(ROOT, 'test', 'launchers', 'fixtures', 'bundle', 'runner.js');
+const CLI = join(ROOT, 'dist', 'runner.js');
+const NOOP = ['premise_selection/mizar40/bag_of_words', 'trainer.max_epochs=0', 'trainer.enable_progress_bar=false'];
+
+/** Wall time of one `bait` command in the workspace; throws if it fails. */
+function baitMs(ws: string, args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ws, encoding: 'utf8', timeout: 300_000 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`bait ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
+  return ms;
+}
+
+async function realCli(dir: string): Promise<Record<string, number | string>> {
+  if (!existsSync(CLI)) return { bait_per_job_ms: 'unavailable: build dist/runner.js first' };
+  const ws = join(dir, 'ws');
+  cpSync(join(ROOT, 'configs'), join(ws, 'configs'), { recursive: true });
+  cpSync(join(ROOT, 'data'), join(ws, 'data'), { recursive: true });
+  baitMs(ws, ['run', ...NOOP]); // warm the file cache
+  const single = median([baitMs(ws, ['run', ...NOOP]), baitMs(ws, ['run', ...NOOP]), baitMs(ws, ['run', ...NOOP])]);
+  const one = median([baitMs(ws, ['run', '-m', ...NOOP, '+tag=range(1)']), baitMs(ws, ['run', '-m', ...NOOP, '+tag=range(1)'])]);
+  const twenty = baitMs(ws, ['run', '-m', ...NOOP, '+tag=range(20)']);
+  const perJob = (twenty - one) / 19;
+  return { bait_single_run_ms: Math.round(single), bait_per_job_ms: Math.round(perJob), per_job_overhead_ms: Math.round(perJob - single) };
+}
 
 async function sweepMs(dir: string, n: number, launcher: Launcher): Promise<number> {
   const sweepDir = join(dir, `s-${launcher.name}-${n}-${Math.random().toString(36).slice(2)}`);
@@ -64,11 +93,11 @@ export async function benchSweeps(): Promise<Record<string, number | string>> {
     const twenty = await sweepMs(dir, 20, new BasicLauncher());
     const parallel = await sweepMs(dir, 20, new LocalLauncher({ n_jobs: 2, gpus: false }));
     const compose = await composeValidate1000(dir);
+    const real = await realCli(dir);
     return {
-      one_job_sweep_ms: Math.round(one),
-      twenty_job_sweep_ms: Math.round(twenty),
-      per_job_overhead_ms: Math.round((twenty - one) / 19),
+      ...real,
       per_job_overhead_target_ms: 100,
+      minimal_process_per_job_ms: Math.round((twenty - one) / 19),
       local_parallel_per_job_ms: Math.round(parallel / 20),
       compose_validate_1000_ms: typeof compose === 'number' ? Math.round(compose) : compose,
       compose_validate_1000_target_ms: 1000,
