@@ -13,6 +13,9 @@ const needed = {
   '/usr/sbin/slurmd': 'slurm-wlm',
   '/usr/bin/sbatch': 'slurm-wlm',
   '/usr/sbin/munged': 'munge',
+  // The unreachable-host test builds a network namespace; process checks and teardown use ps.
+  '/usr/sbin/ip': 'iproute2',
+  '/usr/bin/ps': 'procps',
 };
 const missing = [...new Set(Object.entries(needed).filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
 
