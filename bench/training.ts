@@ -69,7 +69,7 @@ function ensureTorch(): string | undefined {
   return ok() ? undefined : 'apt-get could not install python3-torch: PyTorch baseline skipped';
 }
 
-function torchBaseline(): { meanpool: number; transformer: number; torch: string; blas: string; threads: number } | string {
+function torchBaseline(): { meanpool: number; transformer: number; torch: string; blas: string; meanpool_threads: number; transformer_threads: number } | string {
   const note = ensureTorch();
   if (note) return note;
   const r = spawnSync(PYTHON, [join(ROOT, 'bench', 'torch_baseline.py'), DATA, '2'], {
@@ -119,8 +119,8 @@ export async function benchTraining(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = { unit: 'training samples/s (batch 32, d_model 128)', tfjs };
   if (typeof torch === 'string') out.torch_note = torch;
   else {
-    out.torch = { version: torch.torch, blas: torch.blas, threads: torch.threads, OPENBLAS_NUM_THREADS: 1,
-      meanpool: Math.round(torch.meanpool), transformer: Math.round(torch.transformer) };
+    out.torch = { version: torch.torch, blas: torch.blas, OPENBLAS_NUM_THREADS: 1, meanpool: Math.round(torch.meanpool),
+      meanpool_threads: torch.meanpool_threads, transformer: Math.round(torch.transformer), transformer_threads: torch.transformer_threads };
     const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
     out.ratio_vs_torch_cpu = {
       wasm_meanpool: ratio(tfjs.wasm_meanpool!, torch.meanpool), cpu_meanpool: ratio(tfjs.cpu_meanpool!, torch.meanpool),

@@ -7,6 +7,7 @@ import { UserError } from '../run/errors.js';
 import { type Encoder, isEncoder } from './encoder.js';
 import { type ForwardContext, Linear, Module } from './module.js';
 import { positive, posInt } from './checks.js';
+import { bceWithLogits } from './losses.js';
 
 export interface BinaryClassifierOptions {
   /** The embedding size of each side; the classifier reads the two embeddings concatenated. */
@@ -90,7 +91,6 @@ export class PremiseSelection extends Module {
   }
 
   loss(b: Batch, ctx: ForwardContext): tf.Scalar {
-    const logits = this.logits(b, ctx);
-    return tf.losses.sigmoidCrossEntropy(tf.tensor1d(b.labels), logits) as tf.Scalar;
+    return bceWithLogits(this.logits(b, ctx), b.labels);
   }
 }

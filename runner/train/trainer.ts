@@ -16,6 +16,7 @@ import type { BatchEvents, Callback, TrainerView } from './callbacks/callback.js
 import { validationMetrics } from './metrics.js';
 import { type TrainerOptions, limitBatches } from './options.js';
 import type { Progress } from './progress.js';
+import { FusedAdam } from './adam.js';
 
 /** What the trainer needs of a model (PremiseSelection, or a workspace model with the same surface). */
 export interface TrainableModel {
@@ -56,8 +57,6 @@ export interface TrainerDeps {
 
 export type FitResult = 'completed' | 'interrupted';
 
-type AdamInternals = { accBeta1: tf.Variable; accBeta2: tf.Variable; iterations: number };
-
 export class Trainer implements TrainerView {
   globalStep = 0;
   epoch = 0;
@@ -66,7 +65,7 @@ export class Trainer implements TrainerView {
   private next = { epoch: 0, batch: 0 };
   metrics: Record<string, number> = {};
   readonly optimizerName = 'Adam';
-  private readonly optimizer: tf.AdamOptimizer;
+  private readonly optimizer: FusedAdam;
   private readonly params: Array<[string, tf.Variable]>;
   private stopReason: string | undefined;
   private interruptRequested = false;
@@ -77,7 +76,7 @@ export class Trainer implements TrainerView {
 
   constructor(readonly opts: TrainerOptions, readonly deps: TrainerDeps) {
     this.params = deps.model.namedParameters();
-    this.optimizer = tf.train.adam(deps.model.lr, 0.9, 0.999, 1e-8);
+    this.optimizer = new FusedAdam(this.params.map(([, v]) => v), deps.model.lr);
     this.trainBatches = limitBatches(deps.data.trainBatchCount(), opts.limit_train_batches, 'limit_train_batches');
     this.valBatches = limitBatches(deps.data.valBatchCount(), opts.limit_val_batches, 'limit_val_batches');
     if (this.trainBatches === 0) throw new UserError('limit_train_batches leaves no batch to train on', 'trainer.limit_train_batches');
@@ -135,26 +134,21 @@ export class Trainer implements TrainerView {
 
   // ---- checkpoints -------------------------------------------------------------------------------------------
 
-  private async tensorsForCheckpoint(): Promise<{ tensors: TensorData[]; iterations: number }> {
+  private tensorsForCheckpoint(): { tensors: TensorData[]; iterations: number } {
     const tensors: TensorData[] = [];
     for (const [name, v] of this.params) {
       tensors.push({ name, group: 'model', dtype: 'float32', shape: v.shape, values: Float32Array.from(v.dataSync() as Float32Array) });
     }
-    const weights = await this.optimizer.getWeights();
-    const iterations = weights.length ? (weights[0]!.tensor.dataSync()[0] ?? 0) : 0;
-    const moments = weights.slice(1);
-    const n = moments.length / 2;
-    moments.forEach((w, i) => {
-      const param = this.params[i % n]![0];
-      tensors.push({ name: `${param}/${i < n ? 'm' : 'v'}`, group: 'optimizer', dtype: 'float32', shape: w.tensor.shape,
-        values: Float32Array.from(w.tensor.dataSync() as Float32Array) });
-    });
-    weights[0]?.tensor.dispose();
-    const adam = this.optimizer as unknown as AdamInternals;
-    for (const k of ['accBeta1', 'accBeta2'] as const) {
-      tensors.push({ name: k, group: 'optimizer_state', dtype: 'float32', shape: [], values: Float32Array.from(adam[k].dataSync() as Float32Array) });
+    const st = this.optimizer.state;
+    // Adam's moments in tfjs's getWeights() order (all m, then all v), named after their parameter.
+    for (const [which, list] of [['m', st.m], ['v', st.v]] as const) {
+      this.params.forEach(([name, v], i) => {
+        tensors.push({ name: `${name}/${which}`, group: 'optimizer', dtype: 'float32', shape: v.shape, values: list[i]!.slice() });
+      });
     }
-    return { tensors, iterations };
+    tensors.push({ name: 'accBeta1', group: 'optimizer_state', dtype: 'float32', shape: [], values: Float32Array.of(st.accBeta1) });
+    tensors.push({ name: 'accBeta2', group: 'optimizer_state', dtype: 'float32', shape: [], values: Float32Array.of(st.accBeta2) });
+    return { tensors, iterations: st.iterations };
   }
 
   private callbackStates(): Record<string, unknown> {
@@ -166,7 +160,7 @@ export class Trainer implements TrainerView {
   }
 
   async saveCheckpoint(dir: string, name: string): Promise<void> {
-    const { tensors, iterations } = await this.tensorsForCheckpoint();
+    const { tensors, iterations } = this.tensorsForCheckpoint();
     const progress = { epoch: this.next.epoch, batch_in_epoch: this.next.batch, global_step: this.globalStep };
     writeCheckpoint(dir, name, {
       created: new Date().toISOString(),
@@ -210,22 +204,18 @@ export class Trainer implements TrainerView {
       }
       v.assign(tf.tensor(t.values, t.shape, 'float32'));
     }
-    const m = this.params.map(([n]) => byName.get(`${n}/m`));
-    const vv = this.params.map(([n]) => byName.get(`${n}/v`));
-    if (m.every(Boolean) && vv.every(Boolean)) {
-      await this.optimizer.setWeights([
-        { name: 'iter', tensor: tf.scalar(ckpt.manifest.optimizer.iterations, 'int32') },
-        ...m.map((t, i) => ({ name: `${this.params[i]![1].name}/m`, tensor: tf.tensor(t!.values, t!.shape, 'float32') })),
-        ...vv.map((t, i) => ({ name: `${this.params[i]![1].name}/v`, tensor: tf.tensor(t!.values, t!.shape, 'float32') })),
-      ]);
-      // setWeights() recomputes the beta powers with pow(), which differs in the last bit from the running product
-      // training used; put back the saved ones for a bit-identical continuation.
-      const adam = this.optimizer as unknown as AdamInternals;
-      for (const k of ['accBeta1', 'accBeta2'] as const) {
-        const t = byName.get(k);
-        if (t) adam[k].assign(tf.scalar(t.values[0]!, 'float32'));
+    const st = this.optimizer.state;
+    this.params.forEach(([name, v], i) => {
+      for (const [which, list] of [['m', st.m], ['v', st.v]] as const) {
+        const t = byName.get(`${name}/${which}`);
+        if (!t || t.values.length !== v.size) throw new UserError(`the checkpoint has no optimizer state ${name}/${which}; it cannot be resumed exactly`);
+        list[i] = Float32Array.from(t.values);
       }
-    }
+    });
+    // The running beta products exactly as training left them (recomputing them with pow() differs in the last bit).
+    st.accBeta1 = byName.get('accBeta1')?.values[0] ?? Math.fround(Math.pow(0.9, ckpt.manifest.optimizer.iterations + 1));
+    st.accBeta2 = byName.get('accBeta2')?.values[0] ?? Math.fround(Math.pow(0.999, ckpt.manifest.optimizer.iterations + 1));
+    st.iterations = ckpt.manifest.optimizer.iterations;
     const p = ckpt.manifest.progress;
     this.epoch = p.epoch;
     this.batchInEpoch = p.batch_in_epoch;
@@ -244,24 +234,15 @@ export class Trainer implements TrainerView {
   private trainStep(b: Batch): number {
     const vars = this.params.map(([, v]) => v);
     const ctx = forwardContext(true, this.deps.seed, this.globalStep);
-    const loss = tf.tidy(() => {
+    const [loss, ...grads] = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => this.deps.model.loss(b, ctx), vars);
-      let list = vars.map((v) => grads[v.name]!);
-      const clip = this.opts.gradient_clip_val;
-      if (clip !== null) {
-        if (this.opts.gradient_clip_algorithm === 'value') list = list.map((g) => tf.clipByValue(g, -clip, clip));
-        else {
-          // torch.nn.utils.clip_grad_norm_: scale by max_norm / (total_norm + 1e-6) when that is below 1.
-          const total = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-          const scale = tf.minimum(tf.div(clip, tf.add(total, 1e-6)), 1);
-          list = list.map((g) => tf.mul(g, scale));
-        }
-      }
-      this.optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: list[i]! })));
-      return value;
+      return [value, ...vars.map((v) => grads[v.name]!)];
     });
-    const v = loss.dataSync()[0]!;
-    loss.dispose();
+    const clip = this.opts.gradient_clip_val;
+    this.optimizer.learningRate = this.deps.model.lr;
+    this.optimizer.step(grads, clip === null ? null : { value: clip, algorithm: this.opts.gradient_clip_algorithm });
+    const v = loss!.dataSync()[0]!;
+    tf.dispose([loss!, ...grads]);
     return v;
   }
 
@@ -351,7 +332,7 @@ export class Trainer implements TrainerView {
   }
 
   dispose(): void {
-    this.optimizer.dispose();
+    // The optimizer's state is plain JavaScript memory; nothing to release in tfjs.
   }
 }
 

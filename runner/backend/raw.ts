@@ -1,0 +1,31 @@
+// Direct access to a float32 tensor's storage on the embedded backends, so that hot loops written in JavaScript (the
+// fused Adam update, the sparse mean-pool) read and write tensors without a copy. On the wasm backend this is a
+// view into the WebAssembly heap (taken afresh each time: the heap can grow and detach older views); on the cpu
+// backend it is the tensor's own Float32Array. Other backends get a copy, and writes go through `assign`.
+import * as tf from '@tensorflow/tfjs';
+
+type WasmBackend = { typedArrayFromHeap(t: { shape: number[]; dtype: string; dataId: object }): Float32Array };
+type CpuBackend = { data: { get(id: object): { values?: Float32Array } } };
+
+/** The storage of `t` when it can be shared (wasm, cpu), else undefined. */
+export function sharedView(t: tf.Tensor): Float32Array | undefined {
+  if (t.dtype !== 'float32') return undefined;
+  const name = tf.getBackend();
+  if (name === 'wasm') return (tf.backend() as unknown as WasmBackend).typedArrayFromHeap(t);
+  if (name === 'cpu') return (tf.backend() as unknown as CpuBackend).data.get(t.dataId)?.values;
+  return undefined;
+}
+
+/**
+ * Storage that may be written in place: only on the cpu backend. The wasm backend caches packed matMul weights by
+ * tensor id (XNNPACK), so a tensor changed in place keeps being multiplied with its old values there; updates on
+ * wasm must go into a new tensor.
+ */
+export function writableView(t: tf.Tensor): Float32Array | undefined {
+  return tf.getBackend() === 'cpu' ? sharedView(t) : undefined;
+}
+
+/** The values of `t`, without a copy where possible. Treat the result as read-only. */
+export function readValues(t: tf.Tensor): Float32Array {
+  return sharedView(t) ?? (t.dataSync() as Float32Array);
+}
