@@ -3,7 +3,7 @@
 // One failed job does not stop the others unless `failFast`; then running jobs get SIGTERM (they save `last`)
 // and unstarted ones stay pending. `resumeSweep` reruns only jobs that did not complete, with their original
 // numbers and directories.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Job, JobResult, LaunchEvent, Launcher, RunnerInvocation } from '../launchers/types.js';
@@ -108,7 +108,8 @@ export async function runSweep(optsIn: SweepOptions, existing?: SweepManifest): 
 
   let results: JobResult[];
   try {
-    results = await opts.launcher.launch(opts.jobs, { runner: opts.runner, sweepDir: opts.sweepDir, env: opts.env, signal: abort.signal, onEvent });
+    // Nothing to run (a resume of a finished sweep): no launcher work, not even an SSH connection.
+    results = opts.jobs.length === 0 ? [] : await opts.launcher.launch(opts.jobs, { runner: opts.runner, sweepDir: opts.sweepDir, env: opts.env, signal: abort.signal, onEvent });
   } finally {
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
@@ -130,6 +131,29 @@ export async function runSweep(optsIn: SweepOptions, existing?: SweepManifest): 
   };
 }
 
+/**
+ * Brings sweep.json up to date with its jobs' own records: a job whose run.json says completed (a remote job
+ * followed to its end with `bait attach` after the sweep's process died, say) is completed, not rerun.
+ */
+export function reconcileManifest(sweepDir: string, manifest: SweepManifest): boolean {
+  let changed = false;
+  for (const j of manifest.jobs) {
+    if (j.status === 'completed') continue;
+    const file = join(absoluteJobDir(sweepDir, j), 'run.json');
+    if (!existsSync(file)) continue;
+    try {
+      if ((JSON.parse(readFileSync(file, 'utf8')) as { status?: unknown }).status === 'completed') {
+        j.status = 'completed';
+        delete j.error;
+        changed = true;
+      }
+    } catch {
+      // A run.json being rewritten or torn: leave the job as the manifest says.
+    }
+  }
+  return changed;
+}
+
 /** The jobs of a sweep that a resume runs again: every job that is not completed, with its number and dir. */
 export function unfinishedJobs(sweepDir: string, manifest = readManifest(sweepDir)): Job[] {
   return manifest.jobs.filter((j) => j.status !== 'completed')
@@ -138,6 +162,7 @@ export function unfinishedJobs(sweepDir: string, manifest = readManifest(sweepDi
 
 export async function resumeSweep(opts: Omit<SweepOptions, 'jobs' | 'runner'> & { runner?: RunnerInvocation }): Promise<SweepSummary> {
   const manifest = readManifest(opts.sweepDir);
+  if (reconcileManifest(opts.sweepDir, manifest)) writeManifest(opts.sweepDir, manifest);
   const runner = opts.runner ?? { script: '', configName: manifest.config_name, configDir: manifest.config_dir };
   if (!runner.script) throw new LauncherError('resumeSweep: the runner script (dist/runner.js) must be given');
   return runSweep({ ...opts, runner, jobs: unfinishedJobs(opts.sweepDir, manifest), failFast: opts.failFast ?? manifest.fail_fast }, manifest);

@@ -141,6 +141,15 @@ test('killing `bait run -m` mid-run leaves the real job training on the host; `b
   const rj = JSON.parse(readFileSync(join(jobDir, 'run.json'), 'utf8'));
   assert.equal(rj.status, 'completed');
   assert.ok(existsSync(join(jobDir, 'checkpoints', 'last', 'manifest.json')));
+
+  // sweep.json still said "running" (its process was killed); resuming the sweep sees the finished job and
+  // runs nothing again.
+  const sweepDir = sweepDirOf(dir);
+  assert.equal(readManifest(sweepDir).jobs[0]!.status, 'running');
+  const resume = spawnSync(process.execPath, [CLI, 'resume', sweepDir], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(resume.status, 0, resume.stderr);
+  assert.equal(readManifest(sweepDir).jobs[0]!.status, 'completed');
+  assert.equal(JSON.parse(readFileSync(join(jobDir, 'run.json'), 'utf8')).attempts.length, 1, 'the job was not run again');
 });
 
 test('hostile override values reach the remote process unchanged on every job; jobs share the hosts by GPU slot', { skip }, async () => {
