@@ -21,7 +21,7 @@ export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
 
-/** One line for the terminal. */
+/** One line for the terminal (the CLI prefixes `bait: `). */
 export function formatUserError(e: UserError): string {
-  return `error: ${e.message}`;
+  return e.message;
 }
