@@ -7,6 +7,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../run/errors.js';
+import { TARGETS } from './registry.js';
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs', '/index.ts', '/index.js'];
@@ -17,10 +18,17 @@ export interface WorkspaceTarget {
   exportPath: string[];
 }
 
+/** The built-in names, with the ones that end like `target` first (a likely typo of a module path). */
+function builtinHint(target: string): string {
+  const last = target.split('.').pop() ?? '';
+  const names = TARGETS.map((t) => t.name);
+  const close = TARGETS.filter((t) => [t.name, ...t.aliases].some((n) => n.endsWith(`.${last}`))).map((t) => t.name);
+  return `built-in targets: ${(close.length ? close : names).join(', ')}`;
+}
+
 function refuse(target: string, key: string, why: string): never {
-  throw new UserError(`_target_ '${target}' is refused: ${why}. A _target_ names a built-in target (see ` +
-    `\`bait targets\`) or an export of a module in the workspace by dotted path, like models.premise.MyModel ` +
-    `for models/premise.ts`, key);
+  throw new UserError(`_target_ '${target}' is refused: ${why}. A _target_ names a built-in target or an export of ` +
+    `a module in the workspace by dotted path, like models.premise.MyModel for models/premise.ts (${builtinHint(target)})`, key);
 }
 
 /** Finds the module file and export path a dotted name refers to, or explains why it cannot be named. */
@@ -48,8 +56,7 @@ export function resolveWorkspaceTarget(target: string, workspaceDir: string, key
     }
   }
   throw new UserError(`unknown _target_ '${target}': it is not a built-in target and no module ` +
-    `${parts.slice(0, -1).join('/')}.ts (or .js) exists in ${workspaceDir}. Check the spelling, or run ` +
-    `\`bait targets\` for the built-in names`, key);
+    `${parts.slice(0, -1).join('/')}.ts (or .js) exists in ${workspaceDir}. Check the spelling (${builtinHint(target)})`, key);
 }
 
 const cache = new Map<string, Record<string, unknown>>();

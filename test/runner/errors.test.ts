@@ -51,10 +51,13 @@ async function expectUserError(c: Record<string, any>, key: string | undefined, 
 let n = 0;
 const fresh = () => config(join(ws, 'runs', `r${n++}`));
 
-test('unknown _target_ names the key and how to find the built-in names', async () => {
+test('unknown _target_ names the key and the built-in names, close ones first', async () => {
   const c = fresh();
   c.model.classifier._target_ = 'models.classifiers.Nope';
-  await expectUserError(c, 'model.classifier._target_', /unknown _target_ 'models\.classifiers\.Nope'.*bait targets/);
+  await expectUserError(c, 'model.classifier._target_', /unknown _target_ 'models\.classifiers\.Nope'.*built-in targets: bait\.models\.PremiseSelection, /);
+  const typo = fresh();
+  typo.model.classifier._target_ = 'models.heads.BinaryClassifier';
+  await expectUserError(typo, 'model.classifier._target_', /built-in targets: bait\.models\.BinaryClassifier\)$/);
   assert.ok(!existsSync(c.exp_config.directory), 'no run directory for a config that does not build');
 });
 
