@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Job, JobResult, LaunchEvent, Launcher, RunnerInvocation } from '../launchers/types.js';
 import { absoluteJobDir, readManifest, storedDir, writeManifest, type SweepManifest } from './manifest.js';
+import { attachRun } from '../launchers/attach.js';
 import { LauncherError } from '../launchers/errors.js';
+import { readMarker } from '../launchers/remote-marker.js';
 
 export interface SweepOptions {
   sweepDir: string;
@@ -160,9 +162,28 @@ export function unfinishedJobs(sweepDir: string, manifest = readManifest(sweepDi
     .map((j) => ({ num: j.num, overrides: j.overrides, dir: absoluteJobDir(sweepDir, j) }));
 }
 
+/**
+ * Jobs that sweep.json says are running and that run elsewhere (an SSH host, SLURM) may still be running: the
+ * sweep's process died, not the job. A resume follows them to their end (as `bait attach` does) instead of
+ * starting them twice; only a job that is gone without an exit code is run again.
+ */
+async function followDetached(opts: Pick<SweepOptions, 'sweepDir' | 'onEvent' | 'signal'>, manifest: SweepManifest): Promise<void> {
+  const detached = manifest.jobs.filter((j) => j.status === 'running' && readMarker(absoluteJobDir(opts.sweepDir, j)));
+  await Promise.all(detached.map(async (j) => {
+    const dir = absoluteJobDir(opts.sweepDir, j);
+    const r = await attachRun(dir, { signal: opts.signal, onLog: (text) => opts.onEvent?.({ type: 'log', num: j.num, text }) });
+    if (r.exitCode === null && r.status !== 'stopped') return; // lost: it runs again below
+    Object.assign(j, { status: r.status, exit_code: r.exitCode, ended_at: new Date().toISOString() });
+    if (r.error) j.error = r.error;
+    writeManifest(opts.sweepDir, manifest);
+    opts.onEvent?.({ type: 'finished', result: { ...r, num: j.num, dir } });
+  }));
+}
+
 export async function resumeSweep(opts: Omit<SweepOptions, 'jobs' | 'runner'> & { runner?: RunnerInvocation }): Promise<SweepSummary> {
   const manifest = readManifest(opts.sweepDir);
   if (reconcileManifest(opts.sweepDir, manifest)) writeManifest(opts.sweepDir, manifest);
+  await followDetached(opts, manifest);
   const runner = opts.runner ?? { script: '', configName: manifest.config_name, configDir: manifest.config_dir };
   if (!runner.script) throw new LauncherError('resumeSweep: the runner script (dist/runner.js) must be given');
   return runSweep({ ...opts, runner, jobs: unfinishedJobs(opts.sweepDir, manifest), failFast: opts.failFast ?? manifest.fail_fast }, manifest);

@@ -17,7 +17,7 @@ import { SshLauncher } from '../../runner/launchers/ssh/launcher.js';
 import type { SshHostConfig, SshLauncherConfig } from '../../runner/launchers/ssh/config.js';
 import type { Job } from '../../runner/launchers/types.js';
 import { readManifest } from '../../runner/sweep/manifest.js';
-import { runSweep } from '../../runner/sweep/run-sweep.js';
+import { resumeSweep, runSweep } from '../../runner/sweep/run-sweep.js';
 import { pidAlive, run, waitFor } from '../infra/common.js';
 import { skipUnlessSsh, startSshd, TEST_USER, type SshdCluster, type SshTestHost } from '../infra/sshd.js';
 import { makeUnreachable } from '../infra/unreachable.js';
@@ -207,6 +207,29 @@ test('killing the launching process (and its SSH connections) leaves the job run
   assert.equal(result.status, 'completed');
   assert.match(streamed, /done after 30 steps/);
   assert.equal(JSON.parse(readFileSync(join(js[0]!.dir, 'run.json'), 'utf8')).status, 'completed');
+});
+
+test('resuming a sweep whose process died follows its still-running remote job instead of starting it twice', { skip }, async () => {
+  const sweepDir = join(ws, 'orphan');
+  const js = makeJobs('orphan', [['payload.steps=25', 'payload.step_ms=100'], ['payload.steps=1']]);
+  const cfgFile = join(ws, 'drive-orphan.json');
+  writeFileSync(cfgFile, JSON.stringify({ sweep: true, launcher: launcherConfig([hostConfig(cluster.hosts[0]!, { gpus: 2 })]), jobs: js, ctx: { runner: runner(), sweepDir } }));
+  const driver = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'drive-ssh.ts'), cfgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: driver.stdout! });
+  await new Promise<void>((resolve) => lines.on('line', (l) => { const e = JSON.parse(l); if (e.type === 'finished' && e.result.num === 1) resolve(); }));
+  driver.kill('SIGKILL');
+  await new Promise((r) => driver.once('exit', r));
+  assert.deepEqual(readManifest(sweepDir).jobs.map((j) => j.status), ['running', 'completed']);
+
+  const logs: string[] = [];
+  const summary = await resumeSweep({ sweepDir, runner: runner(), launcher: new SshLauncher(launcherConfig([hostConfig(cluster.hosts[0]!)])),
+    onEvent: (e) => { if (e.type === 'log') logs.push(e.text); } });
+  assert.deepEqual(summary.results, [], 'nothing was started again');
+  assert.deepEqual(readManifest(sweepDir).jobs.map((j) => [j.status, j.runs]), [['completed', 1], ['completed', 1]]);
+  const rj = JSON.parse(readFileSync(join(js[0]!.dir, 'run.json'), 'utf8'));
+  assert.equal(rj.attempts.length, 1);
+  assert.equal(rj.step, 25);
+  assert.match(logs.join(''), /done after 25 steps/);
 });
 
 test('bait stop on a remote job: SIGTERM reaches the runner, which saves last; the stopped run comes back', { skip }, async () => {
