@@ -54,7 +54,7 @@ test('local launcher: n_jobs in parallel, one GPU per job, staggered starts; job
 test('sweep: a failed job is reported as it happens while the others finish; resume reruns only it, same num and dir', async (t) => {
   const ws = workspace(t);
   const sweepDir = join(ws, 'multirun');
-  const js = jobs(ws, [['lr=0.1', 'payload.step_ms=30'], ['lr=0.01', 'payload.fail=true'], ['lr=0.001', 'payload.steps=8', 'payload.step_ms=60']]);
+  const js = jobs(ws, [['lr=0.1', 'payload.step_ms=30'], ['lr=0.01', 'payload.fail=true'], ['lr=0.001', 'payload.steps=40', 'payload.step_ms=50']]);
   const order: string[] = [];
   const summary = await runSweep({
     sweepDir, jobs: js, launcher: new LocalLauncher({ n_jobs: 3, gpus: false }), runner: runner(ws),
