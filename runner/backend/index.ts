@@ -48,6 +48,14 @@ export function wasmFolder(): string {
 
 let active: BackendInfo | undefined;
 
+function tensorflowMissing(): UserError {
+  return new UserError(
+    'accelerator tensorflow (or gpu) needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed beside the ' +
+      'runner (npm install @tensorflow/tfjs-node); or use trainer.accelerator=wasm',
+    'trainer.accelerator',
+  );
+}
+
 async function tryNative(): Promise<string | undefined> {
   // A computed require keeps esbuild from bundling the native addon; it stays an optional install.
   const req = createRequire(__filename);
@@ -78,6 +86,7 @@ async function quietly<T>(f: () => Promise<T>): Promise<T> {
 
 /** Initialises the backend once per process; a second call with another choice is an error. */
 export async function initBackend(requested: BackendChoice): Promise<BackendInfo> {
+  if (requested === 'tensorflow' && !(await tryNative())) throw tensorflowMissing();
   if (active) {
     if (active.requested !== requested) throw new Error(`backend already initialised as ${active.name}`);
     return active;
@@ -86,16 +95,18 @@ export async function initBackend(requested: BackendChoice): Promise<BackendInfo
   let name: string;
   let detail: string;
   const native = requested === 'auto' || requested === 'tensorflow' ? await tryNative() : undefined;
-  if (native) {
-    await tf.setBackend('tensorflow');
+  // tfjs-node registers its backend with the tfjs it was installed with; if that is not the runner's own copy,
+  // the backend is not visible here, and `auto` falls back to wasm.
+  const nativeReady = native !== undefined && tf.findBackendFactory('tensorflow') !== null &&
+    (await tf.setBackend('tensorflow').catch(() => false));
+  if (native && nativeReady) {
     name = 'tensorflow';
     detail = native;
+  } else if (requested === 'tensorflow' && native) {
+    throw new UserError(`${native} is installed but did not register with the runner's TensorFlow.js ` +
+      `(${tf.version.tfjs}); install the matching version beside the runner, or use trainer.accelerator=wasm`, 'trainer.accelerator');
   } else if (requested === 'tensorflow') {
-    throw new UserError(
-      'accelerator tensorflow needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed beside the runner ' +
-        '(npm install @tensorflow/tfjs-node); or use trainer.accelerator=wasm',
-      'trainer.accelerator',
-    );
+    throw tensorflowMissing();
   } else if (requested === 'cpu') {
     await quietly(() => tf.setBackend('cpu'));
     name = 'cpu';

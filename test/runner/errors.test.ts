@@ -79,6 +79,15 @@ test('bad constructor arguments: unknown parameter, wrong type, inconsistent siz
   await expectUserError(e, 'trainer.max_step', /unknown Trainer argument 'max_step'/);
 });
 
+test('accelerator gpu without tfjs-node installed says what to install or use instead', async () => {
+  const c = fresh();
+  c.trainer.accelerator = 'gpu';
+  await expectUserError(c, 'trainer.accelerator', /needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node.*accelerator=wasm/);
+  const d = fresh();
+  d.trainer.accelerator = 'tpu';
+  await expectUserError(d, 'trainer.accelerator', /unknown accelerator "tpu"/);
+});
+
 test('a missing data file names the file and the key that points at it', async () => {
   const c = fresh();
   c.data_config.data_options.dir = join(ws, 'no-such-data');
