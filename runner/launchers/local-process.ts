@@ -33,13 +33,15 @@ export function runLocalJob(job: Job, ctx: LaunchContext, extraEnv: Record<strin
     child.on('error', (e) => { spawnError = `cannot start ${cmd}: ${e.message}`; });
     child.on('close', (code, sig) => {
       ctx.signal?.removeEventListener('abort', onAbort);
-      log.end();
       const status = spawnError ? 'failed' : statusOfExit(code, sig);
       const tail = status === 'completed' ? undefined
         : spawnError ?? `exit ${code ?? sig}; see ${join(job.dir, LAUNCHER_LOG)}`;
       const result: JobResult = { num: job.num, dir: job.dir, status, exitCode: code, host: 'local', ...(tail ? { error: tail } : {}) };
-      ctx.onEvent?.({ type: 'finished', result });
-      resolve(result);
+      // Report the end only once launcher.log is complete on disk, so a reader never sees it cut short.
+      log.end(() => {
+        ctx.onEvent?.({ type: 'finished', result });
+        resolve(result);
+      });
     });
   });
 }
