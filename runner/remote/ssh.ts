@@ -35,6 +35,11 @@ export function targetLabel(t: SshTarget): string {
 
 /** ssh's options for a target, without the destination; shared with rsync's `-e`. */
 export function sshOptions(t: SshTarget): string[] {
+  // A host or user that starts with '-' would be read as an option by ssh or rsync; control characters have no
+  // place in either.
+  for (const [what, v] of [['host', t.host], ['user', t.user ?? '']] as const) {
+    if (v.startsWith('-') || /[\s\0-\x1f\x7f]/.test(v)) throw new LauncherError(`ssh ${what} ${JSON.stringify(v)} is not a valid ${what} name`);
+  }
   const extra = t.options ?? [];
   if (extra.some((o) => /^StrictHostKeyChecking\s*=?\s*(no|off|accept-new)/i.test(o))) {
     throw new LauncherError(`host ${t.host}: StrictHostKeyChecking cannot be turned off; add the host key to known_hosts instead`);
