@@ -26,6 +26,8 @@ export interface SweepOptions {
    * or null. The CLI passes the config engine here.
    */
   validate?: (job: Job) => string | null | Promise<string | null>;
+  /** Jobs per launcher call (Hydra's hydra.sweeper.max_batch_size); absent or <= 0: one batch. */
+  batchSize?: number | null;
   /** Extra manifest fields (experiment, name, source). */
   info?: Partial<Pick<SweepManifest, 'experiment' | 'name' | 'source'>>;
   /** The content of multirun.yaml (Hydra writes the sweep's hydra config and its task overrides). */
@@ -110,8 +112,18 @@ export async function runSweep(optsIn: SweepOptions, existing?: SweepManifest): 
 
   let results: JobResult[];
   try {
-    // Nothing to run (a resume of a finished sweep): no launcher work, not even an SSH connection.
-    results = opts.jobs.length === 0 ? [] : await opts.launcher.launch(opts.jobs, { runner: opts.runner, sweepDir: opts.sweepDir, env: opts.env, signal: abort.signal, onEvent });
+    // Hydra's sweeper hands the launcher one batch at a time (hydra.sweeper.max_batch_size); the next batch starts
+    // when the previous one has finished. Nothing to run (a resume of a finished sweep) touches no launcher.
+    results = [];
+    const size = opts.batchSize && opts.batchSize > 0 ? opts.batchSize : opts.jobs.length;
+    for (let i = 0; i < opts.jobs.length; i += size) {
+      const batch = opts.jobs.slice(i, i + size);
+      if (abort.signal.aborted) {
+        results.push(...batch.map((j): JobResult => ({ num: j.num, dir: j.dir, status: 'stopped', exitCode: null, error: 'not started: the sweep was stopped' })));
+        continue;
+      }
+      results.push(...await opts.launcher.launch(batch, { runner: opts.runner, sweepDir: opts.sweepDir, env: opts.env, signal: abort.signal, onEvent }));
+    }
   } finally {
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }

@@ -105,6 +105,16 @@ test('fail_fast stops the sweep at the first failure: running jobs save last (st
   assert.ok(!existsSync(js[2]!.dir), 'an unstarted job never ran');
 });
 
+test('batches (hydra.sweeper.max_batch_size) go to the launcher one after another', async (t) => {
+  const ws = workspace(t);
+  const calls: number[][] = [];
+  const inner = new LocalLauncher({ n_jobs: 4, gpus: false });
+  const launcher = { name: 'local', launch: (js: Job[], ctx: Parameters<typeof inner.launch>[1]) => { calls.push(js.map((j) => j.num)); return inner.launch(js, ctx); } };
+  const summary = await runSweep({ sweepDir: join(ws, 'b'), jobs: jobs(ws, [['a=0'], ['a=1'], ['a=2'], ['a=3'], ['a=4']]), launcher, runner: runner(ws), batchSize: 2 });
+  assert.deepEqual(calls, [[0, 1], [2, 3], [4]]);
+  assert.deepEqual(summary.completed, [0, 1, 2, 3, 4]);
+});
+
 test('every job is validated before any starts; one invalid job stops the whole sweep before it begins', async (t) => {
   const ws = workspace(t);
   const js = jobs(ws, [['a=1'], ['a=oops'], ['a=3']]);
