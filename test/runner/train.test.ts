@@ -9,7 +9,10 @@ import { readCheckpoint } from '../../runner/checkpoint/store.js';
 import { listRuns } from '../../runner/run/list.js';
 import { readMetrics } from '../../runner/run/metrics_log.js';
 import { quoteOverrideValue, resumeCommand } from '../../runner/run/resume.js';
-import { makeWorkspace, runJobProcess } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { stopRun } from '../../runner/run/stop.js';
+import { STOP_FILE } from '../../runner/run/signals.js';
+import { checkpointStep, makeWorkspace, runJobProcess, startJob, waitFor } from './helpers.js';
 
 const ws = makeWorkspace();
 after(() => rmSync(ws, { recursive: true, force: true }));
@@ -99,4 +102,25 @@ test('two runs asking for the same directory in the same second get different on
   assert.deepEqual(dirs, [dir, `${dir}_1`]);
   const ids = dirs.map((d) => JSON.parse(readFileSync(join(d, 'run.json'), 'utf8')).id);
   assert.notEqual(ids[0], ids[1]);
+});
+
+test('bait stop: stopRun signals a local run, and a stop file alone stops a run we cannot signal', async () => {
+  const slow = ['trainer.callbacks.0.ms=30', 'trainer.max_steps=400'];
+  const dir = join(ws, 'runs', 'stop-local');
+  const job = startJob(ws, [`exp_config.directory=${dir}`, ...slow]);
+  await waitFor(() => checkpointStep(join(dir, 'checkpoints', 'last')) >= 5, 60_000, 'the first checkpoint');
+  const r = await stopRun(dir, { waitMs: 30_000 });
+  assert.deepEqual([r.wasRunning, r.signalled, r.status], [true, true, 'stopped']);
+  assert.equal((await job.done).code, 130);
+  const step = checkpointStep(join(dir, 'checkpoints', 'last'));
+  assert.ok(step >= 5 && step < 400);
+  assert.deepEqual(await stopRun(dir), { wasRunning: false, signalled: false, status: 'stopped' });
+
+  // A remote or detached run only sees the file (no signal can reach it from here).
+  const remote = join(ws, 'runs', 'stop-file');
+  const job2 = startJob(ws, [`exp_config.directory=${remote}`, ...slow]);
+  await waitFor(() => checkpointStep(join(remote, 'checkpoints', 'last')) >= 5, 60_000, 'the first checkpoint');
+  writeFileSync(join(remote, STOP_FILE), 'stop\n');
+  assert.equal((await job2.done).code, 130);
+  assert.equal(JSON.parse(readFileSync(join(remote, 'run.json'), 'utf8')).status, 'stopped');
 });
