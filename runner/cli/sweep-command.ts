@@ -78,6 +78,8 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   const launcherNode = plainAt(sweepResolved.node, 'hydra.launcher') as Record<string, unknown> | undefined;
 
   let overrideLists: string[][];
+  const maxBatch0 = plainAt(cfg, 'hydra.sweeper.max_batch_size');
+  const maxBatchSize = typeof maxBatch0 === 'number' ? maxBatch0 : null;
   let sweepFileSpec: ReturnType<typeof parseSweepFile>['spec'];
   if (args.sweepFile) {
     const file = resolvePath(args.sweepFile);
@@ -95,11 +97,7 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
     sweepFileSpec = parsed.spec;
     overrideLists = planSweepFile(parsed.spec, { baseOverrides: args.overrides });
   } else {
-    const maxBatch = plainAt(cfg, 'hydra.sweeper.max_batch_size');
-    const ex = expandSweep(r0.overrides, {
-      listOptions: (g) => r0.repository.groupOptions(g),
-      maxBatchSize: typeof maxBatch === 'number' ? maxBatch : null,
-    });
+    const ex = expandSweep(r0.overrides, { listOptions: (g) => r0.repository.groupOptions(g), maxBatchSize });
     if (ex.error) {
       ctx.err.write(show(ex.error) + '\n');
       return 1;
@@ -147,7 +145,7 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   try {
     summary = sweepFileSpec
       ? await runSweepFile({ ...common, spec: sweepFileSpec, baseOverrides: args.overrides })
-      : await runSweep({ ...common, jobs: jobs.map(({ num, overrides, dir }) => ({ num, overrides, dir })) });
+      : await runSweep({ ...common, batchSize: maxBatchSize, jobs: jobs.map(({ num, overrides, dir }) => ({ num, overrides, dir })) });
   } catch (e) {
     if (e instanceof SweepValidationError) {
       ctx.err.write(e.message + '\n');

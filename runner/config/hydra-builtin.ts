@@ -217,18 +217,21 @@ custom_search_space: null
 
 // Our launchers (DESIGN.md section 7). Keys follow Hydra's joblib and submitit launchers where they overlap.
 const LOCAL_LAUNCHER = `_target_: bait.launchers.LocalLauncher
+fail_fast: false
 n_jobs: -1
 gpus: null
 stagger_s: 0.5
 `;
 
 const SSH_LAUNCHER = `_target_: bait.launchers.SSHLauncher
+fail_fast: false
 hosts: []
 sync: true
 poll_interval_s: 2.0
 `;
 
 const SLURM_LAUNCHER = `_target_: bait.launchers.SlurmLauncher
+fail_fast: false
 submitit_folder: \${hydra.sweep.dir}/.submitit/%j
 timeout_min: 60
 cpus_per_task: null
