@@ -12,7 +12,7 @@ import { quoteOverrideValue, resumeCommand } from '../../runner/run/resume.js';
 import { writeFileSync } from 'node:fs';
 import { stopRun } from '../../runner/run/stop.js';
 import { STOP_FILE } from '../../runner/run/signals.js';
-import { checkpointStep, makeWorkspace, runJobProcess, startJob, waitFor } from './helpers.js';
+import { DATA, checkpointStep, makeWorkspace, runJobProcess, startJob, waitFor } from './helpers.js';
 
 const ws = makeWorkspace();
 after(() => rmSync(ws, { recursive: true, force: true }));
@@ -123,4 +123,21 @@ test('bait stop: stopRun signals a local run, and a stop file alone stops a run 
   writeFileSync(join(remote, STOP_FILE), 'stop\n');
   assert.equal((await job2.done).code, 130);
   assert.equal(JSON.parse(readFileSync(join(remote, 'run.json'), 'utf8')).status, 'stopped');
+});
+
+test('the transformer example trains on wasm (embedding gradients through our UnsortedSegmentSum kernel)', async () => {
+  const dir = join(ws, 'runs', 'transformer');
+  const small = ['d_model=8', 'nhead=2', 'd_hid=16'].flatMap((kv) =>
+    ['goal_embedding_module', 'premise_embedding_module'].map((m) => `model.${m}.${kv}`));
+  const r = await runJobProcess(ws, [`exp_config.directory=${dir}`, 'model.classifier.input_shape=8', ...small,
+    'data_config.attributes.max_len=16', `data_config.data_options.dir=${DATA}`,
+    'trainer.accelerator=wasm', '+trainer.max_steps=6', '+trainer.limit_val_batches=2', 'trainer.val_check_interval=3',
+    'trainer.enable_progress_bar=false'], 'premise_selection/mizar40/transformer');
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /backend wasm .*UnsortedSegmentSum/);
+  const rows = readMetrics(join(dir, 'metrics.jsonl'));
+  assert.deepEqual(rows.filter((x) => 'acc' in x).map((x) => x.step), [3, 6]);
+  const last = readCheckpoint(join(dir, 'checkpoints', 'last'));
+  assert.ok(last.tensors.some((t) => t.name === 'goal_embedding_module.layers.0.self_attn_q.weight'));
+  assert.ok(last.tensors.every((t) => Array.from(t.values).every(Number.isFinite)));
 });
