@@ -40,5 +40,15 @@ export function scanRunsRoots(roots: string[], maxDepth = 7): ScanResult {
   for (const root of roots) walk(resolve(root), 0);
   runs.sort((a, b) => a.dir.localeCompare(b.dir));
   sweeps.sort((a, b) => a.dir.localeCompare(b.dir));
+  // A sweep is grouped with its jobs' experiment and name (sweep.json names the config, not the experiment).
+  const byDir = new Map(runs.map((r) => [r.dir, r]));
+  for (const s of sweeps) {
+    const job = s.jobs.map((j) => (j.dir ? byDir.get(j.dir) : undefined)).find((r) => r !== undefined)
+      ?? runs.find((r) => r.sweep?.dir === s.dir);
+    if (job) {
+      s.experiment = job.experiment;
+      s.name = job.name;
+    }
+  }
   return { runs, sweeps };
 }

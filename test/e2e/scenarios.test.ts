@@ -1,0 +1,196 @@
+// Browser scenarios in a real VS Code (code-server) with the packaged .vsix installed and the real runner and
+// language server: open a config, see the lenses, run it, watch it finish in the run explorer, open its metrics,
+// resume it and see two attempts in the resume tree, launch a 4-job sweep from the palette. Screenshots of each
+// step are kept in test-artifacts/e2e/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openBrowser, repoRoot, skipOrFailEditor, startCodeServer } from './code-server.js';
+import { Workbench } from './workbench.js';
+
+/** A premise-selection experiment small enough to train in a couple of seconds on the shipped data. */
+const TINY = `# @package _global_
+defaults:
+  - mizar
+  - /data_type/sequence@_here_
+
+exp_config:
+  name: e2e_tiny
+
+data_config:
+  batch_size: 16
+  attributes:
+    max_len: 32
+  data_options:
+    dir: ${join(repoRoot, 'data/mizar40-m2k')}
+
+trainer:
+  accelerator: cpu
+  max_epochs: 2
+  max_steps: 30
+  log_every_n_steps: 1
+  val_check_interval: 10
+  limit_val_batches: 2
+  enable_progress_bar: false
+  seed: 7
+  callbacks:
+    - _target_: lightning.pytorch.callbacks.ModelCheckpoint
+      save_top_k: 2
+      save_last: true
+      monitor: acc
+      mode: max
+      every_n_train_steps: 5
+      dirpath: \${exp_config.directory}/checkpoints
+      filename: "{epoch}-{step}-{acc}"
+
+model:
+  classifier:
+    input_shape: 16
+  goal_embedding_module:
+    _target_: bait.models.MeanPoolEncoder
+    ntoken: \${data_config.vocab_size}
+    d_model: 16
+    dropout: 0.1
+  premise_embedding_module:
+    _target_: bait.models.MeanPoolEncoder
+    ntoken: \${data_config.vocab_size}
+    d_model: 16
+    dropout: 0.1
+`;
+
+function packageVsix(dir: string): string {
+  const out = join(dir, 'bait-experiments.vsix');
+  const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies',
+    '--allow-missing-repository', '--skip-license', '-o', out], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`vsce package failed: ${r.stderr || r.stdout}`);
+  return out;
+}
+
+function vsixFiles(vsix: string): string[] {
+  const r = spawnSync('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix],
+    { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+function findRunDirs(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    if (existsSync(join(d, 'run.json'))) out.push(d);
+    for (const e of existsSync(d) ? readdirSync(d, { withFileTypes: true }) : []) if (e.isDirectory() && e.name !== 'checkpoints') walk(join(d, e.name));
+  };
+  walk(root);
+  return out;
+}
+
+test('UI scenarios in code-server with the packaged extension', { timeout: 420_000 }, async (t) => {
+  if (skipOrFailEditor(t)) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'bait-scenario-'));
+  const vsix = packageVsix(tmp);
+  const files = vsixFiles(vsix);
+  for (const f of ['extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/runner.js',
+    'extension/dist/webview/metrics.js', 'extension/dist/webview/resume-tree.js', 'extension/dist/tfjs-backend-wasm.wasm']) {
+    assert.ok(files.includes(f), `the .vsix contains ${f}`);
+  }
+  assert.ok(!files.some((f) => f.includes('node_modules/')), 'no node_modules in the .vsix: the bundles carry their dependencies');
+
+  const ws = join(tmp, 'ws');
+  cpSync(join(repoRoot, 'configs'), join(ws, 'configs'), { recursive: true });
+  writeFileSync(join(ws, 'configs/premise_selection/mizar40/e2e_tiny.yaml'), TINY);
+  const cs = await startCodeServer({ workspace: ws, vsix });
+  const browser = await openBrowser();
+  t.after(async () => {
+    await browser.close();
+    await cs.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  const wb = new Workbench(browser.page);
+  // Each step keeps a screenshot of the failure, so a red run shows what the editor looked like.
+  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await wb.shot(`failed-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+      throw e;
+    }
+  });
+  await browser.page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
+  await wb.ready();
+
+  await step('open a config and see the lenses', async () => {
+    await wb.openFile('premise_selection/mizar40/e2e_tiny.yaml');
+    await wb.codeLens('Run Experiment').waitFor({ timeout: 60_000 });
+    const titles = await browser.page.locator('.codelens-decoration a').allTextContents();
+    assert.deepEqual(titles.slice(0, 3), ['Run Experiment', 'Sweep…', 'Show Composed Config']);
+    await wb.shot('01-config-with-lenses');
+  });
+
+  let runDir = '';
+  await step('click Run Experiment: the run appears in the explorer and finishes', async () => {
+    await wb.codeLens('Run Experiment').click();
+    await browser.page.locator('.terminal-wrapper, .xterm').first().waitFor({ timeout: 30_000 });
+    const rows = await wb.viewRows('BAIT Runs');
+    await rows.filter({ hasText: 'e2e_tiny' }).first().waitFor({ timeout: 60_000 });
+    const run = rows.filter({ hasText: /completed · / }).first();
+    await run.waitFor({ timeout: 120_000 });
+    await wb.shot('02-run-finished-in-explorer');
+    const dirs = findRunDirs(join(ws, 'runs'));
+    assert.equal(dirs.length, 1);
+    runDir = dirs[0];
+  });
+
+  await step('open its metrics and see a chart with data', async () => {
+    const rows = await wb.viewRows('BAIT Runs');
+    await rows.filter({ hasText: /completed · / }).first().click();
+    const view = wb.webview();
+    await view.locator('.chart[data-metric="loss"] canvas').first().waitFor({ timeout: 60_000 });
+    const points = Number(await view.locator('.chart[data-metric="loss"]').getAttribute('data-points'));
+    assert.ok(points >= 30, `the loss chart has the run's rows (${points})`);
+    await wb.shot('03-metrics');
+  });
+
+  await step('resume the run, then the resume tree shows two attempts', async () => {
+    await wb.command('BAIT: Resume Run');
+    const id = JSON.parse(require('node:fs').readFileSync(join(runDir, 'run.json'), 'utf8')).id as string;
+    await wb.pick(id);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const rj = JSON.parse(require('node:fs').readFileSync(join(runDir, 'run.json'), 'utf8'));
+      if (rj.attempts?.length === 2 && rj.status !== 'running') break;
+      assert.ok(Date.now() < deadline, 'the resumed attempt finished');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await wb.command('BAIT: Open Checkpoint Tree');
+    await browser.page.locator('.tab.active', { hasText: 'Checkpoint & Resume Tree' }).waitFor({ timeout: 30_000 });
+    const view = wb.webview();
+    await view.locator('.lane .attempt').nth(1).waitFor({ timeout: 60_000 });
+    assert.equal(await view.locator('.lane .attempt').count(), 2);
+    assert.ok(await view.locator('.checkpoint.best').count() >= 1, 'the best checkpoint is marked');
+    await wb.shot('04-resume-tree-two-attempts');
+  });
+
+  await step('launch a 4-job sweep from the command palette and see the jobs', async () => {
+    await wb.command('BAIT: Launch Sweep');
+    await wb.pick('e2e_tiny');
+    await wb.pick('trainer.seed');
+    await wb.type('1,2', '2 jobs');
+    await wb.pick('data_config.batch_size');
+    await wb.type('8,16', '4 jobs');
+    await wb.pick('trainer.max_steps');
+    await wb.type('5', '4 jobs');
+    await wb.pick('Done');
+    await wb.pick('local');
+    await wb.shot('05-sweep-confirm');
+    await wb.pick('Launch 4 jobs');
+    const rows = await wb.viewRows('BAIT Runs');
+    const sweep = rows.filter({ hasText: /4 jobs · 4 completed/ }).first();
+    await sweep.waitFor({ timeout: 180_000 });
+    // Room for the jobs: fold the file tree, so the run explorer gets the side bar's height.
+    await wb.foldFolders();
+    await sweep.click();
+    for (const n of [0, 1, 2, 3]) await rows.filter({ hasText: `#${n} trainer.seed=` }).first().waitFor({ timeout: 30_000 });
+    await wb.shot('06-sweep-jobs');
+  });
+});

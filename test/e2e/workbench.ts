@@ -1,0 +1,82 @@
+// Page objects for the VS Code workbench (code-server 4.100.3) in Playwright: the selectors measured in the team
+// note editor-e2e.md, and helpers that wait on conditions, never on fixed sleeps.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { repoRoot } from './code-server.js';
+
+export const ARTIFACTS = join(repoRoot, 'test-artifacts', 'e2e');
+
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  async ready(): Promise<void> {
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await this.page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+  }
+
+  async shot(name: string): Promise<void> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  }
+
+  private get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Types into the open quick input and accepts the first row once it shows `expect` (or the typed text). */
+  async pick(text: string, expect = text): Promise<void> {
+    const input = this.quickInput.locator('input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(text);
+    // Enter accepts the focused row: wait until the filter has put the expected one there, not just anywhere.
+    await this.quickInput.locator('.quick-input-list .monaco-list-row.focused', { hasText: expect }).first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    await input.press('Enter');
+    await this.quickInput.locator('.quick-input-list .monaco-list-row.focused', { hasText: expect })
+      .waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+  }
+
+  /** Accepts whatever is typed (an input box, or a quick pick whose value is free text). */
+  async type(text: string, waitFor?: string): Promise<void> {
+    const input = this.quickInput.locator('input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(text);
+    if (waitFor) await this.quickInput.getByText(waitFor).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await input.press('Enter');
+  }
+
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    await this.pick(`>${title}`, title);
+  }
+
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    await this.pick(name, name.split('/').pop());
+    await this.page.locator('.tab.active', { hasText: name.split('/').pop() }).waitFor({ timeout: 30_000 });
+  }
+
+  codeLens(title: string): Locator {
+    return this.page.locator('.codelens-decoration a', { hasText: title }).first();
+  }
+
+  /** The rows of a view (expanded first), e.g. the run explorer. */
+  async viewRows(title: string): Promise<Locator> {
+    const header = this.page.locator('.pane-header', { hasText: title }).first();
+    await header.waitFor({ timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    return this.page.locator('.pane', { has: header }).locator('.monaco-list-row');
+  }
+
+  /** Folds the workspace's file tree (the first pane of the Explorer). */
+  async foldFolders(): Promise<void> {
+    const header = this.page.locator('.explorer-viewlet .pane-header').first();
+    if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+  }
+
+  /** The visible webview's own document (two iframes deep); hidden panels keep their iframes, so pick the shown one. */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready >> visible=true').first().frameLocator('#active-frame');
+  }
+}
