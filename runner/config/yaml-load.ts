@@ -4,7 +4,7 @@
 // The `yaml` package parses with the failsafe schema (every scalar a string) so that typing is ours and
 // exactly PyYAML's; its CST gives us the source range of every key and value for provenance.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Document, Node as YamlNode, Pair } from 'yaml';
 import type { ConfigError } from './errors.js';
 import {
@@ -19,6 +19,7 @@ import {
   type Range,
   type ScalarNode,
 } from './nodes.js';
+import { readSimpleYaml } from './yaml-simple.js';
 
 // PyYAML's implicit resolvers (yaml/resolver.py), with OmegaConf's float pattern that also accepts `1e-4`.
 const BOOL_RE = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
@@ -78,14 +79,20 @@ export interface LoadedYaml {
   /** The root node; undefined when the file could not be read as a mapping. */
   node?: ConfigNode;
   errors: ConfigError[];
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
 }
 
 /** Parses text into nodes whose origins point into `file`. Never throws. */
 export function loadYaml(text: string, file: string): LoadedYaml {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, lineCounter, prettyErrors: false, strict: false });
+  // Most config files are plain block YAML that the fast reader builds directly; it defers everything else,
+  // errors included, to the full loader below.
+  const simple = readSimpleYaml(text, file, resolvePlainScalar);
+  if (simple !== undefined) return simple === null ? { node: undefined, errors: [] } : { node: simple, errors: [] };
+  return loadYamlFull(text, file);
+}
+
+/** The full loader, through the `yaml` package's Document layer: every YAML feature, every error. */
+export function loadYamlFull(text: string, file: string): LoadedYaml {
+  const doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false, strict: false });
   const errors: ConfigError[] = [];
   for (const e of doc.errors) {
     errors.push({
@@ -94,12 +101,12 @@ export function loadYaml(text: string, file: string): LoadedYaml {
       origin: { kind: 'file', file, valueRange: [e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)] },
     });
   }
-  if (errors.length) return { errors, doc, lineCounter };
+  if (errors.length) return { errors };
   const ctx: BuildContext = { file, doc, errors, depth: 0 };
   const root = doc.contents;
-  if (root === null) return { node: undefined, errors, doc, lineCounter };
+  if (root === null) return { node: undefined, errors };
   const node = build(root as YamlNode, ctx, undefined);
-  return { node, errors, doc, lineCounter };
+  return { node, errors };
 }
 
 interface BuildContext {
