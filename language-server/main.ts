@@ -3,7 +3,7 @@
 import './stdout-guard.js';
 import { format } from 'node:util';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
-import { TARGETS } from '../runner/instantiate/registry.js';
+import { TARGET_DOCS as TARGETS } from '../runner/instantiate/targets.js';
 import { registerHandlers } from './handlers/register.js';
 
 // The transport (--stdio, --node-ipc, --socket=N) is read from the command line by createConnection.

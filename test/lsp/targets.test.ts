@@ -2,7 +2,7 @@
 // the node's target completed, hover documentation, and diagnostics for unknown targets and parameters.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TARGETS } from '../../runner/instantiate/registry.js';
+import { TARGET_DOCS as TARGETS } from '../../runner/instantiate/targets.js';
 import { cursorOf, parseFixture, serviceFor } from './fixture.js';
 
 function run(source: string) {
