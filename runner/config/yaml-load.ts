@@ -28,8 +28,13 @@ const INT_RE = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x
 const FLOAT_RE =
   /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
+const MAYBE_TYPED_START = new Set([...'0123456789+-.~nNyYtTfFoO?'].map((c) => c.charCodeAt(0)));
+
 /** Types a plain (unquoted) scalar as PyYAML's SafeLoader with OmegaConf's float resolver would. */
 export function resolvePlainScalar(text: string): { type: ScalarNode['type']; value: ScalarNode['value'] } {
+  // Every non-string form starts with one of these characters (digits, signs, `.inf`, `~`, `null`, `yes`,
+  // `no`, `true`, `false`, `on`, `off`, `???`); most keys and values do not, and skip the regular expressions.
+  if (text.length && !MAYBE_TYPED_START.has(text.charCodeAt(0))) return { type: 'str', value: text };
   if (text === '???') return { type: 'missing', value: null };
   if (NULL_RE.test(text)) return { type: 'null', value: null };
   if (BOOL_RE.test(text)) return { type: 'bool', value: /^(?:yes|true|on)$/i.test(text) };
@@ -273,8 +278,11 @@ function explicitTag(node: Scalar, ctx: BuildContext, origin: Origin, text: stri
 export function readPackageHeader(text: string): { package?: string; error?: { message: string; range: Range } } {
   let offset = 0;
   const result: { package?: string; error?: { message: string; range: Range } } = {};
-  for (const rawLine of text.split('\n')) {
+  // Line by line without splitting the whole file: only the leading comment lines are read.
+  while (offset <= text.length) {
     const start = offset;
+    const nl = text.indexOf('\n', start);
+    const rawLine = text.slice(start, nl < 0 ? text.length : nl);
     offset += rawLine.length + 1;
     const line = rawLine.trim();
     if (line === '') continue;
