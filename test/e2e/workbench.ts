@@ -29,12 +29,19 @@ export class Workbench {
     const input = this.quickInput.locator('input');
     await input.waitFor({ state: 'visible' });
     await input.fill(text);
-    // Enter accepts the focused row: wait until the filter has put the expected one there, not just anywhere.
-    await this.quickInput.locator('.quick-input-list .monaco-list-row.focused', { hasText: expect }).first()
-      .waitFor({ state: 'visible', timeout: 30_000 });
+    if (process.env.BAIT_E2E_DEBUG) await this.shot(`dbg-pick-${text.replace(/\W+/g, '_')}`);
+    // Enter accepts the quick input's active item: wait until the filter has made the expected row the active one
+    // (the input's aria-activedescendant points at it), not just until the row is drawn somewhere.
+    const row = this.quickInput.locator('.quick-input-list .monaco-list-row.focused', { hasText: expect }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await this.page.waitForFunction(() => {
+      const inp = document.querySelector('.quick-input-widget input');
+      const focused = document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+      return !!inp && !!focused && !!focused.id && inp.getAttribute('aria-activedescendant') === focused.id;
+    }, undefined, { timeout: 30_000 });
     await input.press('Enter');
     await this.quickInput.locator('.quick-input-list .monaco-list-row.focused', { hasText: expect })
-      .waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+      .waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
   }
 
   /** Accepts whatever is typed (an input box, or a quick pick whose value is free text). */
@@ -47,6 +54,8 @@ export class Workbench {
   }
 
   async command(title: string): Promise<void> {
+    // A focused webview or terminal may keep F1 for itself: give the focus back to the workbench first.
+    await this.page.locator('.part.sidebar .composite.title').first().click();
     await this.page.keyboard.press('F1');
     await this.pick(`>${title}`, title);
   }
