@@ -27,6 +27,8 @@ export class LanguageService {
   private dirty = new Set<string>();
   /** Primary configs dropped by edits: what they read after recomposing joins the dirty files. */
   private recomposed = new Map<ConfigProject, Set<string>>();
+  /** Workspace `_target_` lookups for diagnostics, per project and tree generation. */
+  private readonly workspaceTargets = new WeakMap<ConfigProject, { generation: number; found: Map<string, FileRange | undefined> }>();
   /** Called with errors a feature swallowed, so the server can log them. */
   onInternalError: (what: string, error: unknown) => void = () => {};
 
@@ -128,7 +130,7 @@ export class LanguageService {
   }
 
   diagnostics(path: string): Diagnostic[] {
-    return this.withFile('diagnostics', path, [], (p, rel) => fileDiagnostics(p, rel, this.targetCheck(p)));
+    return this.withFile('diagnostics', path, [], (p, rel) => fileDiagnostics(p, rel, this.diagnosticsTargetCheck(p)));
   }
 
   codeActions(path: string, diagnostics: Diagnostic[]): CodeAction[] {
@@ -150,6 +152,28 @@ export class LanguageService {
   private targetCheck(project: ConfigProject): TargetCheck {
     const root = this.workspace.workspaceRootOf(project);
     return { catalogue: this.workspace.targets, workspace: (name) => workspaceTarget(this.fs, root, name) };
+  }
+
+  /**
+   * The target check for diagnostics, with workspace lookups remembered per tree generation. Every final
+   * config that includes a group option checks the option's `_target_` again, and a name that is not built
+   * in is looked for on disk under up to sixteen module paths each time: thousands of failed reads per
+   * whole-tree pass on a large tree. Diagnostics of a composition are computed once per generation anyway.
+   */
+  private diagnosticsTargetCheck(project: ConfigProject): TargetCheck {
+    const check = this.targetCheck(project);
+    let cache = this.workspaceTargets.get(project);
+    if (!cache || cache.generation !== project.generation) {
+      this.workspaceTargets.set(project, (cache = { generation: project.generation, found: new Map() }));
+    }
+    const found = cache.found;
+    return {
+      catalogue: check.catalogue,
+      workspace: (name) => {
+        if (!found.has(name)) found.set(name, check.workspace(name));
+        return found.get(name);
+      },
+    };
   }
 
   /** The text the service sees for a file (open buffer over disk). */
