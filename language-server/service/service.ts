@@ -28,7 +28,10 @@ export class LanguageService {
   /** Primary configs dropped by edits: what they read after recomposing joins the dirty files. */
   private recomposed = new Map<ConfigProject, Set<string>>();
   /** Workspace `_target_` lookups for diagnostics, per project and tree generation. */
-  private readonly workspaceTargets = new WeakMap<ConfigProject, { generation: number; found: Map<string, FileRange | undefined> }>();
+  private readonly workspaceTargets = new WeakMap<
+    ConfigProject,
+    { generation: number; found: Map<string, FileRange | undefined>; files: Map<string, string | undefined> }
+  >();
   /** Called with errors a feature swallowed, so the server can log them. */
   onInternalError: (what: string, error: unknown) => void = () => {};
 
@@ -161,16 +164,25 @@ export class LanguageService {
    * whole-tree pass on a large tree. Diagnostics of a composition are computed once per generation anyway.
    */
   private diagnosticsTargetCheck(project: ConfigProject): TargetCheck {
-    const check = this.targetCheck(project);
     let cache = this.workspaceTargets.get(project);
     if (!cache || cache.generation !== project.generation) {
-      this.workspaceTargets.set(project, (cache = { generation: project.generation, found: new Map() }));
+      this.workspaceTargets.set(project, (cache = { generation: project.generation, found: new Map(), files: new Map() }));
     }
-    const found = cache.found;
+    const { found, files } = cache;
+    // Names share module paths (`models.group0.A` and `models.group0.B` both probe `models/group0.ts`), so
+    // the files read are remembered too.
+    const fs: FileSystem = {
+      readFile: (p) => {
+        if (!files.has(p)) files.set(p, this.fs.readFile(p));
+        return files.get(p);
+      },
+      readDir: (p) => this.fs.readDir(p),
+    };
+    const root = this.workspace.workspaceRootOf(project);
     return {
-      catalogue: check.catalogue,
+      catalogue: this.workspace.targets,
       workspace: (name) => {
-        if (!found.has(name)) found.set(name, check.workspace(name));
+        if (!found.has(name)) found.set(name, workspaceTarget(fs, root, name));
         return found.get(name);
       },
     };
