@@ -25,20 +25,20 @@ export class Workbench {
   }
 
   /** Types into the open quick input and accepts the first row once it shows `expect` (or the typed text). */
-  async pick(text: string, expect = text): Promise<void> {
+  async pick(text: string, expect = text, timeout = 30_000): Promise<void> {
     const input = this.quickInput.locator('input');
-    await input.waitFor({ state: 'visible' });
+    await input.waitFor({ state: 'visible', timeout });
     await input.fill(text);
     if (process.env.BAIT_E2E_DEBUG) await this.shot(`dbg-pick-${text.replace(/\W+/g, '_')}`);
     // Enter accepts the quick input's active item: wait until the filter has made the expected row the active one
     // (the input's aria-activedescendant points at it), not just until the row is drawn somewhere.
     const row = this.quickInput.locator('.quick-input-list .monaco-list-row.focused', { hasText: expect }).first();
-    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await row.waitFor({ state: 'visible', timeout });
     await this.page.waitForFunction(() => {
       const inp = document.querySelector('.quick-input-widget input');
       const focused = document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row.focused');
       return !!inp && !!focused && !!focused.id && inp.getAttribute('aria-activedescendant') === focused.id;
-    }, undefined, { timeout: 30_000 });
+    }, undefined, { timeout });
     await input.press('Enter');
     await this.quickInput.locator('.quick-input-list .monaco-list-row.focused', { hasText: expect })
       .waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
@@ -54,10 +54,20 @@ export class Workbench {
   }
 
   async command(title: string): Promise<void> {
-    // A focused webview or terminal may keep F1 for itself: give the focus back to the workbench first.
-    await this.page.locator('.part.sidebar .composite.title').first().click();
-    await this.page.keyboard.press('F1');
-    await this.pick(`>${title}`, title);
+    // A terminal that opens or closes (a run just started or ended) takes the focus, and the palette closes when it
+    // loses focus: try again when that happens.
+    for (let attempt = 1; ; attempt++) {
+      // A focused webview or terminal may keep F1 for itself: give the focus back to the workbench first.
+      await this.page.locator('.part.sidebar .composite.title').first().click();
+      await this.page.keyboard.press('F1');
+      try {
+        await this.pick(`>${title}`, title, attempt < 3 ? 8_000 : 30_000);
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   async openFile(name: string): Promise<void> {
