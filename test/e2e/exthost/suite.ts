@@ -191,6 +191,21 @@ suite('run explorer and webviews', () => {
     assert.equal(await vscode.commands.executeCommand('bait.selectHost', 'local'), 'local');
   });
 
+  test('Stop Run asks the bundled runner to stop a running run: its process gets SIGTERM', async () => {
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    const fs = require('node:fs') as typeof import('node:fs');
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const exited = new Promise<string | null>((r) => child.once('exit', (_code, signal) => r(signal)));
+    const dir = writeFixtureRun({ root: join(ws(), 'runs'), experiment: 'demo_exp', name: 'demo', id: 'live0001',
+      stamp: '2026-11-28/13-00-00', status: 'running', steps: 3 });
+    const rj = JSON.parse(fs.readFileSync(join(dir, 'run.json'), 'utf8'));
+    fs.writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...rj, host: require('node:os').hostname(), pid: child.pid }));
+    await until('the running run', () => (api.explorer.findRun(dir)?.status === 'running' ? true : undefined));
+    await vscode.commands.executeCommand('bait.stopRun', { dir });
+    assert.equal(await exited, 'SIGTERM');
+    assert.ok(fs.readdirSync(dir).some((f) => /stop/i.test(f)), 'a stop request file is left for the training loop');
+  });
+
   test('Open Config opens the composed config the run saved', async () => {
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('bait.openConfig', { dir: runDir });
     assert.equal(editor.document.uri.fsPath, join(runDir, '.hydra/config.yaml'));
