@@ -5,23 +5,7 @@ import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
 import { settings } from './settings.js';
 import type { HostRegistry } from './hosts.js';
-import type { SshHostSetting } from './settings.js';
-
-/** A string in the override grammar's single quotes: backslashes and quotes escaped. */
-export function quoteOverride(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** SSH host settings as an override value: a list of dicts, strings quoted, numbers and lists as they are. */
-export function hostsOverride(hosts: SshHostSetting[]): string {
-  const value = (v: unknown): string => {
-    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    if (Array.isArray(v)) return `[${v.map(value).join(',')}]`;
-    return quoteOverride(String(v));
-  };
-  return `[${hosts.map((h) => `{${Object.entries(h).filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${k}:${value(v)}`).join(',')}}`).join(',')}]`;
-}
+import { hostsOverride } from './override-text.js';
 
 export class Runner {
   constructor(private readonly context: vscode.ExtensionContext, private readonly hosts: HostRegistry) {}
