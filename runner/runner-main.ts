@@ -8,8 +8,9 @@ import type { ResumeArgs, SimpleArgs } from './cli/args.js';
 import { formatConfigError } from './cli/format-error.js';
 import { resolveForRun } from './cli/resolve-run.js';
 import { applyConfigOverride } from './config/apply-override.js';
-import { compose } from './config/compose.js';
-import { scalar, type DictNode } from './config/nodes.js';
+import { compose, hydraNode, jobConfig } from './config/compose.js';
+import { toYaml } from './config/emit.js';
+import { dict, list, scalar, type DictNode } from './config/nodes.js';
 import type { Override } from './config/overrides/types.js';
 import { DiskSource } from './disk-source.js';
 import { attachRun, createLauncher, stopRun as stopRemoteRun } from './launchers/index.js';
@@ -60,6 +61,14 @@ export function placeInJobDir(cfg: DictNode, dir: string): void {
   }
 }
 
+/** `.hydra/` as Hydra writes it: the job config and the hydra node unresolved, and the task overrides. */
+function hydraFileTexts(cfg: DictNode, overrides: Override[]): { config: string; hydra: string; overrides: string } {
+  const hydra = dict();
+  hydra.entries.set('hydra', { key: 'hydra', node: hydraNode(cfg) });
+  const task = overrides.filter((o) => !o.key.startsWith('hydra.') && !o.key.startsWith('hydra/')).map((o) => scalar('str', o.text));
+  return { config: toYaml(jobConfig(cfg)), hydra: toYaml(hydra), overrides: toYaml(list(task)) };
+}
+
 /** Composes a config as `bait run` does and runs it; used by `bait run` and `bait resume`. */
 export async function composeAndRun(
   opts: { configName: string; configDir: string; overrides: string[]; workspaceDir: string },
@@ -91,6 +100,7 @@ export async function composeAndRun(
       workspaceDir: opts.workspaceDir,
       ...(env.BAIT_SWEEP_DIR && Number.isInteger(jobNum) ? { sweep: { dir: env.BAIT_SWEEP_DIR, jobNum } } : {}),
       ...(jobDir ? { assignedDir: true } : {}),
+      hydraFiles: hydraFileTexts(r.config!, r.overrides),
     },
     io,
   );

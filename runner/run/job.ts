@@ -37,6 +37,11 @@ export interface JobInput {
    * already created it for its own log, instead of taking a free `_1` suffix.
    */
   assignedDir?: boolean;
+  /**
+   * The texts of `.hydra/config.yaml`, `hydra.yaml` and `overrides.yaml` as Hydra writes them (unresolved, in
+   * PyYAML's style), prepared by the CLI from the composed nodes; without them the plain values are written.
+   */
+  hydraFiles?: { config: string; hydra: string; overrides: string };
 }
 
 
@@ -180,7 +185,7 @@ export async function runJob(input: JobInput): Promise<number> {
         'the continuation is close but not bit-identical');
     }
   } else {
-    writeHydraFiles(runDir, config, input.hydra, input.overrides);
+    writeHydraFiles(runDir, config, input.hydra, input.overrides, input.hydraFiles);
     record = {
       id: typeof logging.id === 'string' && logging.id ? logging.id : newRunId(),
       experiment: str(exp.experiment) ?? null,

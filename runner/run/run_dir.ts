@@ -19,9 +19,21 @@ export function createUniqueDir(requested: string): string {
   }
 }
 
-export function writeHydraFiles(runDir: string, config: Plain, hydra: Plain, overrides: string[]): void {
+export function writeHydraFiles(
+  runDir: string,
+  config: Plain,
+  hydra: Plain,
+  overrides: string[],
+  texts?: { config: string; hydra: string; overrides: string },
+): void {
   const dir = join(runDir, '.hydra');
   mkdirSync(dir, { recursive: true });
+  if (texts) {
+    writeFileSync(join(dir, 'config.yaml'), texts.config);
+    writeFileSync(join(dir, 'hydra.yaml'), texts.hydra);
+    writeFileSync(join(dir, 'overrides.yaml'), texts.overrides);
+    return;
+  }
   writeFileSync(join(dir, 'config.yaml'), stringify(config));
   writeFileSync(join(dir, 'hydra.yaml'), stringify({ hydra }));
   writeFileSync(join(dir, 'overrides.yaml'), stringify(overrides));
