@@ -192,5 +192,12 @@ test('UI scenarios in code-server with the packaged extension', { timeout: 420_0
     await sweep.click();
     for (const n of [0, 1, 2, 3]) await rows.filter({ hasText: `#${n} trainer.seed=` }).first().waitFor({ timeout: 30_000 });
     await wb.shot('06-sweep-jobs');
+    // The sweep's inline "Open Metrics" action: one line per job and the sweep table with the overrides as columns.
+    await rows.filter({ hasText: /4 jobs · 4 completed/ }).first().locator('.action-label.codicon-graph-line').click();
+    const view = wb.webview();
+    await view.locator('#sweep-table tbody tr').nth(3).waitFor({ timeout: 60_000 });
+    const header = await view.locator('#sweep-table thead th').allTextContents();
+    for (const col of ['trainer.seed', 'data_config.batch_size', 'loss final', 'loss best']) assert.ok(header.includes(col), col);
+    await wb.shot('07-sweep-metrics');
   });
 });
