@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { compose, MemorySource } from '../../runner/config/index.js';
 import { resolveTree } from '../../runner/config/interpolation/resolve.js';
 import { CONFORMANCE } from './conformance-cases.js';
+import { seededRandom as rng } from '../../runner/config/overrides/sweep.js';
 
 const BAIT = join(CONFORMANCE, 'bait', 'configs');
 
@@ -22,18 +23,6 @@ function readTree(dir: string): Record<string, string> {
   };
   walk(dir);
   return out;
-}
-
-/** A small deterministic PRNG so failures reproduce. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SNIPPETS = ['${', '}', '${a.b}', '${..}', '???', ':', '- ', '  ', '\n', '#', '# @package _global_\n', '@', '[', ']', '{', '}',

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MemoryFileSystem } from '../../language-server/service/file-system.js';
 import { LanguageService } from '../../language-server/service/service.js';
 import { composeWith, validate } from '../../language-server/service/requests.js';
+import { seededRandom } from '../../runner/config/overrides/sweep.js';
 import { LineIndex } from '../../language-server/service/text.js';
 import { writeFixture } from './disk-fixture.js';
 import { parseFixture } from './fixture.js';
@@ -19,18 +20,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
 const DOCS = Number(process.env.FUZZ_DOCS ?? 3000);
 const bait = join(dirname(fileURLToPath(import.meta.url)), '../conformance/bait/configs');
 
-function prng(seed: number): () => number {
-  // mulberry32: small, fast, and reproducible across runs.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// mulberry32 from the engine: small, fast, and reproducible across runs.
+const prng = seededRandom;
 const TOKENS = [':', ': ', '-', '- ', ' ', '  ', '\n', '\n  ', '\t', '${', '}', '${a.b}', '${.x}', '${..y}', '${oc.env:HOME}',
   '${now:%Y}', '${hydra:runtime.choices}', '[', ']', '{', '}', ',', '#', '# @package ', '_global_', '_here_', "'", '"', '@', '/',
   '???', '_self_', 'override ', 'optional ', 'defaults:', '\n- ', '&a ', '*a', '<<: *a', '!!str ', '|', '>', '\r\n', '\u00e9', '\u{1F600}',
