@@ -6,22 +6,12 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { settings, type SshHostSetting } from './settings.js';
+import { sshConfigHosts } from './ssh-config.js';
 
 export interface Host {
   name: string;
   detail: string;
   ssh?: SshHostSetting;
-}
-
-/** Host aliases from an ssh config text: every name of every `Host` line that has no wildcard. */
-export function sshConfigHosts(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*Host\s+(.+)$/i.exec(line);
-    if (!m) continue;
-    for (const h of m[1].trim().split(/\s+/)) if (!/[*?!]/.test(h) && !out.includes(h)) out.push(h);
-  }
-  return out;
 }
 
 export class HostRegistry implements vscode.Disposable {
