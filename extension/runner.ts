@@ -3,9 +3,33 @@
 // can never be interpreted as shell syntax. Short commands (stop, composing a config) run as child processes.
 import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { settings } from './settings.js';
 import type { HostRegistry } from './hosts.js';
 import { hostsOverride } from './override-text.js';
+
+/** Whether an executable of this name is on PATH. */
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => {
+    try {
+      accessSync(join(d, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The Node that runs the runner: the setting, else `node` on PATH, else the editor's own runtime in Node mode
+ * (VS Code's executable runs plain scripts with ELECTRON_RUN_AS_NODE), so a machine without a separate Node works.
+ */
+export function nodeCommand(setting: string): { path: string; env: Record<string, string> } {
+  if (setting && setting !== 'node') return { path: setting, env: {} };
+  if (onPath('node')) return { path: 'node', env: {} };
+  return { path: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } };
+}
 
 export class Runner {
   constructor(private readonly context: vscode.ExtensionContext, private readonly hosts: HostRegistry) {}
@@ -16,7 +40,7 @@ export class Runner {
 
   /** The environment of runner processes: the current host's name, for run.json and messages. */
   private env(): Record<string, string> {
-    return { BAIT_HOST: this.hosts.current().name };
+    return { BAIT_HOST: this.hosts.current().name, ...nodeCommand(settings.nodePath()).env };
   }
 
   /**
@@ -32,7 +56,7 @@ export class Runner {
   terminal(title: string, args: string[]): vscode.Terminal {
     const term = vscode.window.createTerminal({
       name: `bait: ${title}`,
-      shellPath: settings.nodePath(),
+      shellPath: nodeCommand(settings.nodePath()).path,
       shellArgs: [this.script, ...args],
       cwd: settings.workspaceRoot(),
       env: this.env(),
@@ -44,7 +68,7 @@ export class Runner {
   /** Runs `bait <args...>` to completion and returns its output; a non-zero exit is an error with its message. */
   exec(args: string[], timeoutMs = 60_000): Promise<string> {
     return new Promise((resolveP, reject) => {
-      execFile(settings.nodePath(), [this.script, ...args], {
+      execFile(nodeCommand(settings.nodePath()).path, [this.script, ...args], {
         cwd: settings.workspaceRoot(), env: { ...process.env, ...this.env() }, timeout: timeoutMs,
         maxBuffer: 64 * 1024 * 1024,
       }, (err, stdout, stderr) => {
