@@ -101,10 +101,12 @@ function drawEdges(): void {
     const b = to.getBoundingClientRect();
     const x1 = a.left + a.width / 2 - box.left;
     const y1 = a.bottom - box.top;
-    const x2 = b.left - box.left;
-    const y2 = b.top + b.height / 2 - box.top;
+    // From the checkpoint's bottom to the top of the fork's first attempt, bending in the gap between the lanes.
+    const x2 = b.left + b.width / 2 - box.left;
+    const y2 = b.top - box.top;
+    const mid = (y1 + y2) / 2;
     const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
-    path.setAttribute('d', `M ${x1} ${y1} C ${x1} ${y2}, ${x1} ${y2}, ${x2} ${y2}`);
+    path.setAttribute('d', `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2}`);
     path.setAttribute('class', 'fork-edge');
     path.setAttribute('data-fork', r.key);
     svg.append(path);
