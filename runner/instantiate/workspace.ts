@@ -65,13 +65,19 @@ const cache = new Map<string, Record<string, unknown>>();
 export async function loadWorkspaceModule(file: string, key: string): Promise<Record<string, unknown>> {
   const hit = cache.get(file);
   if (hit) return hit;
-  // esbuild is a native tool installed beside the runner; a computed require keeps it out of the bundle.
-  const req = createRequire(__filename);
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = req('esbuild') as typeof import('esbuild');
-  } catch {
-    throw new UserError(`loading ${file} needs esbuild, which is not installed beside the runner (npm install esbuild)`, key);
+  // esbuild is a native tool: it is found beside the runner (this repository) or in the workspace that owns the
+  // module (an installed extension ships no node_modules); a computed require keeps it out of the bundle.
+  let esbuild: typeof import('esbuild') | undefined;
+  for (const from of [__filename, join(dirname(file), 'package.json'), join(process.cwd(), 'package.json')]) {
+    try {
+      esbuild = createRequire(from)('esbuild') as typeof import('esbuild');
+      break;
+    } catch {
+      // Try the next place.
+    }
+  }
+  if (!esbuild) {
+    throw new UserError(`loading ${file} needs esbuild, which is found neither beside the runner nor in your workspace; run 'npm install --save-dev esbuild' in the workspace`, key);
   }
   let code: string;
   try {
