@@ -16,13 +16,24 @@ export function sharedView(t: tf.Tensor): Float32Array | undefined {
   return undefined;
 }
 
+// Variables whose values never reach a wasm matMul (an embedding table read by the embedding-bag op), so the
+// packed-weight cache below cannot hold stale copies of them.
+const inPlaceOnWasm = new WeakSet<tf.Variable>();
+
+/** Declares that `v` is never an operand of a matMul, so optimizers may write its storage in place on wasm too. */
+export function allowInPlaceUpdates(v: tf.Variable): void {
+  inPlaceOnWasm.add(v);
+}
+
 /**
- * Storage that may be written in place: only on the cpu backend. The wasm backend caches packed matMul weights by
- * tensor id (XNNPACK), so a tensor changed in place keeps being multiplied with its old values there; updates on
- * wasm must go into a new tensor.
+ * Storage that may be written in place: on the cpu backend, and on wasm for variables declared with
+ * allowInPlaceUpdates. The wasm backend caches packed matMul weights by tensor id (XNNPACK), so a tensor changed in
+ * place keeps being multiplied with its old values there; other updates on wasm must go into a new tensor.
  */
 export function writableView(t: tf.Tensor): Float32Array | undefined {
-  return tf.getBackend() === 'cpu' ? sharedView(t) : undefined;
+  const name = tf.getBackend();
+  if (name === 'cpu' || (name === 'wasm' && t instanceof tf.Variable && inPlaceOnWasm.has(t))) return sharedView(t);
+  return undefined;
 }
 
 /** The values of `t`, without a copy where possible. Treat the result as read-only. */

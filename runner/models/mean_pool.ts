@@ -1,11 +1,13 @@
-// The bag-of-words encoder: the mean of a sequence's token embeddings.
+// The bag-of-words encoder: the mean of a sequence's token embeddings, then dropout.
 //
-// It is computed as (normalised token counts [rows, vocab]) x (embedding [vocab, dim]) instead of gather + mean:
-// the same numbers up to float rounding, but one dense matMul forwards and one backwards, which is the fastest path
-// on the wasm and cpu backends (a gather's gradient is a scatter-add that tfjs does slowly, see notes/tfjs.md).
+// Both are one op (embedding_bag.ts) that loops over the distinct token ids of each sequence on the raw buffers: at
+// these sizes per-op dispatch and copies cost more than the arithmetic, and a dense (token counts [rows, vocab]) x
+// (embedding [vocab, dim]) matMul each way was ~20% of a step on wasm.
 import * as tf from '@tensorflow/tfjs';
 import type { Encoder } from './encoder.js';
-import { type ForwardContext, Module, dropout } from './module.js';
+import { type ForwardContext, Module, dropoutMask } from './module.js';
+import { embeddingBagMean } from './embedding_bag.js';
+import { allowInPlaceUpdates } from '../backend/raw.js';
 import { posInt, rate } from './checks.js';
 
 export interface MeanPoolOptions {
@@ -30,17 +32,12 @@ export class MeanPoolEncoder extends Module implements Encoder {
     this.dim = posInt(opts.d_model ?? opts.embedding_dim ?? 128, 'd_model');
     this.dropoutRate = rate(opts.dropout ?? 0, 'dropout');
     this.embedding = this.param('embedding', [this.vocabSize, this.dim], { kind: 'normal', std: 1 / Math.sqrt(this.dim) });
+    // The table never enters a matMul (whose wasm kernel caches packed weights by tensor), so Adam may update it in place.
+    allowInPlaceUpdates(this.embedding);
   }
 
   encode(ids: Int32Array, lengths: Int32Array, rows: number, width: number, ctx: ForwardContext): tf.Tensor2D {
-    const v = this.vocabSize;
-    const counts = new Float32Array(rows * v);
-    for (let r = 0; r < rows; r++) {
-      const len = lengths[r]!;
-      const w = 1 / len;
-      for (let i = 0; i < len; i++) counts[r * v + ids[r * width + i]!]! += w;
-    }
-    const pooled = tf.matMul(tf.tensor2d(counts, [rows, v]), this.embedding as tf.Tensor2D) as tf.Tensor2D;
-    return dropout(pooled, this.dropoutRate, ctx);
+    const mask = dropoutMask(rows * this.dim, this.dropoutRate, ctx);
+    return embeddingBagMean(this.embedding as tf.Tensor2D, ids, lengths, rows, width, mask);
   }
 }

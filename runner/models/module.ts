@@ -22,12 +22,18 @@ export function forwardContext(training: boolean, seed: number, step: number): F
  * where tf.dropout costs a handful of kernels each way.
  */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, ctx: ForwardContext): T {
-  if (!ctx.training || rate <= 0) return x;
+  const mask = dropoutMask(x.size, rate, ctx);
+  return mask ? tf.mul(x, tf.tensor(mask, x.shape, 'float32')) as T : x;
+}
+
+/** The inverted-dropout scales (0 or 1/(1-rate)) of the next dropout site, or undefined when dropout is off. */
+export function dropoutMask(size: number, rate: number, ctx: ForwardContext): Float32Array | undefined {
+  if (!ctx.training || rate <= 0) return undefined;
   const rng = new Rng(hash32(ctx.seed, 'dropout', ctx.step, ctx.site++));
   const keep = 1 / (1 - rate);
-  const mask = new Float32Array(x.size);
+  const mask = new Float32Array(size);
   for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < rate ? 0 : keep;
-  return tf.mul(x, tf.tensor(mask, x.shape, 'float32')) as T;
+  return mask;
 }
 
 export type Init = { kind: 'uniform'; bound: number } | { kind: 'normal'; std: number } | { kind: 'const'; value: number };

@@ -1,12 +1,18 @@
-// Adam with gradient clipping as one fused loop over each parameter's values, instead of ~12 tfjs kernels per
-// parameter per step (the update was ~40% of a mean-pool step on wasm). The arithmetic is tfjs's AdamOptimizer's:
-// bias correction by the running products accBeta1 = beta1^t and accBeta2 = beta2^t kept in float32 (not pow(),
-// whose last bit differs), so the state a checkpoint must hold is m, v, accBeta1, accBeta2 and the step count.
+// Adam with gradient clipping as one fused pass over all parameters, instead of ~12 tfjs kernels per parameter per
+// step. The arithmetic is tfjs's AdamOptimizer's, in float32 with WebAssembly SIMD (adam_simd.ts): bias correction
+// by the running products accBeta1 = beta1^t and accBeta2 = beta2^t kept in float32 (not pow(), whose last bit
+// differs), so the state a checkpoint must hold is m, v, accBeta1, accBeta2 and the step count.
 // Clipping follows torch.nn.utils.clip_grad_norm_ (scale by max_norm / (norm + 1e-6) when below 1) or clip by value.
+//
+// All parameters, their gradients and both moments live side by side in the SIMD module's memory (each parameter
+// padded to four floats, so one call covers them all); the parameters are copied in from their variables and
+// back out each step, which keeps the variables the only source of truth (restores assign them directly).
 import * as tf from '@tensorflow/tfjs';
 import { readValues, writableView } from '../backend/raw.js';
+import { type SimdAdamKernels, simdAdamKernels } from './adam_simd.js';
 
 export interface AdamState {
+  /** Views of the optimizer's memory: load a checkpoint with `m[i].set(values)`, never by replacing the arrays. */
   m: Float32Array[];
   v: Float32Array[];
   accBeta1: number;
@@ -19,11 +25,25 @@ export class FusedAdam {
   readonly beta2 = 0.999;
   readonly epsilon = 1e-8;
   state: AdamState;
+  private readonly kernels: SimdAdamKernels;
+  /** Float offset of each parameter within a region, and the (padded) size of a region. */
+  private readonly offsets: number[];
+  private readonly total: number;
 
   constructor(private readonly params: tf.Variable[], public learningRate: number) {
+    this.offsets = [];
+    let total = 0;
+    for (const p of params) {
+      this.offsets.push(total);
+      total += Math.ceil(p.size / 4) * 4;
+    }
+    this.total = total;
+    // Regions: parameters, gradients, m, v.
+    this.kernels = simdAdamKernels(4 * total);
+    const region = (r: number) => params.map((p, k) => this.kernels.heap.subarray(r * total + this.offsets[k]!, r * total + this.offsets[k]! + p.size));
     this.state = {
-      m: params.map((p) => new Float32Array(p.size)),
-      v: params.map((p) => new Float32Array(p.size)),
+      m: region(2),
+      v: region(3),
       accBeta1: Math.fround(this.beta1),
       accBeta2: Math.fround(this.beta2),
       iterations: 0,
@@ -32,25 +52,29 @@ export class FusedAdam {
 
   /** Applies one update from `grads` (same order as the parameters); the grads are not disposed here. */
   step(grads: tf.Tensor[], clip: { value: number; algorithm: 'norm' | 'value' } | null): void {
-    const g = grads.map(readValues);
+    const { heap, adam, sumsq } = this.kernels;
+    const T = this.total;
+    this.params.forEach((p, k) => {
+      heap.set(readValues(grads[k]!), T + this.offsets[k]!);
+      heap.set(readValues(p), this.offsets[k]!);
+    });
     let scale = 1;
     if (clip && clip.algorithm === 'norm') {
-      let sq = 0;
-      for (const a of g) sq += sumOfSquares(a);
-      const coef = clip.value / (Math.sqrt(sq) + 1e-6);
+      const coef = clip.value / (Math.sqrt(sumsq(4 * T, T)) + 1e-6);
       if (coef < 1) scale = coef;
     }
     const limit = clip && clip.algorithm === 'value' ? clip.value : Infinity;
     const c1 = 1 - this.state.accBeta1;
     const c2 = 1 - this.state.accBeta2;
+    adam(0, 4 * T, 8 * T, 12 * T, T, scale, limit, this.beta1, this.beta2, 1 - this.beta1, 1 - this.beta2,
+      this.learningRate / c1, 1 / c2, this.epsilon);
     this.params.forEach((p, k) => {
+      const values = heap.subarray(this.offsets[k]!, this.offsets[k]! + p.size);
       const view = writableView(p);
-      const values = view ?? readValues(p).slice();
-      adamUpdate(values, g[k]!, this.state.m[k]!, this.state.v[k]!, scale, limit, this.beta1, this.beta2, c1, c2,
-        this.learningRate, this.epsilon);
-      if (!view) {
+      if (view) view.set(values);
+      else {
         // A new tensor (new id) for the new values; the variable keeps the only reference to it.
-        const next = tf.tensor(values, p.shape, 'float32');
+        const next = tf.tensor(values.slice(), p.shape, 'float32');
         p.assign(next);
         next.dispose();
       }
@@ -58,32 +82,5 @@ export class FusedAdam {
     this.state.accBeta1 = Math.fround(this.state.accBeta1 * this.beta1);
     this.state.accBeta2 = Math.fround(this.state.accBeta2 * this.beta2);
     this.state.iterations++;
-  }
-}
-
-// Hot loops as top-level functions with fixed argument types, so V8 compiles each once.
-
-function sumOfSquares(a: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return s;
-}
-
-function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, scale: number, limit: number,
-  b1: number, b2: number, c1: number, c2: number, lr: number, eps: number): void {
-  const n = p.length;
-  const a1 = 1 - b1;
-  const a2 = 1 - b2;
-  const step = lr / c1;
-  const rc2 = 1 / c2;
-  for (let i = 0; i < n; i++) {
-    let gi = g[i]! * scale;
-    if (gi > limit) gi = limit;
-    else if (gi < -limit) gi = -limit;
-    const mi = b1 * m[i]! + a1 * gi;
-    const vi = b2 * v[i]! + a2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = p[i]! - (step * mi) / (Math.sqrt(vi * rc2) + eps);
   }
 }

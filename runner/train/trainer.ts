@@ -209,7 +209,7 @@ export class Trainer implements TrainerView {
       for (const [which, list] of [['m', st.m], ['v', st.v]] as const) {
         const t = byName.get(`${name}/${which}`);
         if (!t || t.values.length !== v.size) throw new UserError(`the checkpoint has no optimizer state ${name}/${which}; it cannot be resumed exactly`);
-        list[i] = Float32Array.from(t.values);
+        list[i]!.set(t.values);
       }
     });
     // The running beta products exactly as training left them (recomputing them with pow() differs in the last bit).

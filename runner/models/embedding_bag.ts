@@ -1,0 +1,107 @@
+// The mean of each sequence's token embeddings (torch's EmbeddingBag(mode="mean")), with optional dropout on the
+// result, as ONE differentiable op whose forward and backward are plain loops over the token ids.
+//
+// A step of the bag-of-words model is dominated by per-op dispatch and copies, not arithmetic: a formula has ~60
+// tokens but only ~13 distinct ones, so the forward pass is ~13 scaled row additions per sequence and the gradient
+// is the same rows scattered back. Doing that on the raw buffers replaces a dense [rows, vocab] x [vocab, dim]
+// matMul each way (and the [rows, vocab] count matrix upload) plus the dropout multiply, and it keeps the table out
+// of every matMul, so its storage may be updated in place by the optimizer (see backend/raw.ts).
+import * as tf from '@tensorflow/tfjs';
+import { readValues } from '../backend/raw.js';
+
+/** Distinct ids of each row in first-appearance order with their weights count/length (row r: start[r]..start[r+1]). */
+interface Bags {
+  ids: Int32Array;
+  weights: Float64Array;
+  start: Int32Array;
+}
+
+// Scratch for counting ids, reused across calls (grown when a larger vocabulary appears); all zero between calls.
+let slot = new Int32Array(0);
+
+function bags(ids: Int32Array, lengths: Int32Array, rows: number, width: number, vocab: number): Bags {
+  if (slot.length < vocab) slot = new Int32Array(vocab);
+  let total = 0;
+  for (let r = 0; r < rows; r++) total += lengths[r]!;
+  const out = new Int32Array(total);
+  const counts = new Float64Array(total);
+  const start = new Int32Array(rows + 1);
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const len = lengths[r]!;
+    if (!(len > 0 && len <= width)) throw new Error(`embedding bag: row ${r} has length ${len} (width ${width})`);
+    const first = n;
+    for (let i = 0; i < len; i++) {
+      const id = ids[r * width + i]!;
+      if (!(id >= 0 && id < vocab)) throw new Error(`embedding bag: token id ${id} is outside the vocabulary of ${vocab}`);
+      // slot[id] holds 1 + the position of id within this row's list, or 0 when not seen yet in this row.
+      const s = slot[id]!;
+      if (s === 0) {
+        out[n] = id;
+        counts[n] = 1;
+        slot[id] = n - first + 1;
+        n++;
+      } else counts[first + s - 1]! += 1;
+    }
+    for (let k = first; k < n; k++) {
+      slot[out[k]!] = 0;
+      counts[k] = counts[k]! / len;
+    }
+    start[r + 1] = n;
+  }
+  return { ids: out.subarray(0, n), weights: counts.subarray(0, n), start };
+}
+
+// Hot loops as top-level functions with fixed argument types, so V8 compiles each once.
+
+function poolForward(table: Float32Array, b: Bags, rows: number, dim: number, mask: Float32Array | undefined,
+  acc: Float64Array, out: Float32Array): void {
+  for (let r = 0; r < rows; r++) {
+    acc.fill(0);
+    for (let k = b.start[r]!; k < b.start[r + 1]!; k++) {
+      const w = b.weights[k]!;
+      const src = b.ids[k]! * dim;
+      for (let j = 0; j < dim; j++) acc[j]! += w * table[src + j]!;
+    }
+    const o = r * dim;
+    if (mask) for (let j = 0; j < dim; j++) out[o + j] = acc[j]! * mask[o + j]!;
+    else for (let j = 0; j < dim; j++) out[o + j] = acc[j]!;
+  }
+}
+
+function poolBackward(dy: Float32Array, b: Bags, rows: number, dim: number, mask: Float32Array | undefined,
+  g: Float64Array, grad: Float32Array): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * dim;
+    if (mask) for (let j = 0; j < dim; j++) g[j] = dy[o + j]! * mask[o + j]!;
+    else for (let j = 0; j < dim; j++) g[j] = dy[o + j]!;
+    for (let k = b.start[r]!; k < b.start[r + 1]!; k++) {
+      const w = b.weights[k]!;
+      const dst = b.ids[k]! * dim;
+      for (let j = 0; j < dim; j++) grad[dst + j] = grad[dst + j]! + w * g[j]!;
+    }
+  }
+}
+
+/**
+ * Mean of the embeddings of each row's first `lengths[r]` ids of `ids` ([rows, width], row-major), times `mask`
+ * ([rows, dim] inverted-dropout scales) when given. Differentiable with respect to `table` only.
+ */
+export function embeddingBagMean(table: tf.Tensor2D, ids: Int32Array, lengths: Int32Array, rows: number, width: number,
+  mask?: Float32Array): tf.Tensor2D {
+  const [vocab, dim] = table.shape;
+  const b = bags(ids, lengths, rows, width, vocab);
+  const f = tf.customGrad(((t: tf.Tensor) => {
+    const out = new Float32Array(rows * dim);
+    poolForward(readValues(t), b, rows, dim, mask, new Float64Array(dim), out);
+    return {
+      value: tf.tensor2d(out, [rows, dim]),
+      gradFunc: (dy: tf.Tensor) => {
+        const grad = new Float32Array(vocab * dim);
+        poolBackward(readValues(dy), b, rows, dim, mask, new Float64Array(dim), grad);
+        return tf.tensor2d(grad, [vocab, dim]);
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(table) as tf.Tensor2D;
+}
