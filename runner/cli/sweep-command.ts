@@ -69,6 +69,15 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
     return 1;
   }
   const cfg = r0.config!;
+  const sweeper = plainAt(cfg, 'hydra.sweeper._target_');
+  if (!args.sweepFile && typeof sweeper === 'string' && !sweeper.endsWith('BasicSweeper')) {
+    ctx.err.write(
+      `bait: hydra.sweeper is ${sweeper}, which bait does not run: -m uses Hydra's basic sweeper (the sweep values ` +
+        `on the command line). For a model-based search, write a W&B-style sweep file (method: bayes) and run it ` +
+        `with --sweep, or choose hydra/sweeper=basic.\n`,
+    );
+    return 1;
+  }
   const sweepResolved = resolveSelected(cfg, ['hydra.sweep.dir', 'hydra.launcher'], env);
   if ('errors' in sweepResolved) {
     ctx.err.write(show(sweepResolved.errors[0]!) + '\n');

@@ -88,3 +88,16 @@ test('--info prints the defaults list, the tree and the search path', () => {
   assert.match(t.out, /\n  premise_selection\/hol4\/gnn\n    premise_selection\/hol4\/hol4\n      premise_selection\/premise_selection\n/);
   assert.match(bait(['run', 'x', '--config-dir', BAIT, '--info', 'searchpath']).out, /file:\/\//);
 });
+
+test('-m --dry-run lists Hydra\'s jobs; a sweeper bait does not run is refused with a way out', () => {
+  const lht = join(CONFORMANCE, 'lightning-hydra-template', 'configs');
+  const env = { PROJECT_ROOT: '/proj', BAIT_NOW: '2024-01-02T03:04:05' };
+  const jobs = bait(['run', 'train', '--config-dir', lht, '-m', 'seed=range(1,4)', 'trainer=cpu,gpu', '--dry-run', '--json'], env);
+  assert.equal(jobs.code, 0, jobs.err);
+  const listed = jobs.out.trim().split('\n').map((l) => JSON.parse(l) as { num: number; overrides: string[]; dir: string });
+  assert.deepEqual(listed.map((j) => j.overrides.join(' ')), ['seed=1 trainer=cpu', 'seed=1 trainer=gpu', 'seed=2 trainer=cpu', 'seed=2 trainer=gpu', 'seed=3 trainer=cpu', 'seed=3 trainer=gpu']);
+  assert.match(listed[5]!.dir, /logs\/train\/multiruns\/2024-01-02_03-04-05\/5$/);
+  const optuna = bait(['run', 'train', '--config-dir', lht, '-m', 'hparams_search=mnist_optuna', '--dry-run'], env);
+  assert.equal(optuna.code, 1);
+  assert.match(optuna.err, /OptunaSweeper, which bait does not run.*--sweep/s);
+});
