@@ -8,6 +8,7 @@
 // of every matMul, so its storage may be updated in place by the optimizer (see backend/raw.ts).
 import * as tf from '@tensorflow/tfjs';
 import { readValues } from '../backend/raw.js';
+import { type BagCall, simdPool, simdUnpool } from './embedding_bag_simd.js';
 
 /** Distinct ids of each row in first-appearance order with their weights count/length (row r: start[r]..start[r+1]). */
 interface Bags {
@@ -91,14 +92,20 @@ export function embeddingBagMean(table: tf.Tensor2D, ids: Int32Array, lengths: I
   mask?: Float32Array): tf.Tensor2D {
   const [vocab, dim] = table.shape;
   const b = bags(ids, lengths, rows, width, vocab);
+  // Four lanes at a time when the width allows (the usual case); the plain loops otherwise.
+  const simd = dim % 4 === 0;
+  const call = (data: Float32Array, outSize: number): BagCall =>
+    ({ data, ids: b.ids, weights: Float32Array.from(b.weights), start: b.start, rows, dim, mask, outSize });
   const f = tf.customGrad(((t: tf.Tensor) => {
-    const out = new Float32Array(rows * dim);
-    poolForward(readValues(t), b, rows, dim, mask, new Float64Array(dim), out);
+    let out: Float32Array;
+    if (simd) out = simdPool(call(readValues(t), rows * dim));
+    else poolForward(readValues(t), b, rows, dim, mask, new Float64Array(dim), (out = new Float32Array(rows * dim)));
     return {
       value: tf.tensor2d(out, [rows, dim]),
       gradFunc: (dy: tf.Tensor) => {
-        const grad = new Float32Array(vocab * dim);
-        poolBackward(readValues(dy), b, rows, dim, mask, new Float64Array(dim), grad);
+        let grad: Float32Array;
+        if (simd) grad = simdUnpool(call(readValues(dy), vocab * dim));
+        else poolBackward(readValues(dy), b, rows, dim, mask, new Float64Array(dim), (grad = new Float32Array(vocab * dim)));
         return tf.tensor2d(grad, [vocab, dim]);
       },
     };

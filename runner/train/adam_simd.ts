@@ -1,69 +1,13 @@
 // Adam's update and the gradient's sum of squares as WebAssembly SIMD (four float32 lanes at a time), in a small
-// module built here, byte by byte, from the instruction list below (no toolchain, no binary file to ship).
+// module built from the instruction lists below (backend/wasm_asm.ts encodes them).
 //
 // The plain JavaScript loop was ~30% of a bag-of-words training step on 2 cores: every parameter is updated every
 // step (Adam decays the moments of rows the batch did not touch too), ~180k values, with a square root and a
 // division each. The SIMD loop does four at a time in float32, as tfjs's own Adam kernels and torch do; IEEE
 // float32 arithmetic with a fixed order, so the results are the same on every machine and run.
 
-// ---- a minimal encoder for the instructions used ---------------------------------------------------------------
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  const bytes = [...Buffer.from(s, 'utf8')];
-  return [...uleb(bytes.length), ...bytes];
-}
-
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-const i32c = (n: number) => [0x41, ...uleb(n)]; // small non-negative constants only (uleb == sleb below 64)
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
-const I32_ADD = [0x6a];
-const I32_SHL = [0x74];
-const I32_GE_U = [0x4f];
-const F32_NEG = [0x8c];
-const F64_ADD = [0xa0];
-const load = (offset = 0) => simd(0x00, 4, ...uleb(offset));
-const store = simd(0x0b, 4, 0);
-const load64zero = (offset: number) => simd(0x5d, 3, ...uleb(offset));
-const f32x4 = { splat: simd(0x13), sqrt: simd(0xe3), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6),
-  div: simd(0xe7), min: simd(0xe8), max: simd(0xe9) };
-const f64x2 = { add: simd(0xf0), mul: simd(0xf2), promoteLow: simd(0x5f), lane: (i: number) => simd(0x21, i) };
-
-/** `block { loop { if (i >= end) break; body; i += 16; continue } }` over byte offsets. */
-function loopBytes(i: number, end: number, body: number[]): number[] {
-  return [0x02, 0x40, 0x03, 0x40, ...get(i), ...get(end), ...I32_GE_U, 0x0d, 1, ...body,
-    ...get(i), ...i32c(16), ...I32_ADD, ...set(i), 0x0c, 0, 0x0b, 0x0b];
-}
-
-function func(locals: Array<[number, number]>, body: number[]): number[] {
-  const code = [...vec(locals.map(([n, t]) => [...uleb(n), t])), ...body, 0x0b];
-  return [...uleb(code.length), ...code];
-}
+import { F32, F64, I32, I32_ADD, I32_SHL, V128, type WasmFunc, f32x4, f64x2, func, get, i32c, load, load64zero,
+  loopBytes, moduleBytes, set, store, tee, F32_NEG, F64_ADD } from '../backend/wasm_asm.js';
 
 // adam(p, g, m, v, n, scale, limit, b1, b2, a1, a2, step, rc2, eps): n float32s (a multiple of 4, 16-byte aligned
 // arrays), g clipped to [-limit, limit] after scaling, then m, v and p updated in place as in tfjs's Adam.
@@ -114,17 +58,10 @@ function sumsqFunc(): number[] {
   return func([[2, I32], [3, V128]], body);
 }
 
-function moduleBytes(pages: number): Uint8Array<ArrayBuffer> {
-  const types = section(1, vec([
-    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [F32], [F32], [F32], [F32], [F32], [F32], [F32], [F32], [F32]]), 0],
-    [0x60, ...vec([[I32], [I32]]), 1, F64],
-  ]));
-  const funcs = section(3, vec([[0], [1]]));
-  const memory = section(5, vec([[0x00, ...uleb(pages)]]));
-  const exports = section(7, vec([[...name('adam'), 0, 0], [...name('sumsq'), 0, 1], [...name('mem'), 2, 0]]));
-  const code = section(10, vec([adamFunc(), sumsqFunc()]));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...funcs, ...memory, ...exports, ...code]);
-}
+const FUNCS: WasmFunc[] = [
+  { name: 'adam', params: [I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, F32], results: [], code: adamFunc() },
+  { name: 'sumsq', params: [I32, I32], results: [F64], code: sumsqFunc() },
+];
 
 export interface SimdAdamKernels {
   /** The module's memory as float32s; arrays passed to the functions are views of it. */
@@ -137,7 +74,7 @@ export interface SimdAdamKernels {
 /** Instantiates a module whose memory holds `floats` float32s (fixed size: views of it never detach). */
 export function simdAdamKernels(floats: number): SimdAdamKernels {
   const pages = Math.max(1, Math.ceil((floats * 4) / 65536));
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(pages)));
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(FUNCS, pages)));
   const e = instance.exports as unknown as { mem: WebAssembly.Memory; adam: SimdAdamKernels['adam']; sumsq: SimdAdamKernels['sumsq'] };
   return { heap: new Float32Array(e.mem.buffer), adam: e.adam, sumsq: e.sumsq };
 }
