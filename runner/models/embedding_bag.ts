@@ -96,15 +96,18 @@ export function embeddingBagMean(table: tf.Tensor2D, ids: Int32Array, lengths: I
   const simd = dim % 4 === 0;
   const call = (data: Float32Array, outSize: number): BagCall =>
     ({ data, ids: b.ids, weights: Float32Array.from(b.weights), start: b.start, rows, dim, mask, outSize });
+  // The SIMD results are views of its memory: the wasm backend copies a new tensor's values into its own heap at
+  // once; other backends may keep the array, so they get a copy.
+  const own = (view: Float32Array) => (tf.getBackend() === 'wasm' ? view : view.slice());
   const f = tf.customGrad(((t: tf.Tensor) => {
     let out: Float32Array;
-    if (simd) out = simdPool(call(readValues(t), rows * dim));
+    if (simd) out = own(simdPool(call(readValues(t), rows * dim)));
     else poolForward(readValues(t), b, rows, dim, mask, new Float64Array(dim), (out = new Float32Array(rows * dim)));
     return {
       value: tf.tensor2d(out, [rows, dim]),
       gradFunc: (dy: tf.Tensor) => {
         let grad: Float32Array;
-        if (simd) grad = simdUnpool(call(readValues(dy), vocab * dim));
+        if (simd) grad = own(simdUnpool(call(readValues(dy), vocab * dim)));
         else poolBackward(readValues(dy), b, rows, dim, mask, new Float64Array(dim), (grad = new Float32Array(vocab * dim)));
         return tf.tensor2d(grad, [vocab, dim]);
       },

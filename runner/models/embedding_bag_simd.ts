@@ -100,10 +100,13 @@ function run(which: 'pool' | 'unpool', c: BagCall): Float32Array {
   const out = f32.subarray(offs[5]!, offs[5]! + c.outSize);
   if (which === 'unpool') out.fill(0);
   instance[which](offs[0]! * 4, offs[1]! * 4, offs[2]! * 4, offs[3]! * 4, c.rows, c.dim * 4, offs[4]! * 4, offs[5]! * 4);
-  return out.slice();
+  return out;
 }
 
-/** Forward: [rows, dim] means (times the mask). `dim` must be a multiple of 4. */
+/**
+ * Forward: [rows, dim] means (times the mask). `dim` must be a multiple of 4. The results of both functions are
+ * views of the module's memory, valid until the next call: copy them (or hand them to a backend that copies).
+ */
 export function simdPool(c: BagCall): Float32Array {
   return run('pool', c);
 }
