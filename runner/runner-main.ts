@@ -10,7 +10,7 @@ import { resolveForRun } from './cli/resolve-run.js';
 import { applyConfigOverride } from './config/apply-override.js';
 import { compose, hydraNode, jobConfig } from './config/compose.js';
 import { toYaml } from './config/emit.js';
-import { dict, list, scalar, type DictNode } from './config/nodes.js';
+import { dict, list, scalar, type ConfigNode, type DictNode } from './config/nodes.js';
 import type { Override } from './config/overrides/types.js';
 import { DiskSource } from './disk-source.js';
 import { attachRun, createLauncher, stopRun as stopRemoteRun } from './launchers/index.js';
@@ -61,6 +61,12 @@ export function placeInJobDir(cfg: DictNode, dir: string): void {
   }
 }
 
+/** The keys of a dict whose values are typed int, which plain JSON would merge with floats. */
+function intKeysOf(node: ConfigNode | undefined): string[] {
+  if (!node || node.kind !== 'dict') return [];
+  return [...node.entries].filter(([, e]) => e.node.kind === 'scalar' && e.node.type === 'int').map(([k]) => k);
+}
+
 /** `.hydra/` as Hydra writes it: the job config and the hydra node unresolved, and the task overrides. */
 function hydraFileTexts(cfg: DictNode, overrides: Override[]): { config: string; hydra: string; overrides: string } {
   const hydra = dict();
@@ -101,6 +107,7 @@ export async function composeAndRun(
       ...(env.BAIT_SWEEP_DIR && Number.isInteger(jobNum) ? { sweep: { dir: env.BAIT_SWEEP_DIR, jobNum } } : {}),
       ...(jobDir ? { assignedDir: true } : {}),
       hydraFiles: hydraFileTexts(r.config!, r.overrides),
+      trainerIntKeys: intKeysOf(resolved.jobNode.entries.get('trainer')?.node),
     },
     io,
   );

@@ -42,6 +42,8 @@ export interface JobInput {
    * PyYAML's style), prepared by the CLI from the composed nodes; without them the plain values are written.
    */
   hydraFiles?: { config: string; hydra: string; overrides: string };
+  /** The `trainer` keys the config typed as int (plain JSON cannot tell `1` from `1.0`), when known. */
+  trainerIntKeys?: string[];
 }
 
 
@@ -132,7 +134,7 @@ export async function runJob(input: JobInput): Promise<number> {
     }
   }
   const notes: string[] = [];
-  const opts = parseTrainerOptions(root.trainer, notes);
+  const opts = parseTrainerOptions(root.trainer, notes, input.trainerIntKeys ? new Set(input.trainerIntKeys) : undefined);
   const plan = planRun(input);
   const resumeManifest = plan.checkpoint ? readManifest(plan.checkpoint) : undefined;
   const seed = resumeManifest?.rng.seed ?? opts.seed ?? (typeof dict(root.exp_config).seed === 'number'

@@ -20,6 +20,8 @@ export interface TrainerOptions {
   deterministic: boolean;
   accelerator: unknown;
   callbacks: Plain[];
+  /** How the config typed the count-or-fraction keys (true: an int count), when the caller knows it. */
+  typed_as_int?: { limit_train_batches?: boolean; limit_val_batches?: boolean; val_check_interval?: boolean };
 }
 
 const IGNORED = ['devices', 'precision', 'strategy', 'num_nodes', 'num_sanity_val_steps', 'benchmark', 'logger',
@@ -37,7 +39,11 @@ function num(v: unknown, key: string, opts: { int?: boolean; min?: number } = {}
   return v;
 }
 
-export function parseTrainerOptions(node: Plain | undefined, notes: string[]): TrainerOptions {
+/**
+ * `intKeys`: the trainer keys whose value the config typed as an int (`1`, not `1.0`). Plain JSON cannot tell
+ * them apart, and Lightning gives `limit_*_batches` and `val_check_interval` different meanings for each.
+ */
+export function parseTrainerOptions(node: Plain | undefined, notes: string[], intKeys?: ReadonlySet<string>): TrainerOptions {
   const t = (node ?? {}) as Record<string, Plain>;
   if (typeof t !== 'object' || Array.isArray(t)) throw new UserError('trainer must be a dict of Trainer arguments', 'trainer');
   for (const k of Object.keys(t)) {
@@ -64,7 +70,17 @@ export function parseTrainerOptions(node: Plain | undefined, notes: string[]): T
   };
   const callbacks = t.callbacks ?? [];
   if (!Array.isArray(callbacks)) throw new UserError('must be a list of callback nodes with _target_', 'trainer.callbacks');
+  const typed = intKeys
+    ? {
+        typed_as_int: {
+          limit_train_batches: intKeys.has('limit_train_batches'),
+          limit_val_batches: intKeys.has('limit_val_batches'),
+          val_check_interval: intKeys.has('val_check_interval'),
+        },
+      }
+    : {};
   return {
+    ...typed,
     max_epochs: maxEpochs === -1 ? Number.MAX_SAFE_INTEGER : maxEpochs,
     max_steps: maxSteps,
     val_check_interval: vci,
@@ -83,9 +99,13 @@ export function parseTrainerOptions(node: Plain | undefined, notes: string[]): T
   };
 }
 
-/** Lightning's rule: an int limit is a count of batches, a float in [0, 1] a fraction of them. */
-export function limitBatches(total: number, limit: number, key: string): number {
-  if (Number.isInteger(limit) && limit > 1) return Math.min(total, limit);
+/**
+ * Lightning's rule: an int limit is a count of batches, a float in [0, 1] a fraction of them. `isInt` says how the
+ * config typed the value; when it is unknown, 1 reads as the whole epoch.
+ */
+export function limitBatches(total: number, limit: number, key: string, isInt?: boolean): number {
+  if (isInt === true) return Math.min(total, limit);
+  if (Number.isInteger(limit) && limit > 1 && isInt !== false) return Math.min(total, limit);
   if (limit === 1) return total;
   if (limit > 1) throw new UserError(`a fractional limit must be in [0, 1], got ${limit}`, `trainer.${key}`);
   return Math.max(limit > 0 ? 1 : 0, Math.floor(total * limit));

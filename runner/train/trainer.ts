@@ -77,11 +77,13 @@ export class Trainer implements TrainerView {
   constructor(readonly opts: TrainerOptions, readonly deps: TrainerDeps) {
     this.params = deps.model.namedParameters();
     this.optimizer = new FusedAdam(this.params.map(([, v]) => v), deps.model.lr);
-    this.trainBatches = limitBatches(deps.data.trainBatchCount(), opts.limit_train_batches, 'limit_train_batches');
-    this.valBatches = limitBatches(deps.data.valBatchCount(), opts.limit_val_batches, 'limit_val_batches');
+    const asInt = opts.typed_as_int;
+    this.trainBatches = limitBatches(deps.data.trainBatchCount(), opts.limit_train_batches, 'limit_train_batches', asInt?.limit_train_batches);
+    this.valBatches = limitBatches(deps.data.valBatchCount(), opts.limit_val_batches, 'limit_val_batches', asInt?.limit_val_batches);
     if (this.trainBatches === 0) throw new UserError('limit_train_batches leaves no batch to train on', 'trainer.limit_train_batches');
     const v = opts.val_check_interval;
-    if (v <= 1) this.valEvery = Math.max(1, Math.floor(this.trainBatches * v));
+    // An int is a number of batches (Lightning's `val_check_interval: 1` validates after every batch).
+    if (v <= 1 && asInt?.val_check_interval !== true) this.valEvery = Math.max(1, Math.floor(this.trainBatches * v));
     else {
       if (v > this.trainBatches) deps.print(`note: val_check_interval ${v} is more than the ${this.trainBatches} batches of an epoch; validating at each epoch end`);
       this.valEvery = Math.min(v, this.trainBatches);

@@ -99,3 +99,16 @@ test('resuming a sweep reruns only the job that failed, in its own directory', (
   assert.equal(readFileSync(join(sweepDir!, '0', 'run.json'), 'utf8'), firstRun, 'the completed job was not run again');
   writeFileSync(join(ws, 'done'), '');
 });
+
+test('limit_val_batches=1 is one batch and 1.0 the whole set, as in Lightning (the YAML type decides)', () => {
+  const ws = workspace();
+  const counts = ['1', '1.0'].map((v) => {
+    const r = bait(ws, ['run', 'premise_selection/mizar40/bag_of_words', 'trainer.max_epochs=1', '+trainer.limit_train_batches=2', `+trainer.limit_val_batches=${v}`, 'trainer.enable_progress_bar=false']);
+    assert.equal(r.code, 0, r.err);
+    const m = /(\d+) train \/ (\d+) val batches/.exec(r.out + r.err);
+    assert.ok(m, r.out);
+    return Number(m![2]);
+  });
+  assert.equal(counts[0], 1);
+  assert.ok(counts[1]! > 50, `the whole validation set (${counts[1]} batches)`);
+});
