@@ -9,6 +9,8 @@ import { formatConfigError } from './cli/format-error.js';
 import { resolveForRun } from './cli/resolve-run.js';
 import { applyConfigOverride } from './config/apply-override.js';
 import { compose, hydraNode, jobConfig } from './config/compose.js';
+import { selectNode } from './config/apply-override.js';
+import type { ConfigError } from './config/errors.js';
 import { toYaml } from './config/emit.js';
 import { dict, list, scalar, type ConfigNode, type DictNode } from './config/nodes.js';
 import type { Override } from './config/overrides/types.js';
@@ -33,16 +35,37 @@ interface Io {
 }
 
 /** Runs one job and turns user errors into one printed line with exit code 1. */
-export async function runJob(input: JobInput, io: Io = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function runJob(
+  input: JobInput,
+  io: Io = { out: process.stdout, err: process.stderr },
+  locate?: (key: string, message: string) => string | undefined,
+): Promise<number> {
   try {
     return await runJobImpl(input);
   } catch (e) {
     if (isUserError(e)) {
-      io.err.write(`bait: ${formatUserError(e)}\n`);
+      // A problem with a config value points at the line that set it, when composition knows it.
+      const where = e.key && locate ? locate(e.key, e.message) : undefined;
+      io.err.write(where ? `${where}\n` : `bait: ${formatUserError(e)}\n`);
       return 1;
     }
     throw e;
   }
+}
+
+/** Finds where a config key was set (the deepest existing prefix) and formats it like a config error. */
+function locator(cfg: DictNode, show: (e: ConfigError) => string) {
+  return (key: string, message: string): string | undefined => {
+    const parts = key.split('.');
+    for (let n = parts.length; n > 0; n--) {
+      const node = selectNode(cfg, parts.slice(0, n).join('.'));
+      if (node?.origin && node.origin.kind !== 'builtin') {
+        const text = message.startsWith(`config key '${key}'`) ? message : `config key '${key}': ${message}`;
+        return show({ code: 'override-type', message: text, origin: node.origin });
+      }
+    }
+    return undefined;
+  };
 }
 
 /**
@@ -96,6 +119,7 @@ export async function composeAndRun(
     return 1;
   }
   const jobNum = Number(env.BAIT_JOB_NUM);
+  const locate = locator(r.config!, show);
   return runJob(
     {
       config: resolved.job,
@@ -110,6 +134,7 @@ export async function composeAndRun(
       trainerIntKeys: intKeysOf(resolved.jobNode.entries.get('trainer')?.node),
     },
     io,
+    locate,
   );
 }
 

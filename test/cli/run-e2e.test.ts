@@ -112,3 +112,18 @@ test('limit_val_batches=1 is one batch and 1.0 the whole set, as in Lightning (t
   assert.equal(counts[0], 1);
   assert.ok(counts[1]! > 50, `the whole validation set (${counts[1]} batches)`);
 });
+
+test('a bad constructor argument in a config file is reported at its file, line and column', () => {
+  const ws = workspace();
+  const file = join(ws, 'configs', 'premise_selection', 'mizar40', 'bag_of_words.yaml');
+  const text = readFileSync(file, 'utf8').replace('    d_model: 128\n', '    d_model: 128\n    bogus: 1\n');
+  writeFileSync(file, text);
+  const line = text.split('\n').findIndex((l) => l.includes('bogus: 1')) + 1;
+  const r = bait(ws, ['run', 'premise_selection/mizar40/bag_of_words', ...QUICK]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, new RegExp(`bag_of_words\\.yaml:${line}:12: error: config key 'model\\.goal_embedding_module\\.bogus': .*no parameter 'bogus'`));
+  assert.match(r.err, /\n {6}bogus: 1\n {13}\^/);
+  const o = bait(ws, ['run', 'premise_selection/mizar40/bag_of_words', ...QUICK, 'model.goal_embedding_module._target_=child_process.exec']);
+  assert.equal(o.code, 1);
+  assert.match(o.err, /override #5 .*column 38: error: .*refused/);
+});
