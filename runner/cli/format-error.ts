@@ -1,7 +1,6 @@
 // Turns an engine error (offsets and plain data) into what a person reads in a terminal:
 // `file:line:col: message`, the offending line, and a caret under the range. Only the CLI prints positions.
 
-import { LineCounter } from 'yaml';
 import type { ConfigError } from '../config/errors.js';
 import type { Origin } from '../config/nodes.js';
 import type { ConfigSource } from '../config/source.js';
@@ -30,14 +29,10 @@ export function describeOrigin(origin: Origin, ctx: FormatContext): { where: str
   const text = ctx.source.read(origin.file);
   const path = ctx.displayPath(origin.file);
   if (text === undefined) return { where: path };
-  const lc = new LineCounter();
-  let off = 0;
-  for (const line of text.split('\n')) {
-    lc.addNewLine(off);
-    off += line.length + 1;
-  }
   const [start, end] = origin.valueRange;
-  const pos = lc.linePos(Math.min(start, text.length));
+  const before = text.slice(0, Math.min(start, text.length));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const pos = { line: before.split('\n').length, col: before.length - lineStart + 1 };
   const lineText = text.split('\n')[pos.line - 1] ?? '';
   const width = Math.max(1, Math.min(end, text.length) - start);
   return { where: `${path}:${pos.line}:${pos.col}`, excerpt: caretBlock(lineText.replace(/\r$/, ''), pos.col, width) };

@@ -55,56 +55,11 @@ sweep:
   subdir: \${hydra.job.num}
 `;
 
-const HELP_DEFAULT = `app_name: \${hydra.job.name}
-header: \${hydra.help.app_name} is powered by Hydra.
-footer: 'Powered by Hydra (https://hydra.cc)
+// Written with double-quoted one-line values (the same strings as Hydra's folded ones) so that the fast YAML
+// path reads them and a short CLI call never loads the full YAML parser.
+const HELP_DEFAULT = "app_name: \"${hydra.job.name}\"\nheader: \"${hydra.help.app_name} is powered by Hydra.\"\nfooter: \"Powered by Hydra (https://hydra.cc)\\nUse --hydra-help to view Hydra specific help\"\ntemplate: \"${hydra.help.header}\\n== Configuration groups ==\\nCompose your configuration from those groups (group=option)\\n\\n$APP_CONFIG_GROUPS\\n\\n== Config ==\\nOverride anything in the config (foo.bar=value)\\n\\n$CONFIG\\n\\n${hydra.help.footer}\"\n";
 
-  Use --hydra-help to view Hydra specific help'
-template: '\${hydra.help.header}
-
-  == Configuration groups ==
-
-  Compose your configuration from those groups (group=option)
-
-
-  \$APP_CONFIG_GROUPS
-
-
-  == Config ==
-
-  Override anything in the config (foo.bar=value)
-
-
-  \$CONFIG
-
-
-  \${hydra.help.footer}'
-`;
-
-const HYDRA_HELP_DEFAULT = `hydra_help: ???
-template: 'Hydra (\${hydra.runtime.version})
-
-  See https://hydra.cc for more info.
-
-
-  == Flags ==
-
-  \$FLAGS_HELP
-
-
-  == Configuration groups ==
-
-  Compose your configuration from those groups (For example, append hydra/job_logging=disabled
-  to command line)
-
-
-  \$HYDRA_CONFIG_GROUPS
-
-
-  Use ''--cfg hydra'' to Show the Hydra config.
-
-  '
-`;
+const HYDRA_HELP_DEFAULT = "hydra_help: ???\ntemplate: \"Hydra (${hydra.runtime.version})\\nSee https://hydra.cc for more info.\\n\\n== Flags ==\\n$FLAGS_HELP\\n\\n== Configuration groups ==\\nCompose your configuration from those groups (For example, append hydra/job_logging=disabled to command line)\\n\\n$HYDRA_CONFIG_GROUPS\\n\\nUse '--cfg hydra' to Show the Hydra config.\\n\"\n";
 
 const HYDRA_LOGGING_DEFAULT = `version: 1
 formatters:

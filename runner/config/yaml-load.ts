@@ -4,8 +4,8 @@
 // The `yaml` package parses with the failsafe schema (every scalar a string) so that typing is ours and
 // exactly PyYAML's; its CST gives us the source range of every key and value for provenance.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
-import type { Document, Node as YamlNode, Pair } from 'yaml';
+import type * as YamlLib from 'yaml';
+import type { Document, Node as YamlNode, Pair, Scalar } from 'yaml';
 import type { ConfigError } from './errors.js';
 import {
   dict,
@@ -19,6 +19,15 @@ import {
   type Range,
   type ScalarNode,
 } from './nodes.js';
+
+// The `yaml` package is loaded on first use: most config files take the fast path (yaml-simple.ts), so a short
+// CLI call usually never evaluates it. All the builders below run inside loadYamlFull, which sets `Y` first.
+let Y: typeof YamlLib;
+function yamlLib(): typeof YamlLib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (Y ??= require('yaml') as typeof YamlLib);
+}
+const PLAIN = 'PLAIN';
 import { readSimpleYaml } from './yaml-simple.js';
 
 // PyYAML's implicit resolvers (yaml/resolver.py), with OmegaConf's float pattern that also accepts `1e-4`.
@@ -97,7 +106,7 @@ export function loadYaml(text: string, file: string): LoadedYaml {
 
 /** The full loader, through the `yaml` package's Document layer: every YAML feature, every error. */
 export function loadYamlFull(text: string, file: string): LoadedYaml {
-  const doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false, strict: false });
+  const doc = yamlLib().parseDocument(text, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false, strict: false });
   const errors: ConfigError[] = [];
   for (const e of doc.errors) {
     errors.push({
@@ -151,7 +160,7 @@ function build(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode | nul
 function buildInner(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode | null | undefined): ConfigNode {
   const origin = originOf(ctx, node, keyNode);
   if (node === null || node === undefined) return scalar('null', null, origin);
-  if (isAlias(node)) {
+  if (Y.isAlias(node)) {
     const target = node.resolve(ctx.doc);
     if (!target) {
       error(ctx, 'yaml-syntax', `Unknown YAML alias '*${node.source}'. Define the anchor '&${node.source}' before using it.`, node);
@@ -161,11 +170,11 @@ function buildInner(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode 
     built.origin = origin;
     return built;
   }
-  if (isScalar(node)) return buildScalar(node, ctx, origin);
-  if (isSeq(node)) {
+  if (Y.isScalar(node)) return buildScalar(node, ctx, origin);
+  if (Y.isSeq(node)) {
     return list(node.items.map((item) => build(item as YamlNode, ctx, undefined)), origin);
   }
-  if (isMap(node)) {
+  if (Y.isMap(node)) {
     const out = dict(origin);
     // PyYAML puts merged (`<<`) pairs first, then the mapping's own pairs; a later pair replaces an earlier
     // value but keeps its position.
@@ -173,9 +182,9 @@ function buildInner(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode 
     const own: Pair[] = [];
     for (const pair of node.items) {
       const k = pair.key as YamlNode | null;
-      if (isScalar(k) && k.type === Scalar.PLAIN && k.source === '<<') {
+      if (Y.isScalar(k) && k.type === PLAIN && k.source === '<<') {
         const v = pair.value as YamlNode | null;
-        const sources = isSeq(v) ? (v.items as YamlNode[]) : [v];
+        const sources = Y.isSeq(v) ? (v.items as YamlNode[]) : [v];
         for (const s of sources) {
           const b = build(s, ctx, undefined);
           if (b.kind !== 'dict') error(ctx, 'yaml-bad-value', 'A `<<` merge key needs a mapping (or a list of mappings) to merge.', s);
@@ -191,7 +200,7 @@ function buildInner(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode 
     // Python's dict treats 1, 1.0 and True as the same key; remember the first spelling of each number.
     const numericKeys = new Map<number, string>();
     for (const pair of own) {
-      if (!isPair(pair)) continue;
+      if (!Y.isPair(pair)) continue;
       const k = pair.key as YamlNode | null;
       const key = buildKey(k, ctx);
       if (key === undefined) continue;
@@ -202,7 +211,7 @@ function buildInner(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode 
         if (first !== undefined) ks = first;
         else numericKeys.set(n, ks);
       }
-      const rawKey = isScalar(k) ? String(k.source ?? k.value) : '';
+      const rawKey = Y.isScalar(k) ? String(k.source ?? k.value) : '';
       if (seen.has(rawKey)) {
         error(ctx, 'yaml-duplicate-key', `Duplicate key '${rawKey}' in this mapping. Remove one of them.`, k);
         continue;
@@ -221,12 +230,12 @@ function buildInner(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode 
 }
 
 function buildKey(k: YamlNode | null, ctx: BuildContext): KeyValue | undefined {
-  if (!isScalar(k)) {
+  if (!Y.isScalar(k)) {
     error(ctx, 'yaml-bad-key', 'Mapping keys must be plain scalars (strings, numbers or booleans), not lists, maps or null.', k);
     return undefined;
   }
   const text = String(k.value);
-  if (k.type !== Scalar.PLAIN) return text;
+  if (k.type !== PLAIN) return text;
   const r = resolvePlainScalar(text);
   if (r.type === 'null') {
     error(ctx, 'yaml-bad-key', 'A mapping key is null (empty or `~`); give it a name.', k);
@@ -242,8 +251,8 @@ function buildScalar(node: Scalar, ctx: BuildContext, origin: Origin): ScalarNod
   if (node.tag && node.tag !== '!' && node.tag !== 'tag:yaml.org,2002:str') {
     return explicitTag(node, ctx, origin, text);
   }
-  if (node.type !== Scalar.PLAIN || node.tag === '!' || node.tag === 'tag:yaml.org,2002:str') {
-    return scalar(text === '???' && node.type === Scalar.PLAIN ? 'missing' : 'str', text === '???' && node.type === Scalar.PLAIN ? null : text, origin);
+  if (node.type !== PLAIN || node.tag === '!' || node.tag === 'tag:yaml.org,2002:str') {
+    return scalar(text === '???' && node.type === PLAIN ? 'missing' : 'str', text === '???' && node.type === PLAIN ? null : text, origin);
   }
   if (text === '=') {
     error(ctx, 'yaml-bad-value', "A bare '=' is a YAML 1.1 value token that configs cannot hold; quote it: '='.", node);

@@ -14,6 +14,9 @@ import { dict, list, scalar, type ConfigNode, type DictNode, type Origin, type R
 export type PlainResolver = (text: string) => { type: ScalarNode['type']; value: ScalarNode['value'] };
 
 class Unsupported {}
+/** Escapes in double-quoted scalars that the fast path reads itself. */
+const DOUBLE_QUOTE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', '\\': '\\', '"': '"', '/': '/' };
+
 const UNSUPPORTED = new Unsupported();
 
 // Characters the subset refuses anywhere: tabs, carriage returns, byte-order marks, other control characters,
@@ -263,11 +266,29 @@ class Reader {
     const single = t.charCodeAt(v) === 39;
     let p = v + 1;
     let value = '';
+    if (!single) {
+      // Double quotes: the common escapes are read here (exactly as YAML defines them); any other escape is left
+      // to the full parser.
+      for (;;) {
+        if (p >= line.end) throw UNSUPPORTED;
+        const c = t.charCodeAt(p);
+        if (c === 34) return { value, after: p + 1 };
+        if (c === 92) {
+          const e = DOUBLE_QUOTE_ESCAPES[t[p + 1] ?? ''];
+          if (e === undefined) throw UNSUPPORTED;
+          value += e;
+          p += 2;
+          continue;
+        }
+        value += t[p];
+        p++;
+      }
+    }
     for (;;) {
-      const q = t.indexOf(single ? "'" : '"', p);
+      const q = t.indexOf("'", p);
       if (q < 0 || q >= line.end) throw UNSUPPORTED;
       value += t.slice(p, q);
-      if (single && t.charCodeAt(q + 1) === 39) {
+      if (t.charCodeAt(q + 1) === 39) {
         value += "'";
         p = q + 2;
         continue;
@@ -275,8 +296,6 @@ class Reader {
       p = q + 1;
       break;
     }
-    // Escapes in double quotes are left to the full parser.
-    if (!single && value.includes('\\')) throw UNSUPPORTED;
     return { value, after: p };
   }
 

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadYaml, loadYamlFull, resolvePlainScalar } from '../../runner/config/yaml-load.js';
 import { readSimpleYaml } from '../../runner/config/yaml-simple.js';
+import { toPlain } from '../../runner/config/nodes.js';
 import { writeLargeTree } from '../../bench/lsp-tree.js';
 
 const BAIT = join(import.meta.dirname, '..', 'conformance', 'bait', 'configs');
@@ -99,4 +100,15 @@ test('mutated configs: whenever the fast reader accepts, it matches the full loa
   }
   // Most mutations stay valid YAML in the subset, so the comparison is not vacuous.
   assert.ok(accepted > runs / 5, `only ${accepted} of ${runs} mutations took the fast path`);
+});
+
+test('double-quoted escapes read on the fast path equal the full parser; other escapes fall back', () => {
+  const text = 'a: "x\\ny\\t\\"q\\" \\\\ \\/ ${b}"\nb: "plain"\nc: "\\u00e9"\n';
+  const fast = readSimpleYaml(text, 'f.yaml', resolvePlainScalar);
+  assert.equal(fast, undefined, '\\u escapes are left to the full parser');
+  const t2 = 'a: "x\\ny\\t\\"q\\" \\\\ \\/ ${b}"\nb: "plain"\n';
+  const f2 = readSimpleYaml(t2, 'f.yaml', resolvePlainScalar);
+  assert.ok(f2, 'the common escapes take the fast path');
+  assert.deepEqual(toPlain(f2!), toPlain(loadYamlFull(t2, 'f.yaml').node!));
+  assert.deepEqual(toPlain(f2!), { a: 'x\ny\t"q" \\ / ${b}', b: 'plain' });
 });

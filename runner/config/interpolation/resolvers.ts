@@ -2,7 +2,7 @@
 // `now` and `hydra` (hydra/core/utils.py). Each takes its arguments as the grammar typed them and returns a
 // value; failures carry the message of how to fix them.
 
-import YAML from 'yaml';
+import type * as YamlLib from 'yaml';
 import { cloneNode, scalar, type ConfigNode, type DictNode, type ScalarNode } from '../nodes.js';
 import { fail } from './failure.js';
 import type { Element } from './grammar.js';
@@ -120,7 +120,9 @@ const create: BuiltinResolver = (args, { holder, api }) => {
   if (node.kind === 'scalar' && node.type === 'str') {
     let parsed: unknown;
     try {
-      parsed = YAML.parse(String(node.value), { version: '1.1' });
+      // Loaded here, on first use, so that composing never evaluates the `yaml` package when it is not needed.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      parsed = (require('yaml') as typeof YamlLib).parse(String(node.value), { version: '1.1' });
     } catch (e) {
       fail('interpolation-resolver', `oc.create could not read its string as YAML: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
     }
