@@ -127,3 +127,25 @@ test('a bad constructor argument in a config file is reported at its file, line 
   assert.equal(o.code, 1);
   assert.match(o.err, /override #5 .*column 38: error: .*refused/);
 });
+
+test('Ctrl-C during real training saves last, marks the run stopped and exits 130; resume continues it', async () => {
+  const { spawn } = await import('node:child_process');
+  const ws = workspace();
+  const child = spawn(process.execPath, [CLI, 'run', 'premise_selection/mizar40/bag_of_words', 'trainer.max_epochs=50', 'trainer.enable_progress_bar=false'], { cwd: ws });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  // Wait until training is under way (the first validation line), then interrupt.
+  const deadline = Date.now() + 60_000;
+  while (!/validation:/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.match(out, /validation:/, 'training started');
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  assert.equal(code, 130, out);
+  const [dir] = runDirs(join(ws, 'runs'));
+  const record = JSON.parse(readFileSync(join(dir!, 'run.json'), 'utf8')) as { status: string };
+  assert.equal(record.status, 'stopped');
+  assert.ok(existsSync(join(dir!, 'checkpoints', 'last', 'manifest.json')));
+  const again = bait(ws, ['resume', dir!, 'trainer.max_epochs=1', '+trainer.limit_train_batches=4', '+trainer.limit_val_batches=2']);
+  assert.equal(again.code, 0, again.err);
+});
