@@ -9,15 +9,12 @@ import type { Origin } from './nodes.js';
 import type { Override } from './overrides/types.js';
 import type { DefaultsEntry, LoadedConfig, Repository } from './repository.js';
 
-/** A node of the defaults tree (Hydra's InputDefault with its parent information filled in). */
-export interface InputDefault {
+/**
+ * A node of the defaults tree (Hydra's InputDefault): a defaults entry as written, with its parent information
+ * filled in while the tree is built. The virtual root and command-line additions have no entry in a file.
+ */
+export interface InputDefault extends Omit<DefaultsEntry, 'kind' | 'origin'> {
   kind: 'group' | 'config' | 'virtual';
-  group?: string;
-  value?: string | string[] | null;
-  path?: string;
-  package: string | null;
-  optional: boolean;
-  override: boolean;
   primary?: boolean;
   externalAppend?: boolean;
   parentBaseDir?: string;
@@ -26,8 +23,6 @@ export interface InputDefault {
   deleted?: boolean;
   /** The defaults entry (or command-line override) that created this node. */
   origin?: Origin;
-  keyOrigin?: Origin;
-  valueOrigin?: Origin;
 }
 
 export interface DefaultsTreeNode {
