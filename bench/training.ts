@@ -3,7 +3,7 @@
 // OPENBLAS_NUM_THREADS=1, torch on 2 threads) in the same run, as ratios; and the time from starting `bait run`
 // to the first training step. Each measurement runs in its own process (a tfjs backend is per process).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -122,7 +122,14 @@ export async function benchTraining(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = { unit: 'training samples/s (batch 32, d_model 128)', tfjs };
   if (typeof torch === 'string') out.torch_note = torch;
   else {
-    out.torch = { version: torch.torch, blas: torch.blas, OPENBLAS_NUM_THREADS: 1, meanpool: Math.round(torch.meanpool),
+    // Debian's torch links the generic BLAS interface; which library serves it is the system's alternative.
+    let blasLibrary = 'unknown';
+    try {
+      blasLibrary = realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3');
+    } catch {
+      // Not a Debian x86_64 layout: leave it unknown.
+    }
+    out.torch = { version: torch.torch, blas: torch.blas, blas_library: blasLibrary, OPENBLAS_NUM_THREADS: 1, meanpool: Math.round(torch.meanpool),
       meanpool_threads: torch.meanpool_threads, transformer: Math.round(torch.transformer), transformer_threads: torch.transformer_threads };
     const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
     out.ratio_vs_torch_cpu = {
