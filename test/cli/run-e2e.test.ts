@@ -149,3 +149,23 @@ test('Ctrl-C during real training saves last, marks the run stopped and exits 13
   const again = bait(ws, ['resume', dir!, 'trainer.max_epochs=1', '+trainer.limit_train_batches=4', '+trainer.limit_val_batches=2']);
   assert.equal(again.code, 0, again.err);
 });
+
+test('bait attach follows a local run to its end and exits with its outcome', async () => {
+  const { spawn } = await import('node:child_process');
+  const ws = workspace();
+  const child = spawn(process.execPath, [CLI, 'run', 'premise_selection/mizar40/bag_of_words', 'trainer.max_epochs=2', 'trainer.enable_progress_bar=false'], { cwd: ws, stdio: 'ignore' });
+  const trained = new Promise((r) => child.on('exit', r));
+  const deadline = Date.now() + 30_000;
+  let dirs: string[] = [];
+  while (!(dirs = runDirs(join(ws, 'runs'))).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(dirs.length, 1, 'the run directory appears');
+  const attached = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const a = spawn(process.execPath, [CLI, 'attach', dirs[0]!], { cwd: ws });
+    let out = '';
+    a.stdout.on('data', (d) => (out += d));
+    a.on('exit', (code) => resolve({ code, out }));
+  });
+  await trained;
+  assert.equal(attached.code, 0, attached.out);
+  assert.match(attached.out, /Finished at step \d+/);
+});
