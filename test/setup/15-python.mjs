@@ -2,9 +2,9 @@
 // git-ignored .cache/venv made on Debian's /usr/bin/python3 with --system-site-packages, so Debian's
 // python3-torch (1.13, CPU, small) serves torch instead of PyPI's multi-GB CUDA wheel. Pins are versions that
 // support torch 1.13 and were installed on these machines. Idempotent: a stamp file records the pin list, and
-// when it matches nothing runs. Tests find the interpreter through test/infra/python.ts.
+// when it matches nothing runs; a new pin installs over the venv. Tests find the interpreter through test/infra/python.ts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -78,8 +78,8 @@ if (missing.length) {
 }
 
 console.log(`[setup python] making .cache/venv with ${[...PINS, ...NO_DEPS].join(', ')} (a minute or two) ...`);
-rmSync(venv, { recursive: true, force: true });
-let r = sh('/usr/bin/python3', ['-m', 'venv', '--system-site-packages', venv]);
+// Additive: a changed pin list installs over the existing venv (other tiers may be using it right now).
+let r = existsSync(join(venv, 'bin/python')) ? { status: 0 } : sh('/usr/bin/python3', ['-m', 'venv', '--system-site-packages', venv]);
 const pip = join(venv, 'bin/pip');
 const pipArgs = ['install', '--disable-pip-version-check', '--no-input', '-q'];
 if (r.status === 0) r = sh(pip, [...pipArgs, ...PINS]);
