@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
+  ChooseConfigContextMethod, ConfigContextsMethod, type ChooseConfigContextParams, type ConfigContextsParams, type ConfigContextsResult,
   ComposedConfigMethod, RunnableConfigsMethod, SweepJobCountMethod, ValidateOverridesMethod,
   type ComposedConfigParams, type ComposedConfigResult, type RunnableConfigsParams, type RunnableConfigsResult,
   type SweepJobCountParams, type SweepJobCountResult, type ValidateOverridesParams, type ValidateOverridesResult,
@@ -58,6 +59,14 @@ export class BaitClient implements vscode.Disposable {
 
   sweepJobCount(p: SweepJobCountParams): Promise<SweepJobCountResult | undefined> {
     return this.request(SweepJobCountMethod, p);
+  }
+
+  configContexts(p: ConfigContextsParams): Promise<ConfigContextsResult | undefined> {
+    return this.request(ConfigContextsMethod, p);
+  }
+
+  async chooseConfigContext(p: ChooseConfigContextParams): Promise<void> {
+    await this.request(ChooseConfigContextMethod, p);
   }
 
   async dispose(): Promise<void> {

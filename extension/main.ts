@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { BaitClient } from './client.js';
 import { panels, registerCommands } from './commands.js';
 import { ComposedConfigProvider, SCHEME } from './composed-config.js';
+import { ConfigContextItem } from './config-context.js';
 import { RunExplorer } from './explorer.js';
 import { HostRegistry } from './hosts.js';
 import { Runner } from './runner.js';
@@ -30,6 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BaitAp
     vscode.window.registerTreeDataProvider('baitRuns', explorer),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, composed),
     ...registerCommands({ context, client, runner, explorer, hosts, composed }),
+    new ConfigContextItem(client),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('bait.runsRoots')) {
         explorer.watch();

@@ -38,7 +38,7 @@ export function setOverride(list: string[], key: string, values: string): string
 async function validate(client: BaitClient, config: ConfigRef, overrides: string[]):
     Promise<{ error?: string; jobs: number | null }> {
   try {
-    const r = await client.validateOverrides({ ...config, overrides });
+    const r = await client.validateOverrides({ ...config, overrides, multirun: true });
     if (!r) return { jobs: null };
     if (!r.valid) return { error: r.errors.map((e) => e.message).join(' · ') || 'invalid override', jobs: r.jobs };
     return { jobs: r.jobs };

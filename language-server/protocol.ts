@@ -72,10 +72,15 @@ export interface RunnableConfig extends ConfigRef {
 }
 export type RunnableConfigsResult = RunnableConfig[];
 
-// bait/validateOverrides: checks an override list against a config (as the user types it in a sweep dialog).
+// bait/validateOverrides: checks an override list against a config as the user types it.
 export const ValidateOverridesMethod = 'bait/validateOverrides';
 export interface ValidateOverridesParams extends ConfigRef {
   overrides: string[];
+  /**
+   * true in a sweep dialog (`bait run -m`): `a=1,2` is a 2-job sweep. false or absent for a single run, where
+   * Hydra without -m rejects sweep values (`Ambiguous value for argument 'a=1,2'`), and so does this check.
+   */
+  multirun?: boolean;
 }
 export interface ValidateOverridesResult {
   valid: boolean;
@@ -93,6 +98,30 @@ export interface SweepJobCountResult {
   detail: string;
   /** The config a sweep file runs, when found. */
   config?: ConfigRef;
+}
+
+// bait/configContexts: the final configs a file is composed through (hover, completion, diagnostics of its
+// values); several when it is a group option many configs select. The extension shows them in a status-bar item.
+export const ConfigContextsMethod = 'bait/configContexts';
+export interface ConfigContextsParams {
+  uri: string;
+}
+export interface ConfigContext {
+  /** The final config's file; pass it to bait/chooseConfigContext. */
+  uri: string;
+  configName: string;
+  /** Overrides that select the file on top of `configName` (`experiment=example`). */
+  overrides: string[];
+  /** The context hover and completion use now. */
+  chosen: boolean;
+}
+export type ConfigContextsResult = ConfigContext[];
+
+// bait/chooseConfigContext: compose a file through one of its contexts from now on (null: back to the first).
+export const ChooseConfigContextMethod = 'bait/chooseConfigContext';
+export interface ChooseConfigContextParams {
+  uri: string;
+  context: string | null;
 }
 
 /** Commands the CodeLenses invoke; the extension registers them. Each takes one argument object. */

@@ -50,8 +50,21 @@ export function registerCustomRequests(connection: lsp.Connection, ctx: Ctx, log
 
   handle<P.ValidateOverridesParams, P.ValidateOverridesResult>(P.ValidateOverridesMethod, (params, service, convert) => {
     checkRef(params);
-    const { project, result, jobs } = validate(service.workspace, { ...params, overrides: strings(params.overrides) });
+    const { project, result, jobs } = validate(service.workspace, { ...params, overrides: strings(params.overrides) }, params.multirun === true);
     return { valid: result.errors.length === 0, errors: result.errors.map((e) => problem(e, project, convert)), jobs };
+  });
+
+  handle<P.ConfigContextsParams, P.ConfigContextsResult>(P.ConfigContextsMethod, (params, service, convert) => {
+    const path = typeof params?.uri === 'string' ? convert.path(params.uri) : undefined;
+    if (!path) return [];
+    return service.contexts(path).map((c) => ({ uri: convert.uri(c.file), configName: c.name, overrides: c.overrides, chosen: c.chosen }));
+  });
+
+  handle<P.ChooseConfigContextParams, null>(P.ChooseConfigContextMethod, (params, service, convert) => {
+    const path = typeof params?.uri === 'string' ? convert.path(params.uri) : undefined;
+    const context = typeof params?.context === 'string' ? convert.path(params.context) : undefined;
+    if (path) service.chooseContext(path, context);
+    return null;
   });
 
   handle<P.SweepJobCountParams, P.SweepJobCountResult>(P.SweepJobCountMethod, (params, service, convert) => {
@@ -65,7 +78,7 @@ export function registerCustomRequests(connection: lsp.Connection, ctx: Ctx, log
     }
     const ref = params as P.ConfigRef & { overrides: string[] };
     checkRef(ref);
-    const { result, jobs } = validate(service.workspace, { ...ref, overrides: strings(ref.overrides) });
+    const { result, jobs } = validate(service.workspace, { ...ref, overrides: strings(ref.overrides) }, true);
     const detail = result.errors.length ? result.errors[0]!.message : jobs === null ? 'unbounded (interval sweep)' : `${jobs} job${jobs === 1 ? '' : 's'}`;
     return { jobs: result.errors.length ? null : jobs, detail };
   });

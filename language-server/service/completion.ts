@@ -54,22 +54,28 @@ function headerItems(rel: string, ctx: Extract<CompletionContext, { kind: 'heade
 function defaultsItemItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'defaults-item' }>): CompletionItem[] {
   const out: CompletionItem[] = [];
   const abs = ctx.prefix.startsWith('/');
-  const dir = abs ? '' : folderOf(rel);
+  // `- /data_type/` and `- group/` list that folder: its configs and subfolders, written with the typed path.
+  const typedFolder = ctx.prefix.includes('/') ? ctx.prefix.slice(0, ctx.prefix.lastIndexOf('/') + 1) : abs ? '/' : '';
+  const folder = typedFolder.replace(/\/+$/, '');
+  const dir = abs ? resolveGroup(rel, typedFolder) : folder ? resolveGroup(rel, folder) : folderOf(rel);
   const listing = project.source.list(dir);
-  const mark = abs ? '/' : '';
+  const mark = typedFolder;
   for (const g of listing?.dirs ?? []) {
-    const options = project.source.list(dir ? `${dir}/${g}` : g)?.files.filter((f) => /\.ya?ml$/.test(f)).length ?? 0;
+    const path = dir ? `${dir}/${g}` : g;
+    // Sweep specifications (BAIT's `sweeps/`) are W&B files, not config groups.
+    if (project.isSweepFile(`${path}/x.yaml`)) continue;
+    const options = project.source.list(path)?.files.filter((f) => /\.ya?ml$/.test(f)).length ?? 0;
     out.push({ label: mark + g, kind: 'group', detail: `group, ${options} option${options === 1 ? '' : 's'}`,
       insertText: `${mark}${g}: `, replace: ctx.replace, sortText: `1${g}` });
   }
   for (const f of listing?.files ?? []) {
     if (!/\.ya?ml$/.test(f)) continue;
     const path = dir ? `${dir}/${f}` : f;
-    if (path === rel) continue;
+    if (path === rel || project.isSweepFile(path)) continue;
     const name = f.replace(/\.ya?ml$/, '');
     out.push({ label: mark + name, kind: 'config', detail: path, replace: ctx.replace, sortText: `2${name}` });
   }
-  if (!abs) {
+  if (!typedFolder) {
     out.push({ label: '_self_', kind: 'keyword', documentation: 'Where this file\'s own content merges (last when omitted)', replace: ctx.replace, sortText: '0_self_' });
     out.push({ label: 'override', kind: 'keyword', insertText: 'override ', documentation: 'Change the option of a group chosen earlier in the defaults tree', replace: ctx.replace, sortText: '3override' });
     out.push({ label: 'optional', kind: 'keyword', insertText: 'optional ', documentation: 'A group whose option may be missing', replace: ctx.replace, sortText: '3optional' });
@@ -178,11 +184,21 @@ function valueItems(project: ConfigProject, rel: string, ctx: Extract<Completion
     return out;
   }
   const at = composedAt(project, rel, ctx.replace[0]);
-  const node = at ? nodeAtComposedPath(at.root, [...at.pkg, ...ctx.path]) : undefined;
+  const composedPath = at ? [...at.pkg, ...ctx.path] : [];
+  let node = at ? nodeAtComposedPath(at.root, composedPath) : undefined;
+  let what = 'current value';
+  // The value on this very line is the one being typed (a new `batch_size: ` is null): offer what the
+  // configs merged before this file give the key, the value the run would get without this line.
+  const origin = node?.origin;
+  if (at && origin?.kind === 'file' && origin.file === rel && lineOf(project, rel, origin.valueRange[0]) === lineOf(project, rel, ctx.replace[0])) {
+    const inherited = inheritedEntries(at.defaults, (d) => project.fileOf(d), (f) => project.loadFile(f)?.node, rel, composedPath.slice(0, -1));
+    node = inherited.get(String(composedPath[composedPath.length - 1]))?.node;
+    what = 'inherited value';
+  }
   if (node?.kind === 'scalar') {
     const v = shortValue(node, 1000);
     const text = node.type === 'str' ? String(node.value) : v;
-    out.push({ label: text, kind: 'value', detail: `current value (${describeOrigin(project, node.origin)})`, replace: ctx.replace, sortText: '0' });
+    out.push({ label: text, kind: 'value', detail: `${what} (${describeOrigin(project, node.origin)})`, replace: ctx.replace, sortText: '0' });
     if (node.type === 'bool') {
       for (const b of ['true', 'false']) if (b !== text) out.push({ label: b, kind: 'value', replace: ctx.replace, sortText: '1' + b });
     }
@@ -191,6 +207,13 @@ function valueItems(project: ConfigProject, rel: string, ctx: Extract<Completion
     out.push({ label: '${…}', kind: 'reference', insertText: '${', detail: 'interpolation', replace: ctx.replace, sortText: '9' });
   }
   return out;
+}
+
+function lineOf(project: ConfigProject, rel: string, offset: number): number {
+  const text = project.source.read(rel) ?? '';
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function interpolationItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'interpolation' }>): CompletionItem[] {
@@ -221,9 +244,12 @@ function interpolationItems(project: ConfigProject, rel: string, ctx: Extract<Co
     resolverPrefix = !head && !hydra;
   }
   const node = at ? nodeAtComposedPath(at.root, base) : undefined;
+  // The key whose value is being typed: `foo: ${foo}` would refer to itself.
+  const own = at ? dotted([...at.pkg, ...ctx.path]) : undefined;
   if (node?.kind === 'dict') {
     for (const [key, entry] of node.entries) {
       if (!hydra && base.length === 0 && key === 'hydra') continue;
+      if (!hydra && dotted([...base, key]) === own) continue;
       out.push({ label: key, kind: 'reference', detail: shortValue(entry.node),
         documentation: `\`${dotted([...base, key])}\` set in \`${describeOrigin(project, entry.keyOrigin ?? entry.node.origin)}\``,
         replace, sortText: `0${key}` });

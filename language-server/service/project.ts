@@ -3,6 +3,7 @@
 // they read changes, which is what keeps an edit cheap on a large tree.
 import { compose, Repository, type ComposeResult, type ConfigSource, type LoadedConfig, type ResolvedDefault } from './engine.js';
 import type { DocumentStore } from './documents.js';
+import { folderOf, resolveGroup } from './defaults-paths.js';
 import { parseHeader, parseSyntax, type FileSyntax } from './yaml-syntax.js';
 
 export interface Composition {
@@ -50,6 +51,9 @@ export class ConfigProject {
   /** Bumped by every invalidation; caches over the whole tree are keyed on it. */
   generation = 0;
   private readonly lastGood = new Map<string, FileContext>();
+  private groupsOfRoots?: { generation: number; groups: Set<string> };
+  /** The final config the user picked as a file's context (by its file), when several include it. */
+  private readonly chosen = new Map<string, string>();
 
   constructor(
     readonly root: string,
@@ -121,10 +125,15 @@ export class ConfigProject {
       const final = this.isFinal(rel);
       let name = rel.replace(CONFIG_EXT, '');
       let overrides: string[] = [];
-      let result = this.composeNamed(name, overrides);
+      // A global config in a group that a root config selects (`- debug: null` in train.yaml) is an option
+      // run as `train debug=fdr`, not a config run on its own: compose it on top of that root config.
+      const option = final && rel.includes('/') && this.selectedGroups().has(folderOf(rel));
+      const hostedFirst = option ? this.hostedComposition(rel) : undefined;
+      let result = hostedFirst ? hostedFirst.result : this.composeNamed(name, overrides);
+      if (hostedFirst) ({ name, overrides } = hostedFirst);
       // A global config in a group folder whose `override` entries match nothing on its own is an option
       // that runs on top of a root config (`experiment=example` in lightning-hydra-template): compose it so.
-      if (final && rel.includes('/') && result.errors.length && result.errors.every((e) => e.code === 'override-not-found')) {
+      if (!hostedFirst && final && rel.includes('/') && result.errors.length && result.errors.every((e) => e.code === 'override-not-found')) {
         const hosted = this.hostedComposition(rel);
         if (hosted) ({ name, overrides, result } = hosted);
       }
@@ -164,6 +173,21 @@ export class ConfigProject {
       if (result.config && !result.errors.length) return { name, overrides: [override], result };
     }
     return undefined;
+  }
+
+  /** Groups (folders) the root configs' defaults lists select an option of (`- debug: null` -> `debug`). */
+  selectedGroups(): Set<string> {
+    if (!this.groupsOfRoots || this.groupsOfRoots.generation !== this.generation) {
+      const groups = new Set<string>();
+      for (const root of this.configFiles()) {
+        if (root.includes('/')) continue;
+        for (const item of this.syntax(root)?.defaults ?? []) {
+          if (item.isGroup) groups.add(resolveGroup(root, item.name));
+        }
+      }
+      this.groupsOfRoots = { generation: this.generation, groups };
+    }
+    return this.groupsOfRoots.groups;
   }
 
   /**
@@ -218,23 +242,99 @@ export class ConfigProject {
   }
 
   private findContext(rel: string): FileContext | undefined {
-    const loadedIn = (c: Composition) => c.result.defaults.find((d) => this.fileOf(d) === rel);
-    if (this.isFinal(rel)) {
-      const own = this.composition(rel);
-      const loaded = own.runnable ? loadedIn(own) : undefined;
-      if (loaded) return { composition: own, loaded };
-    }
-    const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
-    const includers = this.includers(rel).filter((c) => c.runnable && c.file !== rel);
-    includers.sort((a, b) => Number(!a.file.startsWith(dir)) - Number(!b.file.startsWith(dir)) || (a.file < b.file ? -1 : 1));
-    for (const c of includers) {
-      const loaded = loadedIn(c);
-      if (loaded) return { composition: c, loaded };
-    }
+    const picked = this.chosen.get(rel);
+    const pickedContext = picked !== undefined ? this.contexts(rel).find((c) => c.composition.file === picked) : undefined;
+    const found = pickedContext ?? this.ownContext(rel) ?? this.firstIncluder(rel);
+    if (found) return found;
     // Not part of any runnable config: the file composed on its own.
     const own = this.composition(rel);
-    const loaded = loadedIn(own);
+    const loaded = this.loadedIn(own, rel);
     return loaded ? { composition: own, loaded } : undefined;
+  }
+
+  private loadedIn(c: Composition, rel: string): ResolvedDefault | undefined {
+    return c.result.defaults.find((d) => this.fileOf(d) === rel);
+  }
+
+  /** The file itself, when it is a runnable final config. */
+  private ownContext(rel: string): FileContext | undefined {
+    if (!this.isFinal(rel)) return undefined;
+    const own = this.composition(rel);
+    const loaded = own.runnable ? this.loadedIn(own, rel) : undefined;
+    return loaded ? { composition: own, loaded } : undefined;
+  }
+
+  /**
+   * Final configs in the order a file's contexts are offered: its own folder's first, then configs run as they
+   * are before options of selected groups, then those whose text names the file (`- /g0: o7` names `o7`), then by path. The textual test is only an order: it lets the
+   * first context be found by composing a handful of configs while the whole tree is still being indexed.
+   */
+  private contextOrder(rel: string, finals: readonly Composition[] | readonly string[]): string[] {
+    const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
+    const base = rel.slice(dir.length).replace(CONFIG_EXT, '');
+    const files = finals.map((f) => (typeof f === 'string' ? f : f.file)).filter((f) => f !== rel);
+    // Options of a group a root config selects (`debug/default.yaml`, run as `train debug=default`) come after
+    // the configs that are run as they are: a file is seen in `train` before `train debug=default`.
+    const options = this.selectedGroups();
+    const rank = (f: string) => (f.startsWith(dir) ? 0 : 4) + (options.has(folderOf(f)) ? 2 : 0) + (this.source.read(f)?.includes(base) ? 0 : 1);
+    const ranks = new Map(files.map((f) => [f, rank(f)]));
+    return files.sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a < b ? -1 : 1));
+  }
+
+  /** The first runnable final config that loads the file, composing no more configs than it must. */
+  private firstIncluder(rel: string): FileContext | undefined {
+    const candidates = this.readers
+      ? this.contextOrder(rel, this.includers(rel))
+      : this.contextOrder(rel, this.configFiles().filter((f) => this.isFinal(f)));
+    for (const f of candidates) {
+      const c = this.composition(f);
+      if (!c.runnable || !c.reads.has(rel)) continue;
+      const loaded = this.loadedIn(c, rel);
+      if (loaded) return { composition: c, loaded };
+    }
+    return undefined;
+  }
+
+  /**
+   * Every runnable final config that loads a file, the file itself first, then in `contextOrder`: the
+   * contexts a user can pick from for hover, completion and the composed values.
+   */
+  contexts(rel: string): FileContext[] {
+    if (this.isSweepFile(rel)) return [];
+    const out: FileContext[] = [];
+    const own = this.ownContext(rel);
+    if (own) out.push(own);
+    for (const f of this.contextOrder(rel, this.includers(rel))) {
+      const c = this.composition(f);
+      const loaded = c.runnable ? this.loadedIn(c, rel) : undefined;
+      if (loaded) out.push({ composition: c, loaded });
+    }
+    return out;
+  }
+
+  /** Picks the final config (by its file) a file is seen in; undefined goes back to the first one. */
+  chooseContext(rel: string, finalFile: string | undefined): void {
+    if (finalFile === undefined) this.chosen.delete(rel);
+    else this.chosen.set(rel, finalFile);
+    this.lastGood.delete(rel);
+  }
+
+  /** The picked context's final config file, if the user picked one. */
+  chosenContext(rel: string): string | undefined {
+    return this.chosen.get(rel);
+  }
+
+  /**
+   * Remembers the context a file composes in now, before an edit breaks it: completion in a line that arrives
+   * in one edit (`foo: ${`) composes around that line in the last good context.
+   */
+  rememberContext(rel: string): void {
+    if (!this.lastGood.has(rel)) this.context(rel);
+  }
+
+  /** Whether every final config is composed and the file -> includers index built (counting contexts is cheap). */
+  indexed(): boolean {
+    return this.readers !== undefined;
   }
 
   /** Final configs whose composition read a file. */

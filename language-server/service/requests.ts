@@ -35,9 +35,12 @@ export function runnable(ws: Workspace, configDir?: string): { project: ConfigPr
   return projects.flatMap((p) => p.runnableConfigs().map((c) => ({ project: p, file: c.file, name: c.name, overrides: c.overrides })));
 }
 
-/** Validates overrides as `-m` would take them: sweeps allowed, every job's shape checked once. */
-export function validate(ws: Workspace, req: ConfigRequest): { project: ConfigProject; result: ComposeResult; jobs: number | null } {
-  const { project, result } = composeWith(ws, req, true);
+/**
+ * Validates overrides as `bait run` takes them: with `multirun` (-m) sweeps are allowed and every job's shape
+ * is checked once; without it a sweep value is Hydra's "Ambiguous value" error, as a single run would get.
+ */
+export function validate(ws: Workspace, req: ConfigRequest, multirun: boolean): { project: ConfigProject; result: ComposeResult; jobs: number | null } {
+  const { project, result } = composeWith(ws, req, multirun);
   const parsedOk = !result.errors.some((e) => e.code === 'override-syntax');
   let jobs: number | null = parsedOk ? 1 : null;
   for (const o of result.sweepOverrides) {

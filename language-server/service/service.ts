@@ -55,6 +55,9 @@ export class LanguageService {
 
   change(path: string, text: string, version: number): void {
     const same = this.workspace.store.isOpen(path) && this.workspace.store.read(path) === text;
+    // The context the file composes in before this edit: completion right after it needs one even when the
+    // edit (a whole line pasted or inserted at once) breaks the file.
+    if (!same) this.withFile('rememberContext', path, undefined, (p, rel) => p.rememberContext(rel));
     this.workspace.store.setOpen(path, text, version);
     if (!same) this.invalidate(path, false);
   }
@@ -186,6 +189,22 @@ export class LanguageService {
         return found.get(name);
       },
     };
+  }
+
+  /** The final configs a file can be seen in (several when it is a group option many configs select). */
+  contexts(path: string): { file: string; name: string; overrides: string[]; chosen: boolean }[] {
+    return this.withFile('contexts', path, [], (p, rel) => {
+      const current = p.context(rel)?.composition.file;
+      return p.contexts(rel).map((c) => ({ file: p.absolute(c.composition.file), name: c.composition.name, overrides: c.composition.overrides,
+        chosen: c.composition.file === current }));
+    });
+  }
+
+  /** Sees a file in the final config `finalPath` (one of `contexts`), or in the default one when undefined. */
+  chooseContext(path: string, finalPath: string | undefined): void {
+    this.withFile('chooseContext', path, undefined, (p, rel) => {
+      p.chooseContext(rel, finalPath === undefined ? undefined : p.relative(finalPath));
+    });
   }
 
   /** The text the service sees for a file (open buffer over disk). */

@@ -136,7 +136,7 @@ test('random override lists through composition with overrides, validation and j
     const req = { configDir: '/configs', configName: 'config', overrides };
     try {
       composeWith(s.workspace, req);
-      const v = validate(s.workspace, req);
+      const v = validate(s.workspace, req, true);
       assert.ok(v.jobs === null || (Number.isInteger(v.jobs) && v.jobs >= 0), String(v.jobs));
     } catch (e) {
       failures.push(`${JSON.stringify(overrides)}: ${e instanceof Error ? e.stack : String(e)}`);

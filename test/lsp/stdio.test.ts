@@ -130,11 +130,17 @@ describe('language server over stdio', () => {
     const lr = run?.kind === 'dict' ? run.entries.find((e) => e.key === 'lr')!.node : undefined;
     assert.deepEqual(lr?.origin, { kind: 'override', index: 0, text: 'run.lr=0.5', start: 7, end: 10 });
     assert.equal(lr?.history?.[0]?.kind === 'file' && lr.history[0].location.uri, uri('/configs/base/run.yaml'));
-    const bad = await client.request<P.ValidateOverridesResult>(P.ValidateOverridesMethod, { configDir, configName: 'exp/gnn', overrides: ['run.lr=1,2', 'db=nope'] });
+    const bad = await client.request<P.ValidateOverridesResult>(P.ValidateOverridesMethod, { configDir, configName: 'exp/gnn', overrides: ['run.lr=1,2', 'db=nope'], multirun: true });
     assert.equal(bad.valid, false);
     assert.equal(bad.errors[0]!.code, 'missing-option');
-    const good = await client.request<P.ValidateOverridesResult>(P.ValidateOverridesMethod, { configDir, configName: 'exp/gnn', overrides: ['run.lr=1,2,3', 'db=mysql,postgres'] });
+    const good = await client.request<P.ValidateOverridesResult>(P.ValidateOverridesMethod, { configDir, configName: 'exp/gnn', overrides: ['run.lr=1,2,3', 'db=mysql,postgres'], multirun: true });
     assert.deepEqual([good.valid, good.jobs], [true, 6]);
+    // Outside a sweep (a single run, no -m) Hydra rejects a sweep value: so does the check, at its columns.
+    const single = await client.request<P.ValidateOverridesResult>(P.ValidateOverridesMethod, { configDir, configName: 'exp/gnn', overrides: ['run.lr=0.5', 'run.lr=1,2'] });
+    assert.equal(single.valid, false);
+    assert.equal(single.errors[0]!.code, 'override-sweep-in-compose');
+    assert.match(single.errors[0]!.message, /Ambiguous value for argument 'run\.lr=1,2'[\s\S]*--multirun \(-m\)/);
+    assert.equal(single.errors[0]!.override!.index, 1);
     const sweep = await client.request<P.SweepJobCountResult>(P.SweepJobCountMethod, { uri: uri('/configs/sweeps/exp_gnn.yaml') });
     assert.equal(sweep.jobs, 2);
   });

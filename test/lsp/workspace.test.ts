@@ -102,14 +102,14 @@ test('custom requests: composed config with overrides, runnable configs, overrid
   const run = result.config!.entries.get('run')!.node;
   assert.equal(run.kind === 'dict' && run.entries.get('lr')!.node.origin?.kind, 'override');
   assert.deepEqual(runnable(ws).map((r) => r.name), ['exp/gnn', 'exp/mlp']);
-  const ok = validate(ws, { configDir: '/configs', configName: 'exp/gnn', overrides: ['run.lr=0.1,0.2,0.3', 'db=glob(*)', 'run.name=x'] });
+  const ok = validate(ws, { configDir: '/configs', configName: 'exp/gnn', overrides: ['run.lr=0.1,0.2,0.3', 'db=glob(*)', 'run.name=x'] }, true);
   assert.deepEqual(ok.result.errors, []);
   assert.equal(ok.jobs, 6);
-  const ranged = validate(ws, { configDir: '/configs', configName: 'exp/gnn', overrides: ['+seed=range(0,10,3)'] });
+  const ranged = validate(ws, { configDir: '/configs', configName: 'exp/gnn', overrides: ['+seed=range(0,10,3)'] }, true);
   assert.equal(ranged.jobs, 4);
-  const bad = validate(ws, { configDir: '/configs', configName: 'exp/gnn', overrides: ['run.lrr=1'] });
+  const bad = validate(ws, { configDir: '/configs', configName: 'exp/gnn', overrides: ['run.lrr=1'] }, true);
   assert.deepEqual(bad.result.errors.map((e) => [e.code, e.origin?.kind]), [['override-key-missing', 'override']]);
-  const syntax = validate(ws, { configDir: '/configs', configName: 'exp/gnn', overrides: ['run.lr=[1,'] });
+  const syntax = validate(ws, { configDir: '/configs', configName: 'exp/gnn', overrides: ['run.lr=[1,'] }, true);
   assert.equal(syntax.jobs, null);
   assert.equal(sweepFileJobs(ws, '/configs/sweeps/exp_gnn.yaml')?.jobs, 6);
 });
