@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { runLocalJob } from './local-process.js';
-import { runPool } from './pool.js';
+import { type Clock, runPool } from './pool.js';
 import type { Job, JobResult, LaunchContext, Launcher } from './types.js';
 
 export interface LocalLauncherConfig {
@@ -35,7 +35,8 @@ export function gpuList(gpus: LocalLauncherConfig['gpus'], env: NodeJS.ProcessEn
 
 export class LocalLauncher implements Launcher {
   readonly name = 'local';
-  constructor(private readonly cfg: LocalLauncherConfig = {}) {}
+  /** `clock` and `onStart` let tests check staggering against the launcher's own start times. */
+  constructor(private readonly cfg: LocalLauncherConfig = {}, private readonly timing: { clock?: Clock; onStart?: (job: Job, at: number) => void } = {}) {}
 
   launch(jobs: Job[], ctx: LaunchContext): Promise<JobResult[]> {
     const gpus = gpuList(this.cfg.gpus);
@@ -43,7 +44,7 @@ export class LocalLauncher implements Launcher {
     // One GPU per job: with GPUs listed, no more jobs run at once than there are GPUs.
     const n = gpus.length ? Math.min(requested, gpus.length) : requested;
     const slots: Array<string | null> = gpus.length ? gpus.slice(0, n) : Array.from({ length: n }, () => null);
-    return runPool(jobs, { slots, staggerMs: (this.cfg.stagger_s ?? 0) * 1000, signal: ctx.signal },
+    return runPool(jobs, { slots, staggerMs: (this.cfg.stagger_s ?? 0) * 1000, signal: ctx.signal, ...this.timing },
       (job, gpu) => runLocalJob(job, ctx, gpu === null ? {} : { CUDA_VISIBLE_DEVICES: gpu }));
   }
 }

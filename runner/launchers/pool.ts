@@ -5,19 +5,37 @@
 import type { Job, JobResult } from './types.js';
 import { LauncherError } from './errors.js';
 
+/** Time as the pool sees it; injected by tests so that staggering is checked without a wall clock. */
+export interface Clock {
+  now(): number;
+  /** Resolves once `now()` has reached `at` (never earlier: a timer may fire a millisecond early). */
+  sleepUntil(at: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  async sleepUntil(at) {
+    while (Date.now() < at) await new Promise((r) => setTimeout(r, at - Date.now()));
+  },
+};
+
 export interface PoolOptions<S> {
   slots: S[];
   /** Minimum time between two job starts, in ms. */
   staggerMs?: number;
   signal?: AbortSignal;
+  clock?: Clock;
+  /** Called as each job starts, with the pool's clock time of the start (the staggering is by these times). */
+  onStart?: (job: Job, at: number) => void;
 }
 
 export async function runPool<S>(jobs: Job[], opts: PoolOptions<S>, runOne: (job: Job, slot: S) => Promise<JobResult>): Promise<JobResult[]> {
   if (opts.slots.length === 0) throw new LauncherError('the launcher has no slots to run jobs on (n_jobs, gpus or hosts is empty)');
+  const clock = opts.clock ?? systemClock;
   const results = new Map<number, JobResult>();
   const free = [...opts.slots];
   const queue = [...jobs];
-  let lastStart = 0;
+  let lastStart: number | undefined;
   const running = new Set<Promise<void>>();
   let wake: (() => void) | null = null;
   const onAbort = () => wake?.();
@@ -30,12 +48,12 @@ export async function runPool<S>(jobs: Job[], opts: PoolOptions<S>, runOne: (job
         wake = null;
         continue;
       }
-      const wait = lastStart + (opts.staggerMs ?? 0) - Date.now();
-      if (lastStart && wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (lastStart !== undefined && opts.staggerMs) await clock.sleepUntil(lastStart + opts.staggerMs);
       if (opts.signal?.aborted) break;
       const job = queue.shift()!;
       const slot = free.shift()!;
-      lastStart = Date.now();
+      lastStart = clock.now();
+      opts.onStart?.(job, lastStart);
       const p: Promise<void> = runOne(job, slot)
         .catch((e: unknown): JobResult => ({ num: job.num, dir: job.dir, status: 'failed', exitCode: null, error: (e as Error).message ?? String(e) }))
         .then((r) => { results.set(job.num, r); free.push(slot); running.delete(p); wake?.(); });

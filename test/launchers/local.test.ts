@@ -29,8 +29,8 @@ test('local launcher: n_jobs in parallel, one GPU per job, staggered starts; job
   const js = jobs(ws, [0, 1, 2, 3].map((i) => [`x=${i}`, 'payload.steps=4', 'payload.step_ms=100']));
   const events: LaunchEvent[] = [];
   const startTimes: number[] = [];
-  const results = await new LocalLauncher({ gpus: [0, 1], stagger_s: 0.15 }).launch(js, { runner: runner(ws), sweepDir: join(ws, 'multirun'),
-    onEvent: (e) => { events.push(e); if (e.type === 'started') startTimes.push(Date.now()); } });
+  const launcher = new LocalLauncher({ gpus: [0, 1], stagger_s: 0.15 }, { onStart: (_job, at) => startTimes.push(at) });
+  const results = await launcher.launch(js, { runner: runner(ws), sweepDir: join(ws, 'multirun'), onEvent: (e) => events.push(e) });
   assert.deepEqual(results.map((r) => r.status), ['completed', 'completed', 'completed', 'completed']);
   const runs = js.map((j) => runJson(j.dir));
   // Each job got one of the two GPUs, and no GPU was used by two jobs at the same time.
@@ -42,8 +42,10 @@ test('local launcher: n_jobs in parallel, one GPU per job, staggered starts; job
       assert.ok(!overlap, `jobs ${a} and ${b} shared GPU ${runs[a].env.CUDA_VISIBLE_DEVICES}`);
     }
   }
-  // Starts are staggered by the launcher (the processes' own start-up time varies, so we time the spawns).
-  for (let i = 1; i < startTimes.length; i++) assert.ok(startTimes[i]! - startTimes[i - 1]! >= 140, `starts not staggered: ${startTimes}`);
+  // Starts are staggered by the launcher's own start times (never by when an event arrived: on a loaded machine
+  // the spawns and their events are late by any amount); pool.test.ts checks the schedule on an injected clock.
+  assert.equal(startTimes.length, 4);
+  for (let i = 1; i < startTimes.length; i++) assert.ok(startTimes[i]! - startTimes[i - 1]! >= 150, `starts not staggered: ${startTimes}`);
   assert.equal(runs[2].argv.at(-1), 'hydra.job.num=2');
   assert.deepEqual(runs[2].sweep, { dir: join(ws, 'multirun'), job_num: 2 });
   assert.equal(runs[3].env.BAIT_JOB_DIR, js[3]!.dir);

@@ -52,7 +52,8 @@ test('startScript runs the job argv through the detached wrapper unchanged (real
     const r = spawnSync('/bin/sh', ['-s'], { input: startScript(jobDir, argv, { HOSTILE: HOSTILE[0] + HOSTILE[9] }), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /pid=\d+/);
-    for (let i = 0; i < 100 && spawnSync('test', ['-f', join(jobDir, '.bait-exit')]).status !== 0; i++) await new Promise((res) => setTimeout(res, 50));
+    // The detached job ends on its own time: wait for its exit file (generously: the machine may be busy).
+    for (let i = 0; i < 1200 && spawnSync('test', ['-f', join(jobDir, '.bait-exit')]).status !== 0; i++) await new Promise((res) => setTimeout(res, 50));
     const got = JSON.parse(spawnSync('cat', [out], { encoding: 'utf8' }).stdout);
     assert.deepEqual(got.argv, HOSTILE);
     assert.equal(got.v, HOSTILE[0] + HOSTILE[9]);

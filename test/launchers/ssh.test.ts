@@ -51,7 +51,7 @@ after(async () => {
 
 function hostConfig(h: SshTestHost, extra: Partial<SshHostConfig> = {}): SshHostConfig {
   return { name: h.name, host: h.address, port: h.port, user: h.user, identity_file: h.identityFile, known_hosts: h.knownHostsFile,
-    work_dir: h.workDir, gpus: 1, connect_timeout_s: 3, ...extra };
+    work_dir: h.workDir, gpus: 1, connect_timeout_s: 20, ...extra };
 }
 
 function launcherConfig(hosts: SshHostConfig[], extra: Partial<SshLauncherConfig> = {}): SshLauncherConfig {
