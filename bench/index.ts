@@ -8,6 +8,7 @@ const benches: [string, string, string][] = [
   ['compose', './compose.ts', 'benchCompose'],
   ['overrides', './overrides.ts', 'benchOverrides'],
   ['training', './training.ts', 'benchTraining'],
+  ['quality', './quality.ts', 'benchQuality'],
   ['lsp', './lsp.ts', 'benchLsp'],
   ['sweeps', './sweeps.ts', 'benchSweeps'],
   ['webview', './webview.ts', 'benchWebview'],

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { join, resolve as resolvePath } from 'node:path';
-import type { ResumeArgs, SimpleArgs } from './cli/args.js';
+import type { ResumeArgs, SimpleArgs, TestArgs } from './cli/args.js';
+import { testRun } from './eval/test_run.js';
 import { formatConfigError } from './cli/format-error.js';
 import { resolveForRun } from './cli/resolve-run.js';
 import { applyConfigOverride } from './config/apply-override.js';
@@ -212,9 +213,21 @@ async function attach(dir: string, io: Io): Promise<number> {
   }
 }
 
-export async function dispatch(args: ResumeArgs | SimpleArgs, io: Io): Promise<number> {
+async function test(args: TestArgs, io: Io): Promise<number> {
+  const r = await testRun(args.runDir, { ...(args.ckpt ? { ckpt: args.ckpt } : {}), split: args.split });
+  if (args.json) io.out.write(JSON.stringify(r) + '\n');
+  else {
+    io.out.write(`${r.split} metrics of ${r.checkpoint} (epoch ${r.epoch}, step ${r.step}, ${r.backend}):\n` +
+      Object.entries(r.metrics).map(([k, v]) => `  ${k.padEnd(18)} ${Number(v.toPrecision(4))}`).join('\n') + '\n' +
+      `Saved in ${join(r.run, 'test_results.json')}\n`);
+  }
+  return 0;
+}
+
+export async function dispatch(args: ResumeArgs | TestArgs | SimpleArgs, io: Io): Promise<number> {
   try {
     if (args.command === 'resume') return await resume(args, io);
+    if (args.command === 'test') return await test(args, io);
     if (args.command === 'runs') {
       const roots = args.target ? [args.target] : ['runs', 'outputs', 'multirun'].filter((d) => existsSync(d));
       const found = listRuns(roots.length ? roots : ['.']);

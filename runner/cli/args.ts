@@ -28,6 +28,15 @@ export interface ResumeArgs {
   extra: string[];
 }
 
+export interface TestArgs {
+  command: 'test';
+  runDir: string;
+  ckpt?: string;
+  split: 'test' | 'val';
+  json: boolean;
+  verbose: boolean;
+}
+
 export interface SimpleArgs {
   command: 'runs' | 'attach' | 'stop';
   target?: string;
@@ -35,7 +44,7 @@ export interface SimpleArgs {
   verbose: boolean;
 }
 
-export type CliArgs = RunArgs | ResumeArgs | SimpleArgs | { command: 'help' } | { command: 'version' };
+export type CliArgs = RunArgs | ResumeArgs | TestArgs | SimpleArgs | { command: 'help' } | { command: 'version' };
 
 export const USAGE = `bait — compose, run and sweep Hydra-style experiments
 
@@ -52,6 +61,8 @@ Usage:
       --info defaults|defaults-tree|config|searchpath
       --verbose                    show stack traces of internal errors
   bait resume <run-dir> [--from last|best|<checkpoint>] [--fork] [overrides...]
+  bait test <run-dir> [--ckpt best|last|<checkpoint>] [--split test|val] [--json]
+                                   score a checkpoint on the held-out split (default: best, else last)
   bait runs [--json] [DIR]
   bait attach <run-dir>
   bait stop <run-dir>
@@ -90,6 +101,7 @@ export function parseArgs(argv: string[]): CliArgs {
     if (!out.runDir) throw new UsageError('bait resume needs the run directory: bait resume <run-dir>.');
     return out;
   }
+  if (command === 'test') return parseTest(rest);
   if (command === 'runs' || command === 'attach' || command === 'stop') {
     const out: SimpleArgs = { command, json: false, verbose: false };
     for (const a of rest) {
@@ -102,7 +114,25 @@ export function parseArgs(argv: string[]): CliArgs {
     if (command !== 'runs' && !out.target) throw new UsageError(`bait ${command} needs the run directory: bait ${command} <run-dir>.`);
     return out;
   }
-  throw new UsageError(`Unknown command '${command}'. Commands: run, resume, runs, attach, stop.`);
+  throw new UsageError(`Unknown command '${command}'. Commands: run, resume, test, runs, attach, stop.`);
+}
+
+function parseTest(argv: string[]): TestArgs {
+  const out: TestArgs = { command: 'test', runDir: '', split: 'test', json: false, verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--ckpt') out.ckpt = takeValue(argv, i++, a);
+    else if (a.startsWith('--ckpt=')) out.ckpt = a.slice(7);
+    else if (a === '--split') out.split = oneOf(takeValue(argv, i++, a), ['test', 'val'] as const, '--split');
+    else if (a.startsWith('--split=')) out.split = oneOf(a.slice(8), ['test', 'val'] as const, '--split');
+    else if (a === '--json') out.json = true;
+    else if (a === '--verbose') out.verbose = true;
+    else if (a.startsWith('--')) throw new UsageError(`Unknown option '${a}' for 'bait test'.`);
+    else if (!out.runDir) out.runDir = a;
+    else throw new UsageError(`'bait test' takes one run directory; got '${a}' as well.`);
+  }
+  if (!out.runDir) throw new UsageError('bait test needs the run directory: bait test <run-dir> [--ckpt best].');
+  return out;
 }
 
 function parseRun(argv: string[]): RunArgs {

@@ -76,9 +76,27 @@ export class PremiseDataModule {
   }
 
   valBatch(index: number): Batch {
-    const n = this.val.labels.length;
+    return this.evalBatch('val', index);
+  }
+
+  private testSet: PairSet | undefined;
+
+  /** A held-out split for `bait test`; the test split is read only when first asked for. */
+  evalSet(split: 'val' | 'test'): PairSet {
+    if (split === 'val') return this.val;
+    this.testSet ??= loadPairs(join(this.dir, 'test.jsonl.gz'), this.vocab, this.maxLen, 'data_config.data_options.dir');
+    return this.testSet;
+  }
+
+  evalBatchCount(split: 'val' | 'test'): number {
+    return Math.ceil(this.evalSet(split).labels.length / this.batchSize);
+  }
+
+  evalBatch(split: 'val' | 'test', index: number): Batch {
+    const set = this.evalSet(split);
+    const n = set.labels.length;
     const idx = Int32Array.from({ length: Math.min(this.batchSize, n - index * this.batchSize) }, (_, i) => index * this.batchSize + i);
-    return makeBatch(this.val, idx);
+    return makeBatch(set, idx);
   }
 }
 

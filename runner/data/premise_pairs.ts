@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { UserError } from '../run/errors.js';
+import { permutation, rngFor } from '../train/rng.js';
 
 export interface PairSet {
   /** Token ids of each pair's goal and premise, truncated to max_len. Goals are shared between pairs. */
@@ -56,8 +57,33 @@ function encode(text: string, vocab: Map<string, number>, maxLen: number): Int32
   return out;
 }
 
-/** Reads one split file (`train.jsonl.gz`); `limit` keeps only the first pairs (for tiny test runs). */
-export function loadPairs(file: string, vocab: Map<string, number>, maxLen: number, key: string, limit?: number): PairSet {
+/**
+ * Reads one split file (`train.jsonl.gz`); `limit` keeps only the first pairs (for tiny test runs). The candidates
+ * of each conjecture are put in a seeded random order: the files list every conjecture's positives first, and no
+ * result (a tie, a truncated validation) may depend on that.
+ */
+export function loadPairs(file: string, vocab: Map<string, number>, maxLen: number, key: string, limit?: number, orderSeed = 0): PairSet {
+  return shuffleWithinConjectures(readPairs(file, vocab, maxLen, key, limit), orderSeed);
+}
+
+/** The same pairs, each conjecture's block permuted by (seed, conjecture name); conjectures keep their order. */
+export function shuffleWithinConjectures(set: PairSet, seed: number): PairSet {
+  const groups = new Map<string, number[]>();
+  set.conj.forEach((c, i) => {
+    const g = groups.get(c);
+    if (g) g.push(i); else groups.set(c, [i]);
+  });
+  const order: number[] = [];
+  for (const [c, members] of groups) {
+    for (const j of permutation(members.length, rngFor(seed, 'candidate-order', c))) order.push(members[j]!);
+  }
+  return {
+    goals: order.map((i) => set.goals[i]!), premises: order.map((i) => set.premises[i]!),
+    labels: Float32Array.from(order, (i) => set.labels[i]!), conj: order.map((i) => set.conj[i]!),
+  };
+}
+
+function readPairs(file: string, vocab: Map<string, number>, maxLen: number, key: string, limit?: number): PairSet {
   if (!existsSync(file)) {
     throw new UserError(`the data file ${file} does not exist; set ${key} to the folder that holds it`, key);
   }

@@ -6,7 +6,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { readIndex } from '../checkpoint/index_file.js';
 import { findCheckpoint } from '../checkpoint/store.js';
 import { UserError } from './errors.js';
-import { readRunRecord } from './run_record.js';
+import { type RunRecord, readRunRecord } from './run_record.js';
 
 export interface ResumeOptions {
   /** `last` (default), `best` (by the run's ModelCheckpoint monitor), or a checkpoint name or folder path. */
@@ -36,12 +36,13 @@ function overrideKey(o: string): string {
   return o.replace(/^(\+\+|\+|~)/, '').split('=')[0]!.trim();
 }
 
-export function resumeCommand(runDir: string, opts: ResumeOptions = {}): Relaunch {
+/** The run record of `runDir` and the folder of its checkpoint `from` (`last`, `best`, a name or a folder path). */
+export function runCheckpoint(runDir: string, from: string): { dir: string; record: RunRecord; name: string; found: string } {
   const dir = resolve(runDir);
   const record = readRunRecord(dir);
   if (!record) throw new UserError(`${dir} is not a run directory (no run.json); pick one from \`bait runs\``);
   const ckptDir = record.checkpoint_dir ?? join(dir, 'checkpoints');
-  let name = opts.from ?? 'last';
+  let name = from;
   if (name === 'best') {
     const best = readIndex(ckptDir).best;
     if (!best) throw new UserError(`the run in ${dir} has no best checkpoint (no ModelCheckpoint with a monitor saved one)`);
@@ -53,6 +54,11 @@ export function resumeCommand(runDir: string, opts: ResumeOptions = {}): Relaunc
     throw new UserError(`the run in ${dir} has no complete checkpoint '${name}' (looked in ${ckptDir}); ` +
       '`bait runs --json` lists the checkpoints of each run');
   }
+  return { dir, record, name, found };
+}
+
+export function resumeCommand(runDir: string, opts: ResumeOptions = {}): Relaunch {
+  const { dir, record, name, found } = runCheckpoint(runDir, opts.from ?? 'last');
   const kept = record.overrides.filter((o) => !OWN_KEYS.includes(overrideKey(o)));
   const overrides = opts.fork
     ? [...kept, `++exp_config.fork_from=${quoteOverrideValue(found)}`]

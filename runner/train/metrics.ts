@@ -1,6 +1,11 @@
 // Validation metrics of premise selection, computed in float64 from the model's logits: loss (binary
 // cross-entropy), accuracy, ROC AUC (Mann-Whitney with ties), and per-conjecture ranking of its candidate premises
 // (recall@k: the share of a conjecture's true premises ranked in the top k; MAP: mean average precision).
+//
+// Tied scores never fall back on the order of the data. The shipped splits list each conjecture's positives first,
+// so a tie broken "by position" handed a constant model MAP 1.0. Ranking metrics here are the expectation over all
+// orderings of each block of tied scores (McSherry & Najork, "Computing information retrieval performance measures
+// efficiently in the presence of tied scores", ECIR 2008): a constant model gets exactly what a random ranking gets.
 
 export interface Scored {
   logits: Float64Array;
@@ -12,53 +17,104 @@ export function bce(logit: number, label: number): number {
   return Math.max(logit, 0) - logit * label + Math.log1p(Math.exp(-Math.abs(logit)));
 }
 
+/** Blocks of equal scores, best first: each with how many items it holds and how many of them are positive. */
+function tiedBlocks(scores: ArrayLike<number>, labels: ArrayLike<number>, members: number[]): Array<{ n: number; pos: number }> {
+  const ranked = members.slice().sort((a, b) => scores[b]! - scores[a]!);
+  const blocks: Array<{ n: number; pos: number }> = [];
+  for (let i = 0; i < ranked.length;) {
+    let j = i;
+    let pos = 0;
+    while (j < ranked.length && scores[ranked[j]!] === scores[ranked[i]!]) pos += labels[ranked[j++]!] === 1 ? 1 : 0;
+    blocks.push({ n: j - i, pos });
+    i = j;
+  }
+  return blocks;
+}
+
 export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  const members = Array.from({ length: scores.length }, (_, i) => i);
+  // Ascending ranks; a tied block shares its average rank (Mann-Whitney's correction for ties).
+  const blocks = tiedBlocks(scores, labels, members).reverse();
   let rankSum = 0;
   let pos = 0;
-  for (let i = 0; i < idx.length;) {
-    let j = i;
-    while (j + 1 < idx.length && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
-    const avgRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[idx[k]!] === 1) { rankSum += avgRank; pos++; }
-    i = j + 1;
+  let below = 0;
+  for (const b of blocks) {
+    rankSum += b.pos * (below + (b.n + 1) / 2);
+    pos += b.pos;
+    below += b.n;
   }
-  const neg = idx.length - pos;
+  const neg = below - pos;
   if (pos === 0 || neg === 0) return Number.NaN;
   return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
-export function rankingMetrics(s: Scored, ks: number[] = [1, 5]): Record<string, number> {
-  const groups = new Map<string, number[]>();
-  for (let i = 0; i < s.conj.length; i++) {
-    const g = groups.get(s.conj[i]!);
-    if (g) g.push(i); else groups.set(s.conj[i]!, [i]);
+/**
+ * Average precision of one candidate list, averaged over the orderings of tied scores. For a block of n tied items
+ * after `above` items (`hits` of them positive) holding t positives: position q of the block is positive with
+ * probability t/n, and then the positives before it in the block number (q-1)(t-1)/(n-1) on average, so the block
+ * adds sum_q (t/n) (hits + 1 + (q-1)(t-1)/(n-1)) / (above + q) to the sum of precisions at each positive.
+ */
+export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<number>, members: number[]): number {
+  let above = 0;
+  let hits = 0;
+  let sum = 0;
+  for (const { n, pos: t } of tiedBlocks(scores, labels, members)) {
+    if (t > 0) {
+      const inBlock = n > 1 ? (t - 1) / (n - 1) : 0;
+      for (let q = 1; q <= n; q++) sum += (t / n) * (hits + 1 + (q - 1) * inBlock) / (above + q);
+    }
+    above += n;
+    hits += t;
   }
+  return hits ? sum / hits : Number.NaN;
+}
+
+/** Expected number of positives among the first k, a block cut by the k-th place contributing pro rata. */
+export function hitsAtK(scores: ArrayLike<number>, labels: ArrayLike<number>, members: number[], k: number): number {
+  let above = 0;
+  let hits = 0;
+  for (const { n, pos } of tiedBlocks(scores, labels, members)) {
+    if (above >= k) break;
+    hits += above + n <= k ? pos : (pos * (k - above)) / n;
+    above += n;
+  }
+  return hits;
+}
+
+function byConjecture(conj: string[]): number[][] {
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < conj.length; i++) {
+    const g = groups.get(conj[i]!);
+    if (g) g.push(i); else groups.set(conj[i]!, [i]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * MAP and recall@k over the conjectures that have a true premise. `recall@k_ceiling` is the best recall@k any
+ * ranking can reach (a conjecture with more than k true premises cannot have them all in its top k).
+ */
+export function rankingMetrics(s: Scored, ks: number[] = [1, 5], withCeiling = false): Record<string, number> {
   const recall = ks.map(() => 0);
+  const ceiling = ks.map(() => 0);
   let ap = 0;
   let counted = 0;
-  for (const members of groups.values()) {
+  for (const members of byConjecture(s.conj)) {
     const positives = members.filter((i) => s.labels[i] === 1).length;
     if (positives === 0) continue;
     counted++;
-    // Stable order on ties (by position in the split) keeps the metric deterministic.
-    const ranked = members.slice().sort((a, b) => s.logits[b]! - s.logits[a]! || a - b);
-    let hits = 0;
-    let sumPrec = 0;
-    ranked.forEach((i, r) => {
-      if (s.labels[i] === 1) {
-        hits++;
-        sumPrec += hits / (r + 1);
-      }
-    });
-    ap += sumPrec / positives;
+    ap += averagePrecision(s.logits, s.labels, members);
     ks.forEach((k, j) => {
-      const top = ranked.slice(0, k).filter((i) => s.labels[i] === 1).length;
-      recall[j]! += top / positives;
+      recall[j]! += hitsAtK(s.logits, s.labels, members, k) / positives;
+      ceiling[j]! += Math.min(k, positives) / positives;
     });
   }
-  const out: Record<string, number> = { map: counted ? ap / counted : Number.NaN };
-  ks.forEach((k, j) => (out[`recall@${k}`] = counted ? recall[j]! / counted : Number.NaN));
+  const mean = (x: number) => (counted ? x / counted : Number.NaN);
+  const out: Record<string, number> = { map: mean(ap) };
+  ks.forEach((k, j) => {
+    out[`recall@${k}`] = mean(recall[j]!);
+    if (withCeiling) out[`recall@${k}_ceiling`] = mean(ceiling[j]!);
+  });
   return out;
 }
 

@@ -14,6 +14,7 @@ import { UserError } from '../run/errors.js';
 import type { MetricsLog } from '../run/metrics_log.js';
 import type { BatchEvents, Callback, TrainerView } from './callbacks/callback.js';
 import { validationMetrics } from './metrics.js';
+import { scoreBatches } from './evaluate.js';
 import { type TrainerOptions, limitBatches } from './options.js';
 import type { Progress } from './progress.js';
 import { FusedAdam } from './adam.js';
@@ -249,21 +250,8 @@ export class Trainer implements TrainerView {
   }
 
   private validate(): Record<string, number> {
-    const logits: number[] = [];
-    const labels: number[] = [];
-    const conj: string[] = [];
-    for (let i = 0; i < this.valBatches; i++) {
-      const b = this.deps.data.valBatch(i);
-      const out = tf.tidy(() => this.deps.model.logits(b, forwardContext(false, this.deps.seed, this.globalStep)));
-      const values = out.dataSync();
-      out.dispose();
-      for (let j = 0; j < b.size; j++) {
-        logits.push(values[j]!);
-        labels.push(b.labels[j]!);
-        conj.push(b.conj[j]!);
-      }
-    }
-    return validationMetrics({ logits: Float64Array.from(logits), labels: Float64Array.from(labels), conj });
+    const { data, model, seed } = this.deps;
+    return validationMetrics(scoreBatches(model, this.valBatches, (i) => data.valBatch(i), seed, this.globalStep));
   }
 
   private lastYield = 0;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { TrainerView } from '../../runner/train/callbacks/callback.js';
 import { EarlyStopping } from '../../runner/train/callbacks/early_stopping.js';
 import { ModelCheckpoint, formatMetric } from '../../runner/train/callbacks/model_checkpoint.js';
-import { auc, rankingMetrics, validationMetrics } from '../../runner/train/metrics.js';
+import { auc, averagePrecision, hitsAtK, rankingMetrics, validationMetrics } from '../../runner/train/metrics.js';
 
 class FakeTrainer implements TrainerView {
   globalStep = 0;
@@ -110,11 +110,57 @@ test('ranking metrics: AUC, recall@k and MAP per conjecture', () => {
   assert.equal(auc([1, 1], [0, 1]), 0.5, 'ties count half');
   // Conjecture a: positives ranked 1st and 3rd -> AP = (1/1 + 2/3) / 2; b: its positive ranked 2nd -> AP = 1/2.
   const m = rankingMetrics({ logits: Float64Array.from([3, 2, 1, 0.5, 0.9]), labels: Float64Array.from([1, 0, 1, 1, 0]),
-    conj: ['a', 'a', 'a', 'b', 'b'] }, [1, 2]);
+    conj: ['a', 'a', 'a', 'b', 'b'] }, [1, 2], true);
   assert.ok(Math.abs(m.map! - ((1 + 2 / 3) / 2 + 0.5) / 2) < 1e-12);
   assert.equal(m['recall@1'], (0.5 + 0) / 2);
   assert.equal(m['recall@2'], (0.5 + 1) / 2);
+  // Ceilings: a has two positives, so its best recall@1 is 1/2; b's single positive can be first.
+  assert.equal(m['recall@1_ceiling'], (0.5 + 1) / 2);
+  assert.equal(m['recall@2_ceiling'], 1);
   const v = validationMetrics({ logits: Float64Array.from([2, -2]), labels: Float64Array.from([1, 0]), conj: ['a', 'a'] });
   assert.equal(v.acc, 1);
   assert.ok(Math.abs(v.val_loss! - Math.log1p(Math.exp(-2))) < 1e-12);
+});
+
+test('ranking metrics: tied scores never use the order of the data', () => {
+  // A constant model on a list that holds its positives first (as the shipped splits do). All C(4,2) = 6 placements
+  // of the two positives are equally likely: AP = 1, 5/6, 3/4, 7/12, 1/2, 5/12 -> mean 49/72; recall@1 = 2 * 1/4 / 2.
+  const constant = { logits: Float64Array.from([0, 0, 0, 0]), labels: Float64Array.from([1, 1, 0, 0]), conj: ['c', 'c', 'c', 'c'] };
+  const m = rankingMetrics(constant, [1, 3]);
+  assert.ok(Math.abs(m.map! - 49 / 72) < 1e-12, `map ${m.map}`);
+  assert.equal(m['recall@1'], 0.25);
+  assert.equal(m['recall@3'], 0.75);
+  // The same scores with the positives listed last give the same numbers.
+  const reversed = { ...constant, labels: Float64Array.from([0, 0, 1, 1]) };
+  assert.deepEqual(rankingMetrics(reversed, [1, 3]), m);
+  // A tie between a positive and a negative ranked after a sure positive: AP = (1 + (2/2 + 2/3) / 2) / 2.
+  const partial = rankingMetrics({ logits: Float64Array.from([5, 1, 1]), labels: Float64Array.from([1, 0, 1]), conj: ['d', 'd', 'd'] }, [2]);
+  assert.ok(Math.abs(partial.map! - (1 + (1 + 2 / 3) / 2) / 2) < 1e-12);
+  assert.equal(partial['recall@2'], (1 + 0.5) / 2);
+});
+
+test('ranking metrics: the tie-averaged AP equals the mean over every ordering of the tied blocks', () => {
+  const apOf = (labels: number[]) => {
+    let hits = 0;
+    let sum = 0;
+    labels.forEach((y, r) => { if (y === 1) sum += ++hits / (r + 1); });
+    return sum / hits;
+  };
+  const permutations = (xs: number[]): number[][] => xs.length <= 1 ? [xs]
+    : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let trial = 0; trial < 40; trial++) {
+    const n = 2 + Math.floor(rand() * 6);
+    const scores = Array.from({ length: n }, () => Math.floor(rand() * 3));
+    const labels = Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0));
+    if (!labels.includes(1)) labels[0] = 1;
+    // Brute force: every ordering of the items that keeps higher scores first, each equally likely.
+    const valid = permutations([...labels.keys()]).filter((p) => p.every((x, i) => i === 0 || scores[p[i - 1]!]! >= scores[x]!));
+    const expectedAp = valid.reduce((a, p) => a + apOf(p.map((i) => labels[i]!)), 0) / valid.length;
+    const expectedHits2 = valid.reduce((a, p) => a + p.slice(0, 2).filter((i) => labels[i] === 1).length, 0) / valid.length;
+    const members = [...labels.keys()];
+    assert.ok(Math.abs(averagePrecision(scores, labels, members) - expectedAp) < 1e-12, `AP of ${scores} / ${labels}`);
+    assert.ok(Math.abs(hitsAtK(scores, labels, members, 2) - expectedHits2) < 1e-12, `hits@2 of ${scores} / ${labels}`);
+  }
 });

@@ -1,0 +1,85 @@
+// Premise-selection quality on Mizar40 M2k: the reference baselines (runner/eval/baselines.ts) and every bundled
+// model config, trained by `bait run` as a user would and scored by `bait test --ckpt best` on the held-out split,
+// side by side in one JSON line. Models are selected on val only (early stopping and the best checkpoint); test is
+// read once per model, at the end.
+//   npm run bench -- quality                       the default set (QUALITY_MODELS below)
+//   BAIT_QUALITY_MODELS=bag_of_words,cnn npm run bench -- quality
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadPairs, type PairSet } from '../runner/data/premise_pairs.js';
+import { OpenVocabulary, baselineScores } from '../runner/eval/baselines.js';
+import { rankingMetrics, validationMetrics, type Scored } from '../runner/train/metrics.js';
+
+const ROOT = resolve(__dirname, '..');
+const DATA = join(ROOT, 'data', 'mizar40-m2k');
+const CLI = join(ROOT, 'dist', 'runner.js');
+/** Configs under configs/premise_selection/mizar40/ that the bench trains by default. */
+const QUALITY_MODELS = ['bag_of_words'];
+
+type Row = Record<string, number>;
+
+function summary(s: Scored): Row {
+  const { val_loss: loss, ...m } = validationMetrics(s);
+  return { loss: loss!, ...m, ...rankingMetrics(s, [1, 5], true) };
+}
+
+export function baselineMetrics(): Record<'val' | 'test', Record<string, Row>> {
+  const key = 'data_config.data_options.dir';
+  const vocab = new OpenVocabulary();
+  // Lengths are features here: read whole formulas, not cut at a model's max_len.
+  const load = (split: string): PairSet => loadPairs(join(DATA, `${split}.jsonl.gz`), vocab, Number.MAX_SAFE_INTEGER, key);
+  const scores = baselineScores(load('train'), { val: load('val'), test: load('test') });
+  const out: Record<'val' | 'test', Record<string, Row>> = { val: {}, test: {} };
+  for (const [name, bySplit] of Object.entries(scores)) {
+    out.val[name] = summary(bySplit.val!);
+    out.test[name] = summary(bySplit.test!);
+  }
+  return out;
+}
+
+function cli(args: string[], cwd: string): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`bait ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-600)}`);
+  return r.stdout;
+}
+
+function trainAndTest(config: string, ws: string): { val: Row; test: Row; train_seconds: number; epochs: number; checkpoint: string } {
+  const dir = join(ws, config);
+  const t0 = performance.now();
+  cli(['run', `premise_selection/mizar40/${config}`, '--config-dir', join(ROOT, 'configs'), `exp_config.directory=${dir}`,
+    `data_config.data_options.dir=${DATA}`, 'trainer.enable_progress_bar=false'], ws);
+  const train_seconds = (performance.now() - t0) / 1000;
+  const test = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--json'], ws));
+  const val = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--split', 'val', '--json'], ws));
+  return { val: val.metrics, test: test.metrics, train_seconds: Number(train_seconds.toFixed(1)), epochs: test.epoch, checkpoint: test.checkpoint };
+}
+
+const round = (r: Row): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v.toFixed(4))]));
+
+export async function benchQuality(): Promise<Record<string, unknown>> {
+  const base = baselineMetrics();
+  const configs = process.env.BAIT_QUALITY_MODELS?.split(',').filter(Boolean) ?? QUALITY_MODELS;
+  const ws = mkdtempSync(join(tmpdir(), 'bait-quality-'));
+  const models: Record<string, Row> = {};
+  const val: Record<string, Row> = {};
+  try {
+    for (const c of configs) {
+      const r = trainAndTest(c, ws);
+      models[c] = { ...round(r.test), train_seconds: r.train_seconds, best_epoch: r.epochs };
+      val[c] = round(r.val);
+    }
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+  const hand = base.test.hand_features!.auc!;
+  return {
+    split: 'test',
+    data: 'mizar40-m2k (train 16,224 / val 2,592 / test 2,914 pairs)',
+    baselines: Object.fromEntries(Object.entries(base.test).map(([k, v]) => [k, round(v)])),
+    models,
+    auc_over_hand_features: Object.fromEntries(Object.entries(models).map(([k, v]) => [k, Number((v.auc! - hand).toFixed(4))])),
+    val: { baselines: Object.fromEntries(Object.entries(base.val).map(([k, v]) => [k, round(v)])), models: val },
+  };
+}

@@ -1,0 +1,28 @@
+// Scoring held-out batches with a model in inference mode (no dropout): shared by validation during training and
+// by `bait test` on a saved checkpoint, so both report exactly the same metrics.
+import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../data/premise_pairs.js';
+import { forwardContext, type ForwardContext } from '../models/module.js';
+import type { Scored } from './metrics.js';
+
+export interface Scorer {
+  logits(b: Batch, ctx: ForwardContext): tf.Tensor1D;
+}
+
+export function scoreBatches(model: Scorer, count: number, batch: (i: number) => Batch, seed: number, step: number): Scored {
+  const logits: number[] = [];
+  const labels: number[] = [];
+  const conj: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const b = batch(i);
+    const out = tf.tidy(() => model.logits(b, forwardContext(false, seed, step)));
+    const values = out.dataSync();
+    out.dispose();
+    for (let j = 0; j < b.size; j++) {
+      logits.push(values[j]!);
+      labels.push(b.labels[j]!);
+      conj.push(b.conj[j]!);
+    }
+  }
+  return { logits: Float64Array.from(logits), labels: Float64Array.from(labels), conj };
+}
