@@ -13,7 +13,7 @@ import { compose, hydraNode, jobConfig } from './config/compose.js';
 import { selectNode } from './config/apply-override.js';
 import type { ConfigError } from './config/errors.js';
 import { toYaml } from './config/emit.js';
-import { dict, list, scalar, type ConfigNode, type DictNode } from './config/nodes.js';
+import { dict, list, scalar, toPlain, type ConfigNode, type DictNode, type Plain } from './config/nodes.js';
 import type { Override } from './config/overrides/types.js';
 import { DiskSource } from './disk-source.js';
 import { attachRun, createLauncher, stopRun as stopRemoteRun } from './launchers/index.js';
@@ -99,6 +99,18 @@ function hydraFileTexts(cfg: DictNode, overrides: Override[]): { config: string;
   return { config: toYaml(jobConfig(cfg)), hydra: toYaml(hydra), overrides: toYaml(list(task)) };
 }
 
+/**
+ * The job config as W&B records it: resolved like the run's, except that a value read from the environment
+ * (`${oc.env:NAME}`) shows as `<env:NAME>`, so secrets are never written resolved. Unresolvable that way, it is
+ * written unresolved.
+ */
+function configForLoggers(cfg: DictNode, env: NodeJS.ProcessEnv): Plain {
+  const masked: NodeJS.ProcessEnv = Object.fromEntries(Object.keys(env).map((k) => [k, `<env:${k}>`]));
+  if (env.BAIT_NOW !== undefined) masked.BAIT_NOW = env.BAIT_NOW;
+  const r = resolveForRun(cfg, masked);
+  return 'errors' in r ? toPlain(jobConfig(cfg)) : r.job;
+}
+
 /** Composes a config as `bait run` does and runs it; used by `bait run` and `bait resume`. */
 export async function composeAndRun(
   opts: { configName: string; configDir: string; overrides: string[]; workspaceDir: string },
@@ -132,6 +144,7 @@ export async function composeAndRun(
       ...(env.BAIT_SWEEP_DIR && Number.isInteger(jobNum) ? { sweep: { dir: env.BAIT_SWEEP_DIR, jobNum } } : {}),
       ...(jobDir ? { assignedDir: true } : {}),
       hydraFiles: hydraFileTexts(r.config!, r.overrides),
+      loggedConfig: configForLoggers(r.config!, env),
       trainerIntKeys: intKeysOf(resolved.jobNode.entries.get('trainer')?.node),
     },
     io,

@@ -23,6 +23,8 @@ import { MetricsLog } from './metrics_log.js';
 import { type RunRecord, readRunRecord, writeRunRecord } from './run_record.js';
 import { createUniqueDir, writeHydraFiles } from './run_dir.js';
 import { STOP_FILE } from './signals.js';
+import { checkLoggingDir, openLoggers } from '../logging/open.js';
+import { loggingSettings } from '../logging/settings.js';
 
 export interface JobInput {
   config: Plain;
@@ -42,6 +44,8 @@ export interface JobInput {
    * PyYAML's style), prepared by the CLI from the composed nodes; without them the plain values are written.
    */
   hydraFiles?: { config: string; hydra: string; overrides: string };
+  /** The config W&B records (environment values masked); the resolved `config` when absent. */
+  loggedConfig?: Plain;
   /** The `trainer` keys the config typed as int (plain JSON cannot tell `1` from `1.0`), when known. */
   trainerIntKeys?: string[];
 }
@@ -133,6 +137,9 @@ export async function runJob(input: JobInput): Promise<number> {
         `and trainer (see configs/premise_selection/mizar40/)`, k);
     }
   }
+  // W&B and TensorBoard settings (mode, run id, writable folder) fail here, before anything is built.
+  const logSettings = loggingSettings(root.logging_config, str(dict(root.exp_config).name) ?? null, process.env);
+  checkLoggingDir(logSettings, input.workspaceDir);
   const notes: string[] = [];
   const opts = parseTrainerOptions(root.trainer, notes, input.trainerIntKeys ? new Set(input.trainerIntKeys) : undefined);
   const plan = planRun(input);
@@ -217,11 +224,32 @@ export async function runJob(input: JobInput): Promise<number> {
   };
 
   const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
+  const parentId = plan.kind === 'fork' ? readRunRecord(resolve(plan.checkpoint!, '..', '..'))?.id : undefined;
+  const opened = openLoggers(logSettings, {
+    kind: plan.kind, runDir, runId: record.id, host: hostname(), startedAt: record.started_at, config: dict(input.loggedConfig ?? config),
+    ...(resumeManifest ? { fromStep: resumeManifest.progress.global_step } : {}),
+    ...(parentId ? { parentId } : {}), previous: record.wandb ?? null,
+  }, metrics, input.workspaceDir);
+  const loggers = opened.loggers;
+  record.wandb = opened.wandb;
+  writeRunRecord(runDir, record);
   const progress = new Progress(opts.enable_progress_bar, Boolean(process.stderr.isTTY), print);
   const trainer = new Trainer(opts, {
-    model, data, callbacks, seed, attempt, runDir, checkpointDir, metrics, progress, print, backend: backend.name,
+    model, data, callbacks, seed, attempt, runDir, checkpointDir, metrics: loggers, progress, print, backend: backend.name,
     config, stopFile: join(runDir, STOP_FILE),
   });
+  let loggingEnded = false;
+  const endLogging = async (code: number, summary?: Record<string, number>) => {
+    if (loggingEnded) return;
+    loggingEnded = true;
+    await loggers.finish(code, summary);
+    const w = record.wandb;
+    if (w?.mode === 'offline') {
+      const dir = resolve(runDir, w.dir);
+      print(`W&B: offline run ${w.id} in ${dir}`);
+      print(`W&B: upload it with: wandb sync ${quoteShell(dir)}`);
+    } else if (w?.url) print(`W&B: ${w.url}`);
+  };
   const onSignal = () => trainer.interrupt();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -231,19 +259,23 @@ export async function runJob(input: JobInput): Promise<number> {
     print(`backend ${backend.name} (${backend.detail}; kernels: ${backend.kernels.join(', ') || 'stock'}), seed ${seed}, ` +
       `${trainer.trainBatches} train / ${trainer.valBatches} val batches per epoch`);
     for (const n of notes) print(`note: ${n}`);
+    for (const n of opened.notes) print(n);
     if (plan.checkpoint) await trainer.restore(readCheckpoint(plan.checkpoint));
     const result = await trainer.fit();
     if (result === 'interrupted') {
+      await endLogging(130);
       finish('stopped');
       print(`Interrupted at step ${trainer.globalStep}; saved checkpoints/last. Resume with: bait resume ${runDir}`);
       return 130;
     }
+    await endLogging(0, trainer.metrics);
     finish('completed', trainer.metrics);
     print(`Finished at step ${trainer.globalStep}: ` +
       Object.entries(trainer.metrics).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(' '));
     print(`Run directory: ${runDir}`);
     return 0;
   } catch (e) {
+    await endLogging(3).catch(() => undefined);
     finish('failed');
     if (e instanceof UserError) throw e;
     print(`error: the experiment failed: ${(e as Error)?.message ?? String(e)}`);
@@ -255,4 +287,9 @@ export async function runJob(input: JobInput): Promise<number> {
     metrics.close();
     trainer.dispose();
   }
+}
+
+/** A path as a POSIX shell word (printed for copy and paste). */
+function quoteShell(p: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }

@@ -29,7 +29,14 @@ export function repairTornTail(path: string): boolean {
   return true;
 }
 
-export class MetricsLog {
+/** Where the trainer sends its rows: metrics.jsonl, and the loggers that mirror it (runner/logging). */
+export interface MetricsSink {
+  append(row: MetricsRow): void;
+  /** Every row of the current step has been appended (called before checkpoints of that step are written). */
+  endStep?(): void;
+}
+
+export class MetricsLog implements MetricsSink {
   private fd: number;
 
   constructor(readonly path: string) {

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from './atomic.js';
+import type { WandbRecordInfo } from '../logging/open.js';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped';
 
@@ -38,6 +39,8 @@ export interface RunRecord {
   parent: { run: string; checkpoint: string } | null;
   sweep: { dir: string; job_num: number } | null;
   final_metrics?: Record<string, number>;
+  /** The W&B run (same id as the run): mode, its folder for `wandb sync`, its page once known; null when disabled. */
+  wandb?: WandbRecordInfo | null;
 }
 
 export function runJsonPath(runDir: string): string {

@@ -11,7 +11,7 @@ import { removeCheckpoint, writeCheckpoint } from '../checkpoint/store.js';
 import type { Batch } from '../data/premise_pairs.js';
 import { forwardContext, type ForwardContext } from '../models/module.js';
 import { UserError } from '../run/errors.js';
-import type { MetricsLog } from '../run/metrics_log.js';
+import type { MetricsSink } from '../run/metrics_log.js';
 import type { BatchEvents, Callback, TrainerView } from './callbacks/callback.js';
 import { validationMetrics } from './metrics.js';
 import { scoreBatches } from './evaluate.js';
@@ -47,7 +47,7 @@ export interface TrainerDeps {
   attempt: number;
   runDir: string;
   checkpointDir: string;
-  metrics: MetricsLog;
+  metrics: MetricsSink;
   progress: Progress;
   print(line: string): void;
   backend: string;
@@ -317,6 +317,8 @@ export class Trainer implements TrainerView {
         // The batch is complete: checkpoints written from here on resume after it.
         this.batchInEpoch = epochEnd ? 0 : i + 1;
         this.next = epochEnd ? { epoch: e + 1, batch: 0 } : { epoch: e, batch: i + 1 };
+        // Loggers that merge the rows of a step (W&B) commit it before any checkpoint of this step exists.
+        this.deps.metrics.endStep?.();
         const ev: BatchEvents = { epochEnd, validated };
         for (const c of callbacks) await c.afterBatch?.(this, ev);
         await this.yieldToEventLoop();
