@@ -4,7 +4,7 @@
 // `refresh()` to see later changes.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { ConfigSource } from './config/source.js';
 
 export class DiskSource implements ConfigSource {
@@ -21,9 +21,16 @@ export class DiskSource implements ConfigSource {
     this.generation++;
   }
 
+  /** Whether a path stays inside the config dir (the engine refuses `..` already; this guards the disk). */
+  private inside(path: string): boolean {
+    const rel = relative(this.root, join(this.root, path));
+    return !isAbsolute(rel) && rel !== '..' && !rel.startsWith('../');
+  }
+
   read(path: string): string | undefined {
     if (this.texts.has(path)) return this.texts.get(path);
     let text: string | undefined;
+    if (!this.inside(path)) return undefined;
     try {
       text = readFileSync(join(this.root, path), 'utf8');
     } catch {
@@ -42,6 +49,7 @@ export class DiskSource implements ConfigSource {
 
   private listUncached(dir: string): { files: string[]; dirs: string[] } | undefined {
     let names: string[];
+    if (!this.inside(dir)) return undefined;
     try {
       names = readdirSync(join(this.root, dir));
     } catch {

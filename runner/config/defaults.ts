@@ -7,7 +7,7 @@
 import { fail, type ConfigError } from './errors.js';
 import type { Origin } from './nodes.js';
 import type { Override } from './overrides/types.js';
-import type { DefaultsEntry, LoadedConfig, Repository } from './repository.js';
+import { type DefaultsEntry, type LoadedConfig, type Repository, leavesSearchPath } from './repository.js';
 
 /**
  * A node of the defaults tree (Hydra's InputDefault): a defaults entry as written, with its parent information
@@ -538,6 +538,13 @@ class TreeBuilder {
     const d = tree.node;
     const path = configPathOf(d);
     const parentPath = tree.parent && tree.parent.node.kind !== 'virtual' ? configPathOf(tree.parent.node) : undefined;
+    if (leavesSearchPath(path)) {
+      // The repository never reads such a path; say why rather than "not found".
+      const written = d.kind === 'group' ? `${d.group}: ${getName(d)}` : d.path;
+      fail('path-outside-search-path', `'${written}' leaves the config dir: a config name or defaults entry cannot contain ` +
+        "'..' (the search path has no parent folder). Name configs relative to the config dir, or move the file into it.",
+        d.valueOrigin ?? d.origin);
+    }
     if (d.primary) {
       fail('missing-config', `Cannot find primary config '${d.path}'. Check that it's in your config search path (the config dir).`, d.origin);
     }

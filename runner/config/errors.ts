@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'defaults-not-list'
   | 'defaults-bad-entry'
   | 'missing-config' // a config (primary or non-group default) that does not exist
+  | 'path-outside-search-path' // a config name or defaults entry with a `..` segment
   | 'missing-option' // a group option that does not exist (data.options lists the available ones)
   | 'missing-group'
   | 'missing-choice' // `group: ???` never chosen

@@ -46,6 +46,14 @@ export interface RepositoryOptions {
   versionBase?: '1.1' | null;
 }
 
+/**
+ * Whether a search-path-relative path climbs out with a `..` segment. Hydra's search path has no parent
+ * directory, so such a name never names a config: it would read files outside the config dir.
+ */
+export function leavesSearchPath(path: string): boolean {
+  return path.split(/[\\/]/).includes('..');
+}
+
 export class Repository {
   private readonly cache = new Map<string, { version: unknown; loaded: LoadedConfig | null }>();
   readonly sources: { source: ConfigSource; builtin: boolean }[];
@@ -60,6 +68,7 @@ export class Repository {
 
   /** Maps a config name (`db/mysql`, `config.yaml`) to the file that holds it, or undefined. */
   findFile(configPath: string): { path: string; source: ConfigSource; builtin: boolean } | undefined {
+    if (leavesSearchPath(configPath)) return undefined;
     const candidates: string[] = [];
     if (configPath.endsWith('.yaml')) candidates.push(configPath);
     else if (configPath.endsWith('.yml') && this.options.versionBase === '1.1') candidates.push(configPath);
@@ -77,12 +86,14 @@ export class Repository {
   }
 
   groupExists(group: string): boolean {
+    if (leavesSearchPath(group)) return false;
     const g = group.replace(/^\/+|\/+$/g, '');
     return this.sources.some(({ source }) => source.list(g) !== undefined && g !== '');
   }
 
   /** Option names of a group across the search path, sorted like Hydra lists them. */
   groupOptions(group: string): string[] {
+    if (leavesSearchPath(group)) return [];
     const g = group.replace(/^\/+|\/+$/g, '');
     const out = new Set<string>();
     for (const { source } of this.sources) {
@@ -95,6 +106,7 @@ export class Repository {
 
   /** Sub-groups (directories) of a group, for completion. */
   subGroups(group: string): string[] {
+    if (leavesSearchPath(group)) return [];
     const g = group.replace(/^\/+|\/+$/g, '');
     const out = new Set<string>();
     for (const { source } of this.sources) for (const d of source.list(g)?.dirs ?? []) out.add(d);

@@ -116,7 +116,7 @@ export function loadYamlFull(text: string, file: string): LoadedYaml {
     });
   }
   if (errors.length) return { errors };
-  const ctx: BuildContext = { file, doc, errors, depth: 0 };
+  const ctx: BuildContext = { file, doc, errors, depth: 0, aliasDepth: 0, aliasNodes: 0 };
   const root = doc.contents;
   if (root === null) return { node: undefined, errors };
   const node = build(root as YamlNode, ctx, undefined);
@@ -128,7 +128,20 @@ interface BuildContext {
   doc: Document.Parsed;
   errors: ConfigError[];
   depth: number;
+  /** How many aliases are being expanded around the node being built. */
+  aliasDepth: number;
+  /** Nodes built so far as copies of an anchor; capped at MAX_ALIAS_NODES. */
+  aliasNodes: number;
+  /** The outermost alias being expanded (where the cap is reported). */
+  aliasAt?: YamlNode;
 }
+
+/**
+ * Every alias is expanded into a copy of its anchor, so nested aliases grow exponentially: nine lines of
+ * "billion laughs" YAML would expand to 10^9 nodes and exhaust memory. Like the `yaml` package's `maxAliasCount`
+ * (which guards only its own toJS), we cap the expansion; real configs copy a few small anchors, far below this.
+ */
+export const MAX_ALIAS_NODES = 10_000;
 
 function rangeOf(node: YamlNode | null | undefined): Range {
   const r = node?.range;
@@ -145,6 +158,15 @@ function error(ctx: BuildContext, code: ConfigError['code'], message: string, no
 }
 
 function build(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode | null | undefined): ConfigNode {
+  if (ctx.aliasDepth > 0 && ++ctx.aliasNodes > MAX_ALIAS_NODES) {
+    // Reported once, at the alias that crossed the cap; the rest of the expansion is cut short.
+    if (ctx.aliasNodes === MAX_ALIAS_NODES + 1) {
+      error(ctx, 'yaml-syntax', `YAML aliases in this file expand to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} ` +
+        'nodes (nested aliases multiply: a "billion laughs" file?). Write the repeated values out, or share them ' +
+        'through a defaults list or ${...} interpolation.', ctx.aliasAt);
+    }
+    return scalar('null', null, originOf(ctx, node, keyNode));
+  }
   if (ctx.depth > 500) {
     error(ctx, 'yaml-syntax', 'The YAML nests more than 500 levels deep; flatten it.', node);
     return scalar('null', null, originOf(ctx, node, keyNode));
@@ -166,9 +188,17 @@ function buildInner(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode 
       error(ctx, 'yaml-syntax', `Unknown YAML alias '*${node.source}'. Define the anchor '&${node.source}' before using it.`, node);
       return scalar('null', null, origin);
     }
-    const built = build(target as YamlNode, ctx, undefined);
-    built.origin = origin;
-    return built;
+    const outer = ctx.aliasAt;
+    if (ctx.aliasDepth === 0) ctx.aliasAt = node;
+    ctx.aliasDepth++;
+    try {
+      const built = build(target as YamlNode, ctx, undefined);
+      built.origin = origin;
+      return built;
+    } finally {
+      ctx.aliasDepth--;
+      ctx.aliasAt = outer;
+    }
   }
   if (Y.isScalar(node)) return buildScalar(node, ctx, origin);
   if (Y.isSeq(node)) {
