@@ -71,7 +71,7 @@ async function runCommand(args: RunArgs, out: NodeJS.WritableStream, err: NodeJS
     out.write(printSearchPath(configDir));
     return EXIT.ok;
   }
-  const result = compose({ source, configName: args.configName, overrides: args.overrides });
+  const result = compose({ source, configName: args.configName, overrides: args.overrides, versionBase: args.versionBase, runtime: { cwd: process.cwd(), configDir, provider: args.configDir ? 'command-line' : 'main' } });
   if (result.errors.length) return report(result.errors);
   const cfg = result.config!;
 
@@ -88,7 +88,7 @@ async function runCommand(args: RunArgs, out: NodeJS.WritableStream, err: NodeJS
 
   // Training lives in the heavy half; it composes again there (cheap) so sweep jobs can move their run dir.
   const mod = await loadRunnerModule();
-  return mod.composeAndRun({ configName: args.configName!, configDir, overrides: args.overrides, workspaceDir: process.cwd() }, { out, err });
+  return mod.composeAndRun({ configName: args.configName!, configDir, overrides: args.overrides, workspaceDir: process.cwd(), versionBase: args.versionBase }, { out, err });
 }
 
 /** Runs the CLI and sets the exit code; internal errors print one line (the stack only with --verbose). */

@@ -113,12 +113,19 @@ function configForLoggers(cfg: DictNode, env: NodeJS.ProcessEnv): Plain {
 
 /** Composes a config as `bait run` does and runs it; used by `bait run` and `bait resume`. */
 export async function composeAndRun(
-  opts: { configName: string; configDir: string; overrides: string[]; workspaceDir: string },
+  opts: { configName: string; configDir: string; overrides: string[]; workspaceDir: string; versionBase?: '1.1' | null },
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const source = new DiskSource(opts.configDir);
-  const r = compose({ source, configName: opts.configName, overrides: opts.overrides });
+  const r = compose({
+    source,
+    configName: opts.configName,
+    overrides: opts.overrides,
+    versionBase: opts.versionBase ?? null,
+    launch: true,
+    runtime: { cwd: process.cwd(), configDir: resolvePath(opts.configDir) },
+  });
   const show = (e: Parameters<typeof formatConfigError>[0]) => formatConfigError(e, { source, displayPath: (f) => join(opts.configDir, f) });
   if (r.errors.length) {
     io.err.write(show(r.errors[0]!) + '\n');
@@ -180,9 +187,25 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
   const relaunch = resumeCommand(dir, { ...(args.from ? { from: args.from } : {}), fork: args.fork });
   io.err.write(`bait: ${args.fork ? 'forking' : 'resuming'} ${dir} from ${relaunch.checkpoint}\n`);
   return composeAndRun(
-    { configName: relaunch.configName, configDir: relaunch.configDir, overrides: [...relaunch.overrides, ...args.extra], workspaceDir: relaunch.workspaceDir },
+    {
+      configName: relaunch.configName,
+      configDir: relaunch.configDir,
+      overrides: [...relaunch.overrides, ...args.extra],
+      workspaceDir: relaunch.workspaceDir,
+      versionBase: args.versionBase !== undefined ? args.versionBase : recordedVersionBase(dir),
+    },
     io,
   );
+}
+
+/** The version_base a run was composed with, as its `.hydra/hydra.yaml` records it (resume composes alike). */
+function recordedVersionBase(dir: string): '1.1' | null {
+  try {
+    const h = parseYaml(readFileSync(join(dir, '.hydra', 'hydra.yaml'), 'utf8')) as { hydra?: { runtime?: { version_base?: unknown } } };
+    return h.hydra?.runtime?.version_base === '1.1' ? '1.1' : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The launcher a sweep was started with: the resolved `hydra.launcher` node its multirun.yaml records. */

@@ -16,6 +16,8 @@ export interface RunArgs {
   dryRun: boolean;
   info?: 'defaults' | 'defaults-tree' | 'config' | 'searchpath';
   sweepFile?: string;
+  /** Hydra's `version_base` of the project's entry point: '1.1' for projects written for Hydra 1.1; null is 1.3. */
+  versionBase?: '1.1' | null;
   verbose: boolean;
 }
 
@@ -26,6 +28,8 @@ export interface ResumeArgs {
   fork: boolean;
   verbose: boolean;
   extra: string[];
+  /** Overrides the version_base the run recorded in `.hydra/hydra.yaml`. */
+  versionBase?: '1.1' | null;
 }
 
 export interface TestArgs {
@@ -59,8 +63,9 @@ Usage:
       --json                       with --cfg: JSON instead of YAML; with -m --dry-run: one job per line
       --dry-run                    with -m: list the jobs and exit
       --info defaults|defaults-tree|config|searchpath
+      --version-base 1.1|1.2|1.3   compose as @hydra.main(version_base=...) does (default 1.3)
       --verbose                    show stack traces of internal errors
-  bait resume <run-dir> [--from last|best|<checkpoint>] [--fork] [overrides...]
+  bait resume <run-dir> [--from last|best|<checkpoint>] [--fork] [--version-base V] [overrides...]
   bait test <run-dir> [--ckpt best|last|<checkpoint>] [--split test|val] [--json]
                                    score a checkpoint on the held-out split (default: best, else last)
   bait runs [--json] [DIR]
@@ -93,6 +98,10 @@ export function parseArgs(argv: string[]): CliArgs {
       if (a === '--from') out.from = takeValue(rest, i++, a);
       else if (a.startsWith('--from=')) out.from = a.slice(7);
       else if (a === '--fork') out.fork = true;
+      else if (a === '--version-base' || a.startsWith('--version-base=')) {
+        const v = oneOf(a.includes('=') ? a.slice(a.indexOf('=') + 1) : takeValue(rest, i++, '--version-base'), ['1.1', '1.2', '1.3'] as const, '--version-base');
+        out.versionBase = v === '1.1' ? '1.1' : null;
+      }
       else if (a === '--verbose') out.verbose = true;
       else if (a.startsWith('--')) throw new UsageError(`Unknown option '${a}' for 'bait resume'.`);
       else if (!out.runDir) out.runDir = a;
@@ -136,7 +145,7 @@ function parseTest(argv: string[]): TestArgs {
 }
 
 function parseRun(argv: string[]): RunArgs {
-  const out: RunArgs = { command: 'run', configName: null, overrides: [], multirun: false, resolve: false, json: false, dryRun: false, verbose: false };
+  const out: RunArgs = { command: 'run', configName: null, overrides: [], multirun: false, resolve: false, json: false, dryRun: false, versionBase: null, verbose: false };
   let sawName = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -182,6 +191,12 @@ function parseRun(argv: string[]): RunArgs {
       case '--sweep':
         out.sweepFile = value();
         break;
+      case '--version-base': {
+        // 1.2 and 1.3 compose alike; only 1.1 changes composition (`.yml` names, legacy `optional:`, ...).
+        const v = oneOf(value(), ['1.1', '1.2', '1.3'] as const, '--version-base');
+        out.versionBase = v === '1.1' ? '1.1' : null;
+        break;
+      }
       case '--verbose':
         out.verbose = true;
         break;

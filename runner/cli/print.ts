@@ -7,8 +7,10 @@ import type { DefaultsTreeNode, InputDefault } from '../config/defaults.js';
 import { configPathOf, finalPackage } from '../config/defaults.js';
 import { toJson, toYaml } from '../config/emit.js';
 import type { ConfigError } from '../config/errors.js';
-import { dict, type ConfigNode, type DictNode } from '../config/nodes.js';
-import { resolveSelected } from './resolve-run.js';
+import { dict, type DictNode } from '../config/nodes.js';
+import { resolveTree } from '../config/interpolation/resolve.js';
+import { pythonStr } from '../config/interpolation/python.js';
+import { nowFromEnv } from './resolve-run.js';
 
 export interface PrintOptions {
   which: 'job' | 'hydra' | 'all';
@@ -17,34 +19,42 @@ export interface PrintOptions {
   package?: string;
 }
 
-export function printComposed(cfg: DictNode, opts: PrintOptions): { text: string } | { errors: ConfigError[] } {
+export function printComposed(cfg: DictNode, opts: PrintOptions, env: NodeJS.ProcessEnv = process.env): { text: string } | { errors: ConfigError[] } {
   let root: DictNode;
   if (opts.which === 'job') root = jobConfig(cfg);
-  else if (opts.which === 'hydra') {
-    root = dict();
-    root.entries.set('hydra', { key: 'hydra', node: hydraNode(cfg) });
-  } else root = cfg;
+  else if (opts.which === 'hydra') root = sanitizedHydra(cfg);
+  else root = cfg;
 
   let pkg = opts.package;
   if (pkg === '_global_') pkg = undefined;
-  let node: ConfigNode | undefined = pkg === undefined ? root : selectNode(root, pkg);
-  if (node === undefined) {
+  if (pkg !== undefined && selectNode(root, pkg) === undefined) {
     return { errors: [{ code: 'override-key-missing', message: `The package '${pkg}' is not in the composed ${opts.which} config.` }] };
   }
   if (opts.resolve) {
-    // Resolve against the whole config so `${hydra:...}` and cross-package references work; then select.
-    const selected = opts.which === 'job' ? [...cfg.entries.keys()].filter((k) => k !== 'hydra') : opts.which === 'hydra' ? ['hydra'] : [''];
-    const prefixes = pkg === undefined ? selected : [opts.which === 'hydra' ? pkg : pkg];
-    const r = resolveSelected(cfg, prefixes);
-    if ('errors' in r) return r;
-    const full = r.node;
-    const base: DictNode =
-      opts.which === 'job' ? jobConfig(full) : opts.which === 'hydra' ? (() => { const d = dict(); d.entries.set('hydra', { key: 'hydra', node: hydraNode(full) }); return d; })() : full;
-    node = pkg === undefined ? base : selectNode(base, pkg)!;
+    // As Hydra's show_cfg: the printed tree alone is resolved (the job config without `hydra`, whose values
+    // `${hydra:...}` still reads), with OmegaConf.resolve's rule that reaching a `???` prints `???`.
+    const r = resolveTree(root, { env, now: nowFromEnv(env), hydra: hydraNode(cfg), missingStaysMissing: true });
+    const errors = pkg === undefined ? r.errors : r.errors.filter((e) => within(String(e.data?.key ?? ''), pkg!));
+    if (errors.length) return { errors };
+    root = r.node as DictNode;
   }
-  if (opts.json) return { text: toJson(node!) + '\n' };
-  if (node!.kind === 'scalar') return { text: `${node!.value}\n` };
-  return { text: (pkg !== undefined ? `# @package ${pkg}\n` : '') + toYaml(node!) };
+  const node = pkg === undefined ? root : selectNode(root, pkg)!;
+  if (opts.json) return { text: toJson(node) + '\n' };
+  if (node.kind === 'scalar') return { text: `${pythonStr(node)}\n` };
+  return { text: (pkg !== undefined ? `# @package ${pkg}\n` : '') + toYaml(node) };
+}
+
+/** The hydra node as `--cfg hydra` shows it: Hydra's get_sanitized_hydra_cfg drops the two help texts. */
+function sanitizedHydra(cfg: DictNode): DictNode {
+  const h = dict();
+  for (const [k, e] of hydraNode(cfg).entries) if (k !== 'help' && k !== 'hydra_help') h.entries.set(k, e);
+  const root = dict();
+  root.entries.set('hydra', { key: 'hydra', node: h });
+  return root;
+}
+
+function within(key: string, prefix: string): boolean {
+  return key === prefix || key.startsWith(prefix + '.') || key.startsWith(prefix + '[');
 }
 
 function table(rows: string[][]): string {

@@ -48,8 +48,16 @@ interface PlannedJob extends Job {
 }
 
 /** Composes one job (with its job number) and resolves what it needs; returns its run dir or the first error. */
-function planJob(source: DiskSource, r0: ComposeResult, configName: string | null, overrides: string[], num: number, sweepDir: string, env: NodeJS.ProcessEnv): PlannedJob {
-  const r = compose({ source, configName, overrides: [...overrides, `hydra.job.num=${num}`], repository: r0.repository });
+function planJob(source: DiskSource, r0: ComposeResult, args: RunArgs, configDir: string, overrides: string[], num: number, sweepDir: string, env: NodeJS.ProcessEnv): PlannedJob {
+  const r = compose({
+    source,
+    configName: args.configName,
+    overrides: [...overrides, `hydra.job.num=${num}`],
+    repository: r0.repository,
+    versionBase: args.versionBase,
+    launch: true,
+    runtime: { cwd: process.cwd(), configDir },
+  });
   const base: PlannedJob = { num, overrides, dir: join(sweepDir, String(num)) };
   if (r.errors.length) return { ...base, error: r.errors[0]! };
   const resolved = resolveForRun(r.config!, env);
@@ -63,7 +71,15 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   const env = ctx.env ?? process.env;
   const source = new DiskSource(ctx.configDir);
   const show = (e: ConfigError) => formatConfigError(e, { source, displayPath: (f) => join(args.configDir ?? 'configs', f) });
-  const r0 = compose({ source, configName: args.configName, overrides: args.overrides, multirun: true });
+  const r0 = compose({
+    source,
+    configName: args.configName,
+    overrides: args.overrides,
+    multirun: true,
+    versionBase: args.versionBase,
+    launch: true,
+    runtime: { cwd: process.cwd(), configDir: ctx.configDir },
+  });
   if (r0.errors.length) {
     ctx.err.write(show(r0.errors[0]!) + '\n');
     return 1;
@@ -115,7 +131,7 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   }
 
   // Every job is composed and validated before anything starts.
-  const jobs = overrideLists.map((o, i) => planJob(source, r0, args.configName, o, i, sweepDir, env));
+  const jobs = overrideLists.map((o, i) => planJob(source, r0, args, ctx.configDir, o, i, sweepDir, env));
   const bad = jobs.filter((j) => j.error);
   if (bad.length) {
     for (const j of bad.slice(0, 5)) ctx.err.write(`job #${j.num} (${j.overrides.join(' ')}):\n${show(j.error!)}\n`);
@@ -129,7 +145,12 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
     return 0;
   }
 
-  const runner: RunnerInvocation = { script: runnerScript(), configName: args.configName ?? '', configDir: ctx.configDir };
+  const runner: RunnerInvocation = {
+    script: runnerScript(),
+    configName: args.configName ?? '',
+    configDir: ctx.configDir,
+    ...(args.versionBase ? { extraArgs: ['--version-base', args.versionBase] } : {}),
+  };
   const launcher = createLauncher(launcherNode ?? null, { workspace: process.cwd(), sweepDir });
   const abort = new AbortController();
   const onSignal = () => abort.abort();

@@ -23,6 +23,22 @@ export interface ComposeOptions {
   multirun?: boolean;
   /** Reuse a repository (and its parse cache) across compositions of the same source. */
   repository?: Repository;
+  /**
+   * Composing to launch (a run or a sweep) rather than to show (`--cfg`, the editor): as Hydra's launch does,
+   * a null `hydra.mode` becomes RUN (MULTIRUN with `multirun`) and `hydra.mode=...` ends `hydra.overrides.hydra`.
+   */
+  launch?: boolean;
+  /** `hydra.runtime.cwd` and `config_sources`, which Hydra takes from the process; left `???` when absent. */
+  runtime?: RuntimeInfo;
+}
+
+export interface RuntimeInfo {
+  /** The process's working directory (absolute). */
+  cwd: string;
+  /** The primary config directory (absolute). */
+  configDir: string;
+  /** Its search-path provider: `main` (the app's own config path) or `command-line` (given as `--config-dir`). */
+  provider?: 'main' | 'command-line';
 }
 
 export interface ComposeResult {
@@ -119,7 +135,7 @@ function composeInto(result: ComposeResult, repo: Repository, opts: ComposeOptio
   delete cfg.history;
 
   for (const o of dl.configOverrides) applyConfigOverride(cfg, o);
-  fillHydraNode(cfg, result.overrides, dl.choices, configName, opts.multirun === true, opts.versionBase ?? null);
+  fillHydraNode(cfg, result.overrides, dl.choices, configName, opts);
   result.config = cfg;
 }
 
@@ -170,25 +186,42 @@ function fillHydraNode(
   overrides: Override[],
   choices: Map<string, string | null>,
   configName: string | null,
-  multirun: boolean,
-  versionBase: '1.1' | null,
+  opts: ComposeOptions,
 ): void {
   const hydra = ensureDict(cfg, 'hydra');
   const task = overrides.filter((o) => !(o.key.startsWith('hydra.') || o.key.startsWith('hydra/')) && !isSweep(o));
-  const hydraOverrides = overrides.filter((o) => o.key.startsWith('hydra.') || o.key.startsWith('hydra/'));
-  const ov = ensureDict(hydra, 'overrides');
-  setScalar(ov, 'hydra', strList([`hydra.mode=${multirun ? 'MULTIRUN' : 'RUN'}`, ...hydraOverrides.map((o) => o.text)]));
-  setScalar(ov, 'task', strList(task.map((o) => o.text)));
+  const hydraOverrides = overrides.filter((o) => o.key.startsWith('hydra.') || o.key.startsWith('hydra/')).map((o) => o.text);
   const mode = hydra.entries.get('mode');
-  if (!mode || (mode.node.kind === 'scalar' && mode.node.type === 'null')) setScalar(hydra, 'mode', scalar('str', multirun ? 'MULTIRUN' : 'RUN'));
+  if (opts.launch && (!mode || (mode.node.kind === 'scalar' && mode.node.type === 'null'))) {
+    // Hydra's `_run_app` appends this override when the config leaves the mode open.
+    const m = opts.multirun ? 'MULTIRUN' : 'RUN';
+    setScalar(hydra, 'mode', scalar('str', m));
+    hydraOverrides.push(`hydra.mode=${m}`);
+  }
+  const ov = ensureDict(hydra, 'overrides');
+  setScalar(ov, 'hydra', strList(hydraOverrides));
+  setScalar(ov, 'task', strList(task.map((o) => o.text)));
 
   const runtime = ensureDict(hydra, 'runtime');
   const ch = ensureDict(runtime, 'choices');
-  for (const [k, v] of [...choices.entries()].reverse()) {
+  // Hydra records a choice as its defaults tree is built: the primary config's groups (depth first, each list
+  // from its last entry), then Hydra's own.
+  for (const [k, v] of choices) {
     if (!ch.entries.has(k)) ch.entries.set(k, { key: k, node: v === null ? scalar('null', null) : scalar('str', v) });
   }
   setScalar(runtime, 'version', scalar('str', '1.3.2'));
-  setScalar(runtime, 'version_base', scalar('str', versionBase ?? '1.3'));
+  setScalar(runtime, 'version_base', scalar('str', opts.versionBase ?? '1.3'));
+  if (opts.runtime) {
+    setScalar(runtime, 'cwd', scalar('str', opts.runtime.cwd));
+    const source = (path: string, schema: string, provider: string) => {
+      const d = dict();
+      d.entries.set('path', { key: 'path', node: scalar('str', path) });
+      d.entries.set('schema', { key: 'schema', node: scalar('str', schema) });
+      d.entries.set('provider', { key: 'provider', node: scalar('str', provider) });
+      return d;
+    };
+    setScalar(runtime, 'config_sources', list([source('hydra.conf', 'pkg', 'hydra'), source(opts.runtime.configDir, 'file', opts.runtime.provider ?? 'main'), source('', 'structured', 'schema')]));
+  }
 
   const job = ensureDict(hydra, 'job');
   const name = job.entries.get('name');

@@ -166,7 +166,18 @@ class Overrides {
         const d: InputDefault = { kind: 'group', group: o.key, value, package: o.package, optional: false, override: false, externalAppend: true, origin };
         this.appendGroupDefaults.push(d);
       } else if (o.type === 'DEL') {
+        const t = pythonTypeOf(o);
+        if (t !== 'NoneType' && t !== 'str') {
+          fail('override-type', `Config group override deletion value must be a string: '${o.text}'. Quote the option name or write '~${o.key}' to delete whatever is chosen.`, origin);
+        }
         this.deletions.set(key, { name: typeof value === 'string' ? value : null, used: false, origin });
+      } else if (!['str', 'list'].includes(pythonTypeOf(o))) {
+        // Hydra 1.3.2 refuses `group=null` on the command line (a defaults list may say `group: null`, an override may not).
+        fail(
+          'override-type',
+          `Config group override must be a string or a list. Got ${pythonTypeOf(o)}: '${o.text}'. Write '~${o.key}' to remove the group, or name an option.`,
+          origin,
+        );
       } else {
         this.overrideChoices.set(key, value);
         this.meta.set(key, { external: true, used: false, origin });
@@ -217,7 +228,7 @@ class Overrides {
       if (name !== prev) {
         fail(
           'duplicate-group',
-          `Multiple values for ${key}. To override a value use 'override ${key}: ${name}'.`,
+          `Multiple values for ${key}. To override a value use 'override ${key}: ${prev}'.`,
           d.keyOrigin ?? d.origin,
           { data: { group: key, previous: prev, options: name ? [name] : [] } },
         );
@@ -252,6 +263,25 @@ class Overrides {
       const desc = d.name !== null ? `${key}=${d.name}` : key;
       fail('override-delete-missing', `Could not delete '${desc}'. No match in the defaults list.`, d.origin);
     }
+  }
+}
+
+/** The Python type name of an override's value as Hydra's parser makes it (`null` -> NoneType). */
+function pythonTypeOf(o: Override): string {
+  const v = o.value;
+  if (v === null || !('kind' in v)) return 'NoneType';
+  if (v.kind === 'list') return 'list';
+  if (v.kind === 'dict') return 'dict';
+  if (v.kind !== 'scalar') return 'str';
+  switch (v.type) {
+    case 'null':
+      return 'NoneType';
+    case 'int':
+    case 'float':
+    case 'bool':
+      return v.type;
+    default:
+      return 'str';
   }
 }
 
@@ -355,19 +385,22 @@ class TreeBuilder {
       setParent(parent, '', '');
       if (!this.repo.configExists(configPathOf(parent))) this.configNotFound(root);
     }
-    // `group: null` selects nothing: a leaf that the flattening skips.
-    if (parent.kind === 'group' && getName(parent) === null) return root;
-    const path = configPathOf(parent);
-    if (stack.includes(path)) {
+    // Hydra's order: package header, deletion, known choice, then `group: null` (selects nothing: a leaf the
+    // flattening skips, which `~group` may still delete) and `???` (skipped in multirun, else an error).
+    const nullChoice = parent.kind === 'group' && getName(parent) === null;
+    const path = nullChoice ? '' : configPathOf(parent);
+    if (!nullChoice && stack.includes(path)) {
       const cycle = [...stack.slice(stack.indexOf(path)), path];
       fail('defaults-cycle', `The defaults lists form a cycle: ${cycle.join(' -> ')}. Remove one of these entries.`, parent.origin, { data: { cycle } });
     }
-    const l0 = parent.kind === 'group' && isMissingChoice(parent) ? null : this.load(parent);
+    const l0 = nullChoice || isMissingChoice(parent) ? null : this.load(parent);
     if (l0) setPackageHeader(parent, l0.header, this.repo.options.versionBase === '1.1');
     if (this.overrides.isDeleted(parent)) {
       this.overrides.delete(parent);
       return root;
     }
+    this.overrides.setKnownChoice(parent);
+    if (nullChoice || this.checkNotMissing(parent)) return root;
     const loaded = l0;
     if (!loaded) {
       if (parent.optional) {
@@ -386,7 +419,6 @@ class TreeBuilder {
     const children: (DefaultsTreeNode | InputDefault)[] = [];
     const childStack = [...stack, path];
     const addChild = (newRoot: DefaultsTreeNode) => {
-      if (this.checkNotMissing(newRoot.node)) return;
       const sub = this.build(newRoot, false, interpolatedSubtree, childStack);
       children.push(sub.children === undefined ? newRoot.node : sub);
     };
@@ -420,7 +452,6 @@ class TreeBuilder {
         }
         addChild({ node: d, parent: root });
       }
-      this.overrides.setKnownChoice(d);
     }
 
     // Interpolated choices (`server: ${db}_server`) are expanded once every other choice is known.
@@ -432,7 +463,6 @@ class TreeBuilder {
       const newRoot: DefaultsTreeNode = { node: dd, parent: root };
       const sub = this.build(newRoot, false, true, childStack);
       if (sub.children !== undefined) children[idx] = sub;
-      this.overrides.setKnownChoice(dd);
     }
     if (children.length > 0) root.children = children.reverse();
     return root;
@@ -602,7 +632,7 @@ function treeToList(tree: DefaultsTreeNode): ResolvedDefault[] {
 
 function resultDefault(tree: DefaultsTreeNode | undefined, node: InputDefault): ResolvedDefault | null {
   if (node.kind === 'virtual') return null;
-  if (getName(node) === null) return null;
+  if (getName(node) === null || isMissingChoice(node)) return null;
   let res: ResolvedDefault;
   if (isSelf(node)) {
     const owner = tree!.node;

@@ -55,11 +55,11 @@ sweep:
   subdir: \${hydra.job.num}
 `;
 
-// Written with double-quoted one-line values (the same strings as Hydra's folded ones) so that the fast YAML
+// Written with double-quoted one-line values (the same strings as Hydra's block scalars, trailing newline kept) so that the fast YAML
 // path reads them and a short CLI call never loads the full YAML parser.
-const HELP_DEFAULT = "app_name: \"${hydra.job.name}\"\nheader: \"${hydra.help.app_name} is powered by Hydra.\"\nfooter: \"Powered by Hydra (https://hydra.cc)\\nUse --hydra-help to view Hydra specific help\"\ntemplate: \"${hydra.help.header}\\n== Configuration groups ==\\nCompose your configuration from those groups (group=option)\\n\\n$APP_CONFIG_GROUPS\\n\\n== Config ==\\nOverride anything in the config (foo.bar=value)\\n\\n$CONFIG\\n\\n${hydra.help.footer}\"\n";
+const HELP_DEFAULT = "app_name: \"${hydra.job.name}\"\nheader: \"${hydra.help.app_name} is powered by Hydra.\\n\"\nfooter: \"Powered by Hydra (https://hydra.cc)\\nUse --hydra-help to view Hydra specific help\\n\"\ntemplate: \"${hydra.help.header}\\n== Configuration groups ==\\nCompose your configuration from those groups (group=option)\\n\\n$APP_CONFIG_GROUPS\\n\\n== Config ==\\nOverride anything in the config (foo.bar=value)\\n\\n$CONFIG\\n\\n${hydra.help.footer}\\n\"\n";
 
-const HYDRA_HELP_DEFAULT = "hydra_help: ???\ntemplate: \"Hydra (${hydra.runtime.version})\\nSee https://hydra.cc for more info.\\n\\n== Flags ==\\n$FLAGS_HELP\\n\\n== Configuration groups ==\\nCompose your configuration from those groups (For example, append hydra/job_logging=disabled to command line)\\n\\n$HYDRA_CONFIG_GROUPS\\n\\nUse '--cfg hydra' to Show the Hydra config.\\n\"\n";
+const HYDRA_HELP_DEFAULT = "template: \"Hydra (${hydra.runtime.version})\\nSee https://hydra.cc for more info.\\n\\n== Flags ==\\n$FLAGS_HELP\\n\\n== Configuration groups ==\\nCompose your configuration from those groups (For example, append hydra/job_logging=disabled to command line)\\n\\n$HYDRA_CONFIG_GROUPS\\n\\nUse '--cfg hydra' to Show the Hydra config.\\n\"\nhydra_help: ???\n";
 
 const HYDRA_LOGGING_DEFAULT = `version: 1
 formatters:
@@ -235,7 +235,7 @@ export const BUILTIN_FILES: Record<string, string> = {
   'hydra/job_logging/stdout.yaml':
     "version: 1\nformatters:\n  simple:\n    format: '[%(asctime)s][%(name)s][%(levelname)s] - %(message)s'\nhandlers:\n  console:\n    class: logging.StreamHandler\n    formatter: simple\n    stream: ext://sys.stdout\nroot:\n  level: INFO\n  handlers:\n  - console\ndisable_existing_loggers: false\n",
   'hydra/job_logging/colorlog.yaml': COLORLOG_JOB,
-  'hydra/env/default.yaml': '# @package hydra\n',
+  'hydra/env/default.yaml': '',
   // What composition starts from when no primary config is named (only command-line additions).
   '_dummy_empty_config_.yaml': '',
 };

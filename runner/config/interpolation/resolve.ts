@@ -26,6 +26,11 @@ export interface ResolveContext {
   now?: Date;
   /** The `hydra` node for `${hydra:...}`; absent as in Hydra's compose API, where it is an error. */
   hydra?: DictNode;
+  /**
+   * OmegaConf.resolve's rule (what Hydra's `--cfg ... --resolve` uses): a value whose interpolation reaches a
+   * `???` becomes `???` instead of an error.
+   */
+  missingStaysMissing?: boolean;
 }
 
 export interface ResolveResult {
@@ -48,6 +53,7 @@ export class InterpolationResolver implements ResolverApi {
   readonly hydraRoot?: Loc;
   readonly now: Date;
   readonly env: Record<string, string | undefined>;
+  private readonly missingStaysMissing: boolean;
   private readonly results = new Map<Loc, Outcome>();
   private readonly calls = new Map<Loc, Map<string, Loc>>();
   private readonly ids = new WeakMap<Loc, number>();
@@ -59,6 +65,7 @@ export class InterpolationResolver implements ResolverApi {
     this.root = rootLoc(root);
     this.env = ctx.env;
     this.now = ctx.now ?? new Date();
+    this.missingStaysMissing = ctx.missingStaysMissing === true;
     if (ctx.hydra) {
       // Hydra gives its `hydra` node the whole config as parent, so interpolations in it can reach the job's keys.
       const own = root.entries.get('hydra');
@@ -113,6 +120,9 @@ export class InterpolationResolver implements ResolverApi {
     if (!loc.final && isInterpolation(loc.node)) {
       const r = this.resolveLoc(loc);
       if ('fail' in r) {
+        if (this.missingStaysMissing && r.fail.code === 'interpolation-missing') {
+          return { kind: 'scalar', type: 'missing', value: null, ...(loc.node.origin ? { origin: loc.node.origin } : {}) } as ConfigNode;
+        }
         this.report(loc, r.fail, errors, reported);
         return { ...loc.node, history: loc.node.history?.slice() } as ConfigNode;
       }
