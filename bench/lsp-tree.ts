@@ -58,3 +58,29 @@ export function writeLargeTree(): { configDir: string; experiments: string[]; op
   }
   return { configDir, experiments, options };
 }
+
+/**
+ * One final config of about `bytes` bytes (issue 16's 5 MB file): sections of plain keys, nested mappings,
+ * lists, and interpolations to keys of earlier sections and of its own (what the reference and cycle checks walk).
+ */
+export function bigConfigText(bytes: number): string {
+  const lines = ['# @package _global_', 'defaults:', '  - _self_', '', 'exp_config:', '  name: big', '  directory: runs/${.name}'];
+  let size = lines.join('\n').length;
+  for (let i = 0; size < bytes; i++) {
+    const section = [
+      `section_${i}:`,
+      `  name: part_${i}`,
+      `  lr: ${(i % 97) / 1000}`,
+      `  path: \${exp_config.directory}/section_${i}`,
+      `  previous: \${section_${Math.max(0, i - 1)}.name}`,
+      `  own: \${.name}-\${.lr}`,
+      '  nested:',
+      `    depth: ${i % 7}`,
+      `    label: "section ${i} of the big config"`,
+      `    items: [${i}, ${i + 1}, ${i + 2}]`,
+    ];
+    size += section.join('\n').length + 1;
+    lines.push(...section);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -6,14 +6,13 @@ import * as lsp from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { InitializationOptions } from '../protocol.js';
 import { nodeFileSystem } from '../service/file-system.js';
+import { DiagnosticsScheduler, type SchedulerHost } from '../service/scheduler.js';
 import { LanguageService } from '../service/service.js';
 import type { TargetInfo } from '../service/targets.js';
 import { Converter } from './convert.js';
 import { registerCustomRequests } from './custom.js';
 
 const DIAGNOSTICS_DELAY_MS = 30;
-/** Files checked between two turns of the event loop while publishing. */
-const PUBLISH_SLICE = 32;
 
 export interface ServerOptions {
   /** The runner's built-in `_target_`s, for completion, hover and diagnostics. */
@@ -78,51 +77,31 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
     schedule(true);
   });
 
-  /**
-   * Publishes diagnostics of the files an edit touched (or of the whole tree), yielding to the event loop
-   * every few files so that requests keep being answered while a large tree is checked.
-   */
-  const publish = async (all: boolean) => {
-    if (!service || !convert) return;
-    const files = new Set(service.takeDirty());
-    if (all) for (const f of service.allFiles()) files.add(f);
-    let n = 0;
-    for (const path of files) {
-      if (++n % PUBLISH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-      const diagnostics = service.diagnostics(path);
-      if (!diagnostics.length && !published.has(path) && !documents.get(convert.uri(path))) continue;
+  // Background work runs in slices (service/scheduler.ts): requests are answered between two slices, open
+  // files come first, and an edit cancels the pass in progress. Publishing is the only LSP-aware part.
+  let scheduler: DiagnosticsScheduler | undefined;
+  const host: SchedulerHost = {
+    publish: (path, diagnostics) => {
+      if (!convert) return;
+      if (!diagnostics.length && !published.has(path) && !documents.get(convert.uri(path))) return;
       if (diagnostics.length) published.add(path);
       else published.delete(path);
       void connection.sendDiagnostics({ uri: convert.uri(path), diagnostics: diagnostics.map((d) => convert!.diagnostic(path, d)) });
-    }
-  };
-  let pendingAll = false;
-  let running = false;
-  let again = false;
-  const run = async () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        const whole = pendingAll;
-        pendingAll = false;
-        await publish(whole).catch((e: unknown) => log('publishDiagnostics', e));
-      } while (again);
-    } finally {
-      running = false;
-    }
+    },
+    yieldNow: () => new Promise((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
   };
   const schedule = (all = false) => {
-    pendingAll ||= all;
+    if (!service) return;
+    scheduler ??= new DiagnosticsScheduler(service, host);
+    if (all) scheduler.wholeTree();
+    // Stop the pass in progress now; start the next one once the burst of keystrokes is over.
+    scheduler.cancel();
     if (!ready) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
-      void run();
+      void scheduler!.run().catch((e: unknown) => log('publishDiagnostics', e));
     }, DIAGNOSTICS_DELAY_MS);
   };
 

@@ -17,14 +17,26 @@ import type { PathSegment } from './yaml-syntax.js';
 
 const perComposition = new WeakMap<Composition, Map<string, Diagnostic[]>>();
 
-export function fileDiagnostics(project: ConfigProject, rel: string, targets?: TargetCheck): Diagnostic[] {
+/**
+ * `quick`: only the compositions the file's context needs (itself, or the first final config that loads it),
+ * for an open file while the rest of the tree is still being composed; otherwise every final config that
+ * reads the file.
+ */
+export function fileDiagnostics(project: ConfigProject, rel: string, targets?: TargetCheck, quick = false): Diagnostic[] {
   if (project.isSweepFile(rel)) return sweepDiagnostics(project, rel);
-  const readers = project.includers(rel).filter((c) => c.final);
+  const readers = quick ? quickSources(project, rel) : project.includers(rel).filter((c) => c.final);
   const sources = readers.length ? readers : [project.composition(rel)];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
+  const limit = project.limit(rel);
+  if (limit) {
+    out.push({ range: limit.range, severity: 'information', code: 'analysis-limit', message: limit.message });
+    // The engine's own parser overflowing on the same nesting says nothing more, and says it worse.
+    seen.add('stack');
+  }
   for (const c of sources) {
     for (const d of byFile(project, c, targets).get(rel) ?? []) {
+      if (seen.has('stack') && /Maximum call stack/.test(d.message)) continue;
       const key = `${d.code}|${d.range[0]}|${d.range[1]}|${d.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -32,6 +44,14 @@ export function fileDiagnostics(project: ConfigProject, rel: string, targets?: T
     }
   }
   return out.map((d) => withSiblingOptions(project, rel, d)).sort((a, b) => a.range[0] - b.range[0]);
+}
+
+function quickSources(project: ConfigProject, rel: string): Composition[] {
+  const out = new Set<Composition>();
+  if (project.isFinal(rel)) out.add(project.composition(rel));
+  const ctx = project.context(rel);
+  if (ctx?.composition.final) out.add(ctx.composition);
+  return [...out];
 }
 
 /**
@@ -67,7 +87,9 @@ function byFile(project: ConfigProject, c: Composition, targets?: TargetCheck): 
   for (const w of c.result.warnings) {
     add(w.origin?.kind === 'file' ? w.origin.file : c.file, fromWarning(w));
   }
-  if (c.final && c.result.config) {
+  // A file beyond the analysis budget gets the engine's errors only (budget.ts).
+  const limited = [...c.reads].some((f) => project.limit(f));
+  if (c.final && c.result.config && !limited) {
     const graph: RefGraph = { refs: new Map(), complex: false };
     checkReferences(project, c.result.config, c.result.config, [], add, graph);
     // The engine's resolver is the judge of cycles and resolvers, but it costs a full resolution per config:
@@ -152,22 +174,93 @@ const SEP = '\u0001';
 const SIMPLE_RESOLVERS = new Set(['oc.env', 'now', 'hydra']);
 const KNOWN_RESOLVERS = new Set(['oc.env', 'oc.select', 'oc.decode', 'oc.create', 'oc.dict.keys', 'oc.dict.values', 'now', 'hydra']);
 
-/** A cycle among interpolated nodes, where a reference reaches a node at, under or above the path it names. */
-function hasCycle(refs: Map<string, string[]>): boolean {
-  const nodes = [...refs.keys()];
-  const edges = (from: string) =>
-    (refs.get(from) ?? []).flatMap((r) => nodes.filter((n) => n === r || n.startsWith(r + SEP) || r.startsWith(n + SEP)));
-  const state = new Map<string, 1 | 2>();
-  const visit = (n: string): boolean => {
-    state.set(n, 1);
-    for (const m of edges(n)) {
-      const st = state.get(m);
-      if (st === 1 || (st === undefined && visit(m))) return true;
+/**
+ * A cycle among interpolated nodes, where a reference reaches a node at, under or above the path it names.
+ * Linear in the size of the paths: instead of an edge from a reference to every node under or above the path
+ * it names (quadratic on a large file), the graph gets two helper vertices per path prefix: `down:p` reaches
+ * the node at p and `down:` of p's children; `up:p` reaches the node at p and `up:` of p's parent. A
+ * reference to r goes to `down:r` and `up:parent(r)`. Helper edges only go down or only go up, so every
+ * cycle passes through real nodes, and it exists exactly when the direct graph has one.
+ */
+export function hasCycle(refs: Map<string, string[]>): boolean {
+  // Vertices are numbers: 3 per path (its node, `down:`, `up:`), so the graph lives in plain arrays.
+  const ids = new Map<string, number>();
+  const out: number[][] = [];
+  const id = (path: string): number => {
+    let i = ids.get(path);
+    if (i === undefined) {
+      ids.set(path, (i = out.length));
+      out.push([], [], []);
     }
-    state.set(n, 2);
-    return false;
+    return i;
   };
-  return nodes.some((n) => state.get(n) === undefined && visit(n));
+  const NODE = 0;
+  const DOWN = 1;
+  const UP = 2;
+  const isNode = new Set<number>();
+  // Chains every prefix of a path once: down:parent -> down:child, up:child -> up:parent.
+  const chained = new Set<number>();
+  const chain = (path: string) => {
+    let child = path;
+    while (child !== '') {
+      const c = id(child);
+      if (chained.has(c)) return;
+      chained.add(c);
+      const cut = child.lastIndexOf(SEP);
+      const parent = cut < 0 ? '' : child.slice(0, cut);
+      const p = id(parent);
+      out[p + DOWN]!.push(c + DOWN);
+      out[c + UP]!.push(p + UP);
+      child = parent;
+    }
+  };
+  for (const node of refs.keys()) {
+    chain(node);
+    const n = id(node);
+    isNode.add(n);
+    out[n + DOWN]!.push(n + NODE);
+    out[n + UP]!.push(n + NODE);
+  }
+  for (const [node, named] of refs) {
+    const n = id(node);
+    for (const r of named) {
+      if (r === '') continue;
+      chain(r);
+      out[n + NODE]!.push(id(r) + DOWN);
+      const cut = r.lastIndexOf(SEP);
+      out[n + NODE]!.push(id(cut < 0 ? '' : r.slice(0, cut)) + UP);
+    }
+  }
+  // Iterative depth-first search (a deep reference chain must not overflow the stack).
+  const state = new Uint8Array(out.length);
+  const stack: number[] = [];
+  const next: number[] = [];
+  for (const start of isNode) {
+    if (state[start]) continue;
+    state[start] = 1;
+    stack.push(start);
+    next.push(0);
+    while (stack.length) {
+      const v = stack[stack.length - 1]!;
+      const edges = out[v]!;
+      const i = next[next.length - 1]!;
+      if (i < edges.length) {
+        next[next.length - 1] = i + 1;
+        const w = edges[i]!;
+        if (state[w] === 1) return true;
+        if (state[w] === 0) {
+          state[w] = 1;
+          stack.push(w);
+          next.push(0);
+        }
+      } else {
+        state[v] = 2;
+        stack.pop();
+        next.pop();
+      }
+    }
+  }
+  return false;
 }
 
 function checkReferences(project: ConfigProject, root: ConfigNode, node: ConfigNode, path: PathSegment[], add: (file: string, d: Diagnostic) => void, graph: RefGraph): void {

@@ -3,6 +3,7 @@
 // they read changes, which is what keeps an edit cheap on a large tree.
 import { compose, Repository, type ComposeResult, type ConfigSource, type LoadedConfig, type ResolvedDefault } from './engine.js';
 import type { DocumentStore } from './documents.js';
+import { analysisLimit, type AnalysisLimit } from './budget.js';
 import { folderOf, resolveGroup } from './defaults-paths.js';
 import { parseHeader, parseSyntax, type FileSyntax } from './yaml-syntax.js';
 
@@ -40,7 +41,8 @@ export class ConfigProject {
   readonly repository: Repository;
   private files?: string[];
   private readonly compositions = new Map<string, Composition>();
-  private readonly syntaxCache = new Map<string, { version: unknown; syntax: FileSyntax }>();
+  private readonly syntaxCache = new Map<string, { version: unknown; syntax: FileSyntax | undefined }>();
+  private readonly limitCache = new Map<string, { version: unknown; limit: AnalysisLimit | undefined }>();
   /**
    * The last context in which a file composed cleanly. Half-typed text rarely composes, and completion is
    * asked exactly then, so features fall back to the last good composition while the file is broken.
@@ -102,16 +104,30 @@ export class ConfigProject {
     return rel.startsWith('sweeps/') || rel.includes('/sweeps/');
   }
 
-  /** The parsed syntax of a file (cached on the store's version of it). */
+  /**
+   * The parsed syntax of a file (cached on the store's version of it); undefined for a file beyond the
+   * analysis budget (see `limit`), so every feature built on the syntax tree degrades to nothing there.
+   */
   syntax(rel: string): FileSyntax | undefined {
     const version = this.source.version?.(rel);
     const hit = this.syntaxCache.get(rel);
     if (hit && hit.version === version) return hit.syntax;
     const text = this.source.read(rel);
     if (text === undefined) return undefined;
-    const syntax = parseSyntax(text);
+    const syntax = analysisLimit(text) ? undefined : parseSyntax(text);
     this.syntaxCache.set(rel, { version, syntax });
     return syntax;
+  }
+
+  /** Why a file gets composition errors only (too large, nested too deep), or undefined for full analysis. */
+  limit(rel: string): AnalysisLimit | undefined {
+    const version = this.source.version?.(rel);
+    const hit = this.limitCache.get(rel);
+    if (hit && hit.version === version && version !== undefined) return hit.limit;
+    const text = this.source.read(rel);
+    const limit = text === undefined ? undefined : analysisLimit(text);
+    this.limitCache.set(rel, { version, limit });
+    return limit;
   }
 
   loadFile(rel: string): LoadedConfig | null {
@@ -330,6 +346,19 @@ export class ConfigProject {
    */
   rememberContext(rel: string): void {
     if (!this.lastGood.has(rel)) this.context(rel);
+  }
+
+  /**
+   * Composes final configs not composed yet until `stop()` says the slice is over; true when every one is.
+   * Background indexing calls this between requests, so that no single step holds the server for long.
+   */
+  indexSome(stop: () => boolean): boolean {
+    for (const f of this.configFiles()) {
+      if (this.compositions.has(f) || !this.isFinal(f)) continue;
+      if (stop()) return false;
+      this.composition(f);
+    }
+    return true;
   }
 
   /** Whether every final config is composed and the file -> includers index built (counting contexts is cheap). */

@@ -109,6 +109,29 @@ export class LanguageService {
     return [...out].sort();
   }
 
+  /**
+   * One slice of background indexing: composes final configs until `stop()`; true when every project is
+   * fully composed (then diagnostics of any file need no further composing).
+   */
+  indexSome(stop: () => boolean): boolean {
+    return this.guard('index', true, () => this.workspace.allProjects().every((p) => p.indexSome(stop)));
+  }
+
+  /** Open files (the ones the user looks at), for publishing their diagnostics first. */
+  openFiles(): string[] {
+    return this.workspace.store.openPaths();
+  }
+
+  /**
+   * Diagnostics from the file's own context only (the file itself, or the first final config that loads it),
+   * without composing the rest of the tree: what an open file shows while the tree is still being indexed.
+   * The full set follows once indexing is done.
+   */
+  quickDiagnostics(path: string): Diagnostic[] {
+    return this.withFile('diagnostics', path, [], (p, rel) =>
+      p.indexed() ? fileDiagnostics(p, rel, this.diagnosticsTargetCheck(p)) : fileDiagnostics(p, rel, this.diagnosticsTargetCheck(p), true));
+  }
+
   /** Every config file of every known config dir, for whole-workspace diagnostics. */
   allFiles(): string[] {
     const out: string[] = [];
