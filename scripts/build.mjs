@@ -38,6 +38,11 @@ if (existsSync(wasmDir)) {
   for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(root, 'dist', f));
 }
 
+// Dawn's Node bindings (the webgpu backend's GPU access) travel beside the bundle too, for this platform only:
+// the runner loads dist/dawn.node when it exists, so a bundle copied alone to a GPU host (or synced over SSH) has it.
+const dawnDir = join(root, 'node_modules/webgpu/dist', `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`);
+if (existsSync(join(dawnDir, 'dawn.node'))) copyFileSync(join(dawnDir, 'dawn.node'), join(root, 'dist', 'dawn.node'));
+
 if (watch) {
   for (const b of present) await (await esbuild.context(b)).watch();
 } else {

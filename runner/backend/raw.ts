@@ -7,6 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 type WasmBackend = { typedArrayFromHeap(t: { shape: number[]; dtype: string; dataId: object }): Float32Array };
 type CpuBackend = { data: { get(id: object): { values?: Float32Array } } };
 
+/**
+ * Whether tensors live in this process's memory (cpu, wasm), so the hot loops above may read them synchronously.
+ * On webgpu (and tfjs-node) they live elsewhere: models and the optimizer use tfjs ops there instead.
+ */
+export function hostBacked(): boolean {
+  const name = tf.getBackend();
+  return name === 'cpu' || name === 'wasm';
+}
+
 /** The storage of `t` when it can be shared (wasm, cpu), else undefined. */
 export function sharedView(t: tf.Tensor): Float32Array | undefined {
   if (t.dtype !== 'float32') return undefined;

@@ -66,7 +66,7 @@ export async function testRun(runDir: string, opts: { ckpt?: string; split?: Eva
     throw new UserError(`${found} does not hold the config it was trained with; it cannot be evaluated`);
   }
   const trainer = (config.trainer ?? {}) as Record<string, Plain>;
-  const backend = await initBackend(backendChoice(trainer.accelerator));
+  const backend = await initBackend(backendChoice(trainer.accelerator), trainer.devices);
   const ctx = await prepareTargets(config, record.workspace_dir);
   const data = instantiate(config.data_module, ctx, 'data_module') as EvaluableData;
   if (typeof data?.evalBatch !== 'function') {
@@ -76,7 +76,7 @@ export async function testRun(runDir: string, opts: { ckpt?: string; split?: Eva
   const model = withInitSeed(ckpt.manifest.rng.seed, () => instantiate(config.model!, ctx, 'model')) as TrainableModel;
   try {
     loadWeights(model, ckpt);
-    const scored = scoreBatches(model, data.evalBatchCount(split), (i) => data.evalBatch(split, i), ckpt.manifest.rng.seed, ckpt.manifest.progress.global_step);
+    const scored = await scoreBatches(model, data.evalBatchCount(split), (i) => data.evalBatch(split, i), ckpt.manifest.rng.seed, ckpt.manifest.progress.global_step);
     const { val_loss: loss, ...rest } = validationMetrics(scored);
     const metrics = { loss: loss!, ...rest, ...rankingMetrics(scored, [1, 5], true) };
     const result: TestResult = {

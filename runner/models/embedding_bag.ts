@@ -7,7 +7,7 @@
 // matMul each way (and the [rows, vocab] count matrix upload) plus the dropout multiply, and it keeps the table out
 // of every matMul, so its storage may be updated in place by the optimizer (see backend/raw.ts).
 import * as tf from '@tensorflow/tfjs';
-import { readValues } from '../backend/raw.js';
+import { hostBacked, readValues } from '../backend/raw.js';
 import { type BagCall, simdPool, simdUnpool } from './embedding_bag_simd.js';
 
 /** Distinct ids of each row in first-appearance order with their weights count/length (row r: start[r]..start[r+1]). */
@@ -92,6 +92,7 @@ export function embeddingBagMean(table: tf.Tensor2D, ids: Int32Array, lengths: I
   mask?: Float32Array): tf.Tensor2D {
   const [vocab, dim] = table.shape;
   const b = bags(ids, lengths, rows, width, vocab);
+  if (!hostBacked()) return embeddingBagMeanOps(table, ids, lengths, rows, width, mask);
   // Four lanes at a time when the width allows (the usual case); the plain loops otherwise.
   const simd = dim % 4 === 0;
   const call = (data: Float32Array, outSize: number): BagCall =>
@@ -114,4 +115,28 @@ export function embeddingBagMean(table: tf.Tensor2D, ids: Int32Array, lengths: I
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(table) as tf.Tensor2D;
+}
+
+/**
+ * The same mean as tfjs ops, for backends whose tensors are not in this process's memory (webgpu): a gather of every
+ * position, weighted by 1/length (0 past the end), summed per row. Summation is in float32 on the device, so it
+ * agrees with the loops above to rounding, not bit for bit. Ids were checked by bags() first.
+ */
+function embeddingBagMeanOps(table: tf.Tensor2D, ids: Int32Array, lengths: Int32Array, rows: number, width: number,
+  mask?: Float32Array): tf.Tensor2D {
+  const dim = table.shape[1];
+  const idx = new Int32Array(rows * width);
+  const weights = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    const len = lengths[r]!;
+    for (let i = 0; i < len; i++) {
+      idx[r * width + i] = ids[r * width + i]!;
+      weights[r * width + i] = 1 / len;
+    }
+  }
+  return tf.tidy(() => {
+    const rowsOf = tf.reshape(tf.gather(table, tf.tensor1d(idx, 'int32')), [rows, width, dim]);
+    const pooled = tf.sum(tf.mul(rowsOf, tf.tensor3d(weights, [rows, width, 1])), 1) as tf.Tensor2D;
+    return mask ? tf.mul(pooled, tf.tensor2d(mask, [rows, dim])) : pooled;
+  });
 }

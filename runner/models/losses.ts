@@ -2,9 +2,16 @@
 // float64 in JavaScript from the batch's logits. tfjs's sigmoidCrossEntropy is about twenty small kernels forwards
 // and backwards, whose dispatch costs more than the arithmetic at these batch sizes.
 import * as tf from '@tensorflow/tfjs';
-import { readValues } from '../backend/raw.js';
+import { hostBacked, readValues } from '../backend/raw.js';
 
 export function bceWithLogits(logits: tf.Tensor1D, labels: Float32Array): tf.Scalar {
+  // On a GPU the same formula as ops (float32), so the logits are never read back within a step.
+  if (!hostBacked()) {
+    return tf.tidy(() => {
+      const y = tf.tensor1d(labels);
+      return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
+    }) as tf.Scalar;
+  }
   const f = tf.customGrad(((x: tf.Tensor) => {
     const xv = readValues(x);
     const n = xv.length;

@@ -148,7 +148,8 @@ export async function runJob(input: JobInput): Promise<number> {
     ? (dict(root.exp_config).seed as number) : randomBytes(4).readUInt32LE(0) % 2147483647);
 
   // Everything that can fail on a bad config happens before the run directory exists.
-  const backend = await initBackend(backendChoice(opts.accelerator));
+  const backend = await initBackend(backendChoice(opts.accelerator), opts.devices);
+  notes.push(...backend.notes);
   const ctx = await prepareTargets(config, input.workspaceDir);
   const data = instantiate(root.data_module!, ctx, 'data_module') as TrainableData;
   if (typeof data?.setup !== 'function') throw new UserError('the data_module target did not build a data module', 'data_module._target_');
@@ -183,11 +184,13 @@ export async function runJob(input: JobInput): Promise<number> {
   const exp = dict(root.exp_config);
   const logging = dict(root.logging_config);
   let record: RunRecord;
-  const attemptBase = { started: now, ended: null, status: 'running' as const, pid: process.pid, host: hostname(), backend: backend.name };
+  const adapter = backend.adapter ?? null;
+  const attemptBase = { started: now, ended: null, status: 'running' as const, pid: process.pid, host: hostname(), backend: backend.name,
+    backend_reason: backend.reason, adapter };
   if (plan.kind === 'resume') {
     record = plan.record!;
     record.attempts.push({ attempt: record.attempts.length + 1, resumed_from: relative(runDir, plan.checkpoint!), ...attemptBase });
-    Object.assign(record, { status: 'running', pid: process.pid, host: hostname(), backend: backend.name, ended_at: null });
+    Object.assign(record, { status: 'running', pid: process.pid, host: hostname(), backend: backend.name, adapter, ended_at: null });
     rmSync(join(runDir, STOP_FILE), { force: true });
     if (resumeManifest && resumeManifest.backend !== backend.name) {
       notes.push(`the checkpoint was written on ${resumeManifest.backend} and this attempt runs on ${backend.name}: ` +
@@ -203,7 +206,7 @@ export async function runJob(input: JobInput): Promise<number> {
       config_dir: input.configDir,
       workspace_dir: input.workspaceDir,
       overrides: input.overrides,
-      status: 'running', host: hostname(), pid: process.pid, backend: backend.name, seed,
+      status: 'running', host: hostname(), pid: process.pid, backend: backend.name, adapter, seed,
       started_at: now, ended_at: null, checkpoint_dir: checkpointDir,
       attempts: [{ attempt: 1, resumed_from: null, ...attemptBase }],
       parent: plan.kind === 'fork' ? { run: resolve(plan.checkpoint!, '..', '..'), checkpoint: relative(resolve(plan.checkpoint!, '..'), plan.checkpoint!) } : null,
@@ -258,6 +261,7 @@ export async function runJob(input: JobInput): Promise<number> {
       `Run ${record.id}`} in ${runDir}`);
     print(`backend ${backend.name} (${backend.detail}; kernels: ${backend.kernels.join(', ') || 'stock'}), seed ${seed}, ` +
       `${trainer.trainBatches} train / ${trainer.valBatches} val batches per epoch`);
+    print(`accelerator ${String(opts.accelerator)} -> ${backend.name}: ${backend.reason}`);
     for (const n of notes) print(`note: ${n}`);
     for (const n of opened.notes) print(n);
     if (plan.checkpoint) await trainer.restore(readCheckpoint(plan.checkpoint));

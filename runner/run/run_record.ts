@@ -2,6 +2,7 @@
 // on every change, so the run explorer and `bait runs` can read it at any time.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AdapterRecord } from '../backend/webgpu.js';
 import { writeJsonAtomic } from './atomic.js';
 import type { WandbRecordInfo } from '../logging/open.js';
 
@@ -17,6 +18,10 @@ export interface Attempt {
   pid: number;
   host: string;
   backend: string;
+  /** Why this backend was picked (the fallbacks of `auto`, the adapter). */
+  backend_reason?: string;
+  /** The GPU adapter on webgpu, else null. */
+  adapter?: AdapterRecord | null;
 }
 
 export interface RunRecord {
@@ -31,6 +36,8 @@ export interface RunRecord {
   host: string;
   pid: number;
   backend: string;
+  /** The latest attempt's GPU adapter (webgpu), else null. */
+  adapter?: AdapterRecord | null;
   seed: number;
   started_at: string;
   ended_at: string | null;

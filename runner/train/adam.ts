@@ -20,7 +20,20 @@ export interface AdamState {
   iterations: number;
 }
 
-export class FusedAdam {
+export type GradClip = { value: number; algorithm: 'norm' | 'value' } | null;
+
+/** What the trainer needs of an Adam: one update per step, and its state for checkpoints (copies, both ways). */
+export interface AdamOptimizer {
+  learningRate: number;
+  readonly iterations: number;
+  step(grads: tf.Tensor[], clip: GradClip): void;
+  /** A copy of the state: m and v per parameter, the running beta powers, the step count. */
+  snapshot(): Promise<AdamState>;
+  load(state: AdamState): void;
+  dispose(): void;
+}
+
+export class FusedAdam implements AdamOptimizer {
   readonly beta1 = 0.9;
   readonly beta2 = 0.999;
   readonly epsilon = 1e-8;
@@ -50,8 +63,30 @@ export class FusedAdam {
     };
   }
 
+  get iterations(): number {
+    return this.state.iterations;
+  }
+
+  async snapshot(): Promise<AdamState> {
+    const st = this.state;
+    return { m: st.m.map((a) => a.slice()), v: st.v.map((a) => a.slice()), accBeta1: st.accBeta1, accBeta2: st.accBeta2, iterations: st.iterations };
+  }
+
+  load(s: AdamState): void {
+    // Into the SIMD module's memory: the views stay, their contents change.
+    this.params.forEach((_, i) => {
+      this.state.m[i]!.set(s.m[i]!);
+      this.state.v[i]!.set(s.v[i]!);
+    });
+    Object.assign(this.state, { accBeta1: s.accBeta1, accBeta2: s.accBeta2, iterations: s.iterations });
+  }
+
+  dispose(): void {
+    // Plain JavaScript memory; nothing to release in tfjs.
+  }
+
   /** Applies one update from `grads` (same order as the parameters); the grads are not disposed here. */
-  step(grads: tf.Tensor[], clip: { value: number; algorithm: 'norm' | 'value' } | null): void {
+  step(grads: tf.Tensor[], clip: GradClip): void {
     const { heap, adam, sumsq } = this.kernels;
     const T = this.total;
     this.params.forEach((p, k) => {

@@ -9,14 +9,15 @@ export interface Scorer {
   logits(b: Batch, ctx: ForwardContext): tf.Tensor1D;
 }
 
-export function scoreBatches(model: Scorer, count: number, batch: (i: number) => Batch, seed: number, step: number): Scored {
+/** Async because a GPU backend's results are read back with `data()` (its `dataSync()` throws in Node). */
+export async function scoreBatches(model: Scorer, count: number, batch: (i: number) => Batch, seed: number, step: number): Promise<Scored> {
   const logits: number[] = [];
   const labels: number[] = [];
   const conj: string[] = [];
   for (let i = 0; i < count; i++) {
     const b = batch(i);
     const out = tf.tidy(() => model.logits(b, forwardContext(false, seed, step)));
-    const values = out.dataSync();
+    const values = await out.data();
     out.dispose();
     for (let j = 0; j < b.size; j++) {
       logits.push(values[j]!);

@@ -1,5 +1,5 @@
 // The Lightning Trainer arguments we honour (DESIGN.md section 6), read from the config's `trainer` node. Keys that
-// only make sense for PyTorch (devices, precision, strategy...) are accepted with a note that they have no effect,
+// only make sense for PyTorch (precision, strategy...) are accepted with a note that they have no effect,
 // so BAIT's configs run unchanged; unknown keys are an error with the list of known ones.
 import type { Plain } from '../config/nodes.js';
 import { UserError } from '../run/errors.js';
@@ -19,17 +19,19 @@ export interface TrainerOptions {
   seed: number | null;
   deterministic: boolean;
   accelerator: unknown;
+  /** Lightning's `devices` (int, list, string or auto): which GPU adapter a GPU backend uses (backend/devices.ts). */
+  devices: unknown;
   callbacks: Plain[];
   /** How the config typed the count-or-fraction keys (true: an int count), when the caller knows it. */
   typed_as_int?: { limit_train_batches?: boolean; limit_val_batches?: boolean; val_check_interval?: boolean };
 }
 
-const IGNORED = ['devices', 'precision', 'strategy', 'num_nodes', 'num_sanity_val_steps', 'benchmark', 'logger',
+const IGNORED = ['precision', 'strategy', 'num_nodes', 'num_sanity_val_steps', 'benchmark', 'logger',
   'accumulate_grad_batches', 'sync_batchnorm', 'enable_model_summary', 'default_root_dir', 'profiler',
   'detect_anomaly', 'inference_mode', 'use_distributed_sampler', 'reload_dataloaders_every_n_epochs'];
 const KNOWN = ['max_epochs', 'max_steps', 'val_check_interval', 'check_val_every_n_epoch', 'log_every_n_steps',
   'gradient_clip_val', 'gradient_clip_algorithm', 'limit_train_batches', 'limit_val_batches', 'enable_progress_bar',
-  'enable_checkpointing', 'seed', 'deterministic', 'accelerator', 'callbacks', 'min_epochs', 'min_steps'];
+  'enable_checkpointing', 'seed', 'deterministic', 'accelerator', 'devices', 'callbacks', 'min_epochs', 'min_steps'];
 
 function num(v: unknown, key: string, opts: { int?: boolean; min?: number } = {}): number {
   if (typeof v !== 'number' || Number.isNaN(v) || (opts.int && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min)) {
@@ -95,6 +97,7 @@ export function parseTrainerOptions(node: Plain | undefined, notes: string[], in
     seed: t.seed == null ? null : num(t.seed, 'seed', { int: true, min: 0 }),
     deterministic: bool('deterministic', true),
     accelerator: t.accelerator ?? 'auto',
+    devices: t.devices ?? 'auto',
     callbacks,
   };
 }

@@ -17,7 +17,10 @@ import { validationMetrics } from './metrics.js';
 import { scoreBatches } from './evaluate.js';
 import { type TrainerOptions, limitBatches } from './options.js';
 import type { Progress } from './progress.js';
-import { FusedAdam } from './adam.js';
+import { type AdamOptimizer, type AdamState, FusedAdam } from './adam.js';
+import { DeviceAdam } from './adam_device.js';
+import { hostBacked } from '../backend/raw.js';
+import { gpuFault, missingKernel } from '../backend/webgpu.js';
 
 /** What the trainer needs of a model (PremiseSelection, or a workspace model with the same surface). */
 export interface TrainableModel {
@@ -66,7 +69,7 @@ export class Trainer implements TrainerView {
   private next = { epoch: 0, batch: 0 };
   metrics: Record<string, number> = {};
   readonly optimizerName = 'Adam';
-  private readonly optimizer: FusedAdam;
+  private readonly optimizer: AdamOptimizer;
   private readonly params: Array<[string, tf.Variable]>;
   private stopReason: string | undefined;
   private interruptRequested = false;
@@ -77,7 +80,9 @@ export class Trainer implements TrainerView {
 
   constructor(readonly opts: TrainerOptions, readonly deps: TrainerDeps) {
     this.params = deps.model.namedParameters();
-    this.optimizer = new FusedAdam(this.params.map(([, v]) => v), deps.model.lr);
+    // The fused SIMD Adam works on tensors in this process's memory; on a GPU the update stays on the device.
+    const vars = this.params.map(([, v]) => v);
+    this.optimizer = hostBacked() ? new FusedAdam(vars, deps.model.lr) : new DeviceAdam(vars, deps.model.lr);
     const asInt = opts.typed_as_int;
     this.trainBatches = limitBatches(deps.data.trainBatchCount(), opts.limit_train_batches, 'limit_train_batches', asInt?.limit_train_batches);
     this.valBatches = limitBatches(deps.data.valBatchCount(), opts.limit_val_batches, 'limit_val_batches', asInt?.limit_val_batches);
@@ -137,12 +142,12 @@ export class Trainer implements TrainerView {
 
   // ---- checkpoints -------------------------------------------------------------------------------------------
 
-  private tensorsForCheckpoint(): { tensors: TensorData[]; iterations: number } {
+  private async tensorsForCheckpoint(): Promise<{ tensors: TensorData[]; iterations: number }> {
     const tensors: TensorData[] = [];
     for (const [name, v] of this.params) {
-      tensors.push({ name, group: 'model', dtype: 'float32', shape: v.shape, values: Float32Array.from(v.dataSync() as Float32Array) });
+      tensors.push({ name, group: 'model', dtype: 'float32', shape: v.shape, values: Float32Array.from(await v.data() as Float32Array) });
     }
-    const st = this.optimizer.state;
+    const st = await this.optimizer.snapshot();
     // Adam's moments in tfjs's getWeights() order (all m, then all v), named after their parameter.
     for (const [which, list] of [['m', st.m], ['v', st.v]] as const) {
       this.params.forEach(([name, v], i) => {
@@ -163,7 +168,7 @@ export class Trainer implements TrainerView {
   }
 
   async saveCheckpoint(dir: string, name: string): Promise<void> {
-    const { tensors, iterations } = this.tensorsForCheckpoint();
+    const { tensors, iterations } = await this.tensorsForCheckpoint();
     const progress = { epoch: this.next.epoch, batch_in_epoch: this.next.batch, global_step: this.globalStep };
     writeCheckpoint(dir, name, {
       created: new Date().toISOString(),
@@ -205,20 +210,20 @@ export class Trainer implements TrainerView {
         throw new UserError(`the checkpoint does not match the model: parameter ${name} is ${t ? `[${t.shape}] there, ` +
           `[${v.shape}] here` : 'missing there'}; resume with the config the run was started with`);
       }
-      v.assign(tf.tensor(t.values, t.shape, 'float32'));
+      tf.tidy(() => v.assign(tf.tensor(t.values, t.shape, 'float32')));
     }
-    const st = this.optimizer.state;
-    this.params.forEach(([name, v], i) => {
+    const st: AdamState = { m: [], v: [], accBeta1: 0, accBeta2: 0, iterations: ckpt.manifest.optimizer.iterations };
+    this.params.forEach(([name, v]) => {
       for (const [which, list] of [['m', st.m], ['v', st.v]] as const) {
         const t = byName.get(`${name}/${which}`);
         if (!t || t.values.length !== v.size) throw new UserError(`the checkpoint has no optimizer state ${name}/${which}; it cannot be resumed exactly`);
-        list[i]!.set(t.values);
+        list.push(Float32Array.from(t.values));
       }
     });
     // The running beta products exactly as training left them (recomputing them with pow() differs in the last bit).
-    st.accBeta1 = byName.get('accBeta1')?.values[0] ?? Math.fround(Math.pow(0.9, ckpt.manifest.optimizer.iterations + 1));
-    st.accBeta2 = byName.get('accBeta2')?.values[0] ?? Math.fround(Math.pow(0.999, ckpt.manifest.optimizer.iterations + 1));
-    st.iterations = ckpt.manifest.optimizer.iterations;
+    st.accBeta1 = byName.get('accBeta1')?.values[0] ?? Math.fround(Math.pow(0.9, st.iterations + 1));
+    st.accBeta2 = byName.get('accBeta2')?.values[0] ?? Math.fround(Math.pow(0.999, st.iterations + 1));
+    this.optimizer.load(st);
     const p = ckpt.manifest.progress;
     this.epoch = p.epoch;
     this.batchInEpoch = p.batch_in_epoch;
@@ -234,24 +239,43 @@ export class Trainer implements TrainerView {
 
   // ---- the loop ----------------------------------------------------------------------------------------------
 
-  private trainStep(b: Batch): number {
-    const vars = this.params.map(([, v]) => v);
-    const ctx = forwardContext(true, this.deps.seed, this.globalStep);
-    const [loss, ...grads] = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => this.deps.model.loss(b, ctx), vars);
-      return [value, ...vars.map((v) => grads[v.name]!)];
-    });
-    const clip = this.opts.gradient_clip_val;
-    this.optimizer.learningRate = this.deps.model.lr;
-    this.optimizer.step(grads, clip === null ? null : { value: clip, algorithm: this.opts.gradient_clip_algorithm });
-    const v = loss!.dataSync()[0]!;
-    tf.dispose([loss!, ...grads]);
-    return v;
+  /** A GPU fault (out of memory, device lost) or a kernel the backend lacks, as the UserError it is. */
+  private deviceError(e?: unknown): UserError | undefined {
+    return gpuFault() ?? (e === undefined ? undefined : missingKernel(e));
   }
 
-  private validate(): Record<string, number> {
+  private async trainStep(b: Batch): Promise<number> {
+    const vars = this.params.map(([, v]) => v);
+    const ctx = forwardContext(true, this.deps.seed, this.globalStep);
+    let loss: tf.Tensor | undefined;
+    let grads: tf.Tensor[] = [];
+    try {
+      [loss, ...grads] = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => this.deps.model.loss(b, ctx), vars);
+        return [value, ...vars.map((v) => grads[v.name]!)];
+      });
+      const clip = this.opts.gradient_clip_val;
+      this.optimizer.learningRate = this.deps.model.lr;
+      this.optimizer.step(grads, clip === null ? null : { value: clip, algorithm: this.opts.gradient_clip_algorithm });
+      // Reading the loss waits for the step on a GPU; a fault it raised is reported before its value is trusted.
+      const v = (await loss!.data())[0]!;
+      const fault = this.deviceError();
+      if (fault) throw fault;
+      return v;
+    } catch (e) {
+      throw this.deviceError(e) ?? e;
+    } finally {
+      tf.dispose([...(loss ? [loss] : []), ...grads]);
+    }
+  }
+
+  private async validate(): Promise<Record<string, number>> {
     const { data, model, seed } = this.deps;
-    return validationMetrics(scoreBatches(model, this.valBatches, (i) => data.valBatch(i), seed, this.globalStep));
+    try {
+      return validationMetrics(await scoreBatches(model, this.valBatches, (i) => data.valBatch(i), seed, this.globalStep));
+    } catch (e) {
+      throw this.deviceError(e) ?? e;
+    }
   }
 
   private lastYield = 0;
@@ -290,7 +314,7 @@ export class Trainer implements TrainerView {
       const order = data.epochOrder(this.deps.seed, e);
       progress.startEpoch(e);
       for (let i = this.batchInEpoch; i < this.trainBatches; i++) {
-        const loss = this.trainStep(data.trainBatch(order, i));
+        const loss = await this.trainStep(data.trainBatch(order, i));
         this.globalStep++;
         this.metrics.loss = loss;
         const logged = this.globalStep % this.opts.log_every_n_steps === 0;
@@ -302,7 +326,7 @@ export class Trainer implements TrainerView {
           ((i + 1) % this.valEvery === 0 || (epochEnd && this.valEvery >= this.trainBatches));
         progress.update(e, i + 1, this.trainBatches, this.globalStep, this.metrics, logged);
         if (validated) {
-          const m = this.validate();
+          const m = await this.validate();
           this.validationCount++;
           this.log(m);
           this.flushLog(e);
@@ -339,7 +363,7 @@ export class Trainer implements TrainerView {
   }
 
   dispose(): void {
-    // The optimizer's state is plain JavaScript memory; nothing to release in tfjs.
+    this.optimizer.dispose();
   }
 }
 

@@ -79,10 +79,10 @@ test('bad constructor arguments: unknown parameter, wrong type, inconsistent siz
   await expectUserError(e, 'trainer.max_step', /unknown Trainer argument 'max_step'/);
 });
 
-test('accelerator gpu without tfjs-node installed says what to install or use instead', async () => {
+test('accelerator gpu without tfjs-node and without a usable WebGPU adapter says what to install or use instead', async () => {
   const c = fresh();
   c.trainer.accelerator = 'gpu';
-  await expectUserError(c, 'trainer.accelerator', /needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node.*accelerator=wasm/);
+  await expectUserError(c, 'trainer.accelerator', /found no GPU backend: @tensorflow\/tfjs-node-gpu is not installed.*WebGPU cannot be used.*accelerator=wasm/);
   const d = fresh();
   d.trainer.accelerator = 'tpu';
   await expectUserError(d, 'trainer.accelerator', /unknown accelerator "tpu"/);

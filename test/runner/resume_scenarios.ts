@@ -1,4 +1,4 @@
-// The exact-resume scenarios, run per backend by resume-cpu.test.ts and resume-wasm.test.ts: a run killed (kill -9,
+// The exact-resume scenarios, run per backend by resume-cpu.test.ts, resume-wasm.test.ts and webgpu.test.ts: a run killed (kill -9,
 // or SIGTERM in the middle of an epoch, with a torn last metrics line) and resumed must end with the same weights,
 // optimizer state and metrics, bit for bit, as an uninterrupted run on the same backend.
 import assert from 'node:assert/strict';
@@ -9,12 +9,15 @@ import { readMetrics } from '../../runner/run/metrics_log.js';
 import { resumeCommand } from '../../runner/run/resume.js';
 import { checkpointStep, comparableMetrics, runJobProcess, startJob, waitFor } from './helpers.js';
 
-export function backendOverrides(backend: 'cpu' | 'wasm', dir: string, slowMs: number): string[] {
+/** The backends these scenarios run on (webgpu on Mesa's lavapipe in CI: test/runner/webgpu.test.ts). */
+export type Backend = 'cpu' | 'wasm' | 'webgpu';
+
+export function backendOverrides(backend: Backend, dir: string, slowMs: number): string[] {
   return [`exp_config.directory=${dir}`, `trainer.accelerator=${backend}`, `trainer.callbacks.0.ms=${slowMs}`];
 }
 
 /** The uninterrupted reference run. */
-export async function referenceRun(ws: string, backend: 'cpu' | 'wasm'): Promise<string> {
+export async function referenceRun(ws: string, backend: Backend): Promise<string> {
   const dir = join(ws, 'runs', `${backend}-reference`);
   const r = await runJobProcess(ws, backendOverrides(backend, dir, 0));
   assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -49,7 +52,7 @@ function dirname2(dir: string): string {
   return join(dir, '..', '..');
 }
 
-export async function killNineAndResume(ws: string, backend: 'cpu' | 'wasm', reference: string): Promise<void> {
+export async function killNineAndResume(ws: string, backend: Backend, reference: string): Promise<void> {
   const dir = join(ws, 'runs', `${backend}-kill9`);
   const job = startJob(ws, backendOverrides(backend, dir, 25));
   await waitFor(() => checkpointStep(join(dir, 'checkpoints', 'last')) >= 15, 60_000, 'a checkpoint at step >= 15');
@@ -71,7 +74,7 @@ export async function killNineAndResume(ws: string, backend: 'cpu' | 'wasm', ref
   assert.deepEqual([...attempts].sort(), [1, 2], 'metrics.jsonl shows both attempts');
 }
 
-export async function sigtermTornLineAndResume(ws: string, backend: 'cpu' | 'wasm', reference: string): Promise<void> {
+export async function sigtermTornLineAndResume(ws: string, backend: Backend, reference: string): Promise<void> {
   const dir = join(ws, 'runs', `${backend}-sigterm`);
   const job = startJob(ws, backendOverrides(backend, dir, 25));
   await waitFor(() => readMetrics(join(dir, 'metrics.jsonl')).some((r) => r.step >= 13), 60_000, 'step 13');
