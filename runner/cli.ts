@@ -88,6 +88,10 @@ async function runCommand(args: RunArgs, out: NodeJS.WritableStream, err: NodeJS
 
   // Training lives in the heavy half; it composes again there (cheap) so sweep jobs can move their run dir.
   const mod = await loadRunnerModule();
+  if (args.app !== undefined) {
+    return mod.runApp({ app: args.app, ...(args.appResume ? { appResume: args.appResume } : {}), configName: args.configName!, configDir,
+      overrides: args.overrides, workspaceDir: process.cwd(), versionBase: args.versionBase }, { out, err });
+  }
   return mod.composeAndRun({ configName: args.configName!, configDir, overrides: args.overrides, workspaceDir: process.cwd(), versionBase: args.versionBase }, { out, err });
 }
 

@@ -27,8 +27,12 @@ import { readRunRecord } from './run/run_record.js';
 import { stopRun as stopLocalRun } from './run/stop.js';
 import { resumeSweep, describeEvent } from './sweep/run-sweep.js';
 import { runnerScript } from './cli/sweep-command.js';
+import { runApp } from './app/supervise.js';
+import { appRelaunch } from './app/resume.js';
+import { appExtraArgs } from './app/sweep.js';
 
 export { runSweepCommand } from './cli/sweep-command.js';
+export { runApp } from './app/supervise.js';
 
 interface Io {
   out: NodeJS.WritableStream;
@@ -174,7 +178,7 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
     const manifest = readManifest(dir);
     const summary = await resumeSweep({
       sweepDir: dir,
-      runner: { script: runnerScript(), configName: manifest.config_name, configDir: manifest.config_dir },
+      runner: { script: runnerScript(), configName: manifest.config_name, configDir: manifest.config_dir, ...appExtraArgs(manifest.app) },
       launcher: createLauncher(readSweepLauncher(dir)),
       onEvent: (e) => {
         const line = describeEvent(e);
@@ -183,6 +187,13 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
     });
     io.err.write(`[sweep] ${summary.completed.length} completed, ${summary.failed.length} failed, ${summary.stopped.length} stopped\n`);
     return summary.stopped.length ? 130 : summary.failed.length ? 3 : 0;
+  }
+  const record = readRunRecord(dir);
+  if (record?.app) {
+    const r = appRelaunch(dir, record, { ...(args.from ? { from: args.from } : {}), fork: args.fork, extra: args.extra,
+      ...(args.app ? { app: args.app } : {}), ...(args.appResume ? { appResume: args.appResume } : {}) });
+    io.err.write(`bait: ${args.fork ? 'forking' : 'resuming'} ${dir} from ${r.checkpoint}\n`);
+    return runApp({ ...r.options, versionBase: args.versionBase !== undefined ? args.versionBase : recordedVersionBase(dir) }, io);
   }
   const relaunch = resumeCommand(dir, { ...(args.from ? { from: args.from } : {}), fork: args.fork });
   io.err.write(`bait: ${args.fork ? 'forking' : 'resuming'} ${dir} from ${relaunch.checkpoint}\n`);

@@ -18,6 +18,10 @@ export interface RunArgs {
   sweepFile?: string;
   /** Hydra's `version_base` of the project's entry point: '1.1' for projects written for Hydra 1.1; null is 1.3. */
   versionBase?: '1.1' | null;
+  /** `--app '<command>'`: run the workspace's own Hydra app (e.g. `python src/train.py`) instead of our runner. */
+  app?: string;
+  /** `--app-resume '<overrides>'`: how the app resumes, with {ckpt}, {dir} and {id} placeholders. */
+  appResume?: string;
   verbose: boolean;
 }
 
@@ -30,6 +34,9 @@ export interface ResumeArgs {
   extra: string[];
   /** Overrides the version_base the run recorded in `.hydra/hydra.yaml`. */
   versionBase?: '1.1' | null;
+  /** Replaces the app command (and resume template) an app run recorded. */
+  app?: string;
+  appResume?: string;
 }
 
 export interface TestArgs {
@@ -57,6 +64,9 @@ Usage:
       --config-dir DIR, -cd DIR    config dir (default: ./configs, then ./conf)
       -m, --multirun               sweep: one job per combination of the sweep overrides
       --sweep FILE                 run a W&B-style sweep file (configs/sweeps/*.yaml)
+      --app '<command>'            run your own Hydra app (e.g. 'python src/train.py') with --config-name,
+                                   --config-path and the overrides, instead of the bundled runner
+      --app-resume '<overrides>'   with --app: how the app resumes ({ckpt}, {dir}, {id} are filled in)
       --cfg job|hydra|all, -c      print the composed config and exit
       --resolve                    with --cfg: resolve interpolations
       --package PKG, -p PKG        with --cfg: print only this package
@@ -65,7 +75,7 @@ Usage:
       --info defaults|defaults-tree|config|searchpath
       --version-base 1.1|1.2|1.3   compose as @hydra.main(version_base=...) does (default 1.3)
       --verbose                    show stack traces of internal errors
-  bait resume <run-dir> [--from last|best|<checkpoint>] [--fork] [--version-base V] [overrides...]
+  bait resume <run-dir> [--from last|best|<checkpoint>] [--fork] [--version-base V] [--app '<command>'] [overrides...]
   bait test <run-dir> [--ckpt best|last|<checkpoint>] [--split test|val] [--json]
                                    score a checkpoint on the held-out split (default: best, else last)
   bait runs [--json] [DIR]
@@ -102,6 +112,9 @@ export function parseArgs(argv: string[]): CliArgs {
         const v = oneOf(a.includes('=') ? a.slice(a.indexOf('=') + 1) : takeValue(rest, i++, '--version-base'), ['1.1', '1.2', '1.3'] as const, '--version-base');
         out.versionBase = v === '1.1' ? '1.1' : null;
       }
+      else if (a === '--app' || a === '--app-resume') out[a === '--app' ? 'app' : 'appResume'] = takeValue(rest, i++, a);
+      else if (a.startsWith('--app=')) out.app = a.slice(6);
+      else if (a.startsWith('--app-resume=')) out.appResume = a.slice(13);
       else if (a === '--verbose') out.verbose = true;
       else if (a.startsWith('--')) throw new UsageError(`Unknown option '${a}' for 'bait resume'.`);
       else if (!out.runDir) out.runDir = a;
@@ -197,6 +210,12 @@ function parseRun(argv: string[]): RunArgs {
         out.versionBase = v === '1.1' ? '1.1' : null;
         break;
       }
+      case '--app':
+        out.app = value();
+        break;
+      case '--app-resume':
+        out.appResume = value();
+        break;
       case '--verbose':
         out.verbose = true;
         break;
@@ -212,6 +231,8 @@ function parseRun(argv: string[]): RunArgs {
   }
   if (out.resolve && !out.cfg) throw new UsageError('--resolve only works with --cfg job|hydra|all.');
   if (out.package && !out.cfg) throw new UsageError('--package only works with --cfg job|hydra|all.');
+  if (out.appResume !== undefined && out.app === undefined) throw new UsageError('--app-resume only works with --app.');
+  if (out.app !== undefined && !out.app.trim()) throw new UsageError("--app needs the app's command, e.g. --app 'python src/train.py'.");
   if (out.dryRun && !out.multirun && !out.sweepFile) throw new UsageError('--dry-run only works with -m (or --sweep).');
   return out;
 }

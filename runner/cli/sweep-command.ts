@@ -17,6 +17,7 @@ import { planSweepFile, runSweepFile } from '../sweep/run-sweep-file.js';
 import type { RunArgs } from './args.js';
 import { formatConfigError } from './format-error.js';
 import { resolveForRun, resolveSelected } from './resolve-run.js';
+import { appExtraArgs, isOurLauncher, runAppMultirun } from '../app/sweep.js';
 
 export interface SweepCommandContext {
   configDir: string;
@@ -86,14 +87,7 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   }
   const cfg = r0.config!;
   const sweeper = plainAt(cfg, 'hydra.sweeper._target_');
-  if (!args.sweepFile && typeof sweeper === 'string' && !sweeper.endsWith('BasicSweeper')) {
-    ctx.err.write(
-      `bait: hydra.sweeper is ${sweeper}, which bait does not run: -m uses Hydra's basic sweeper (the sweep values ` +
-        `on the command line). For a model-based search, write a W&B-style sweep file (method: bayes) and run it ` +
-        `with --sweep, or choose hydra/sweeper=basic.\n`,
-    );
-    return 1;
-  }
+  const basicSweeper = typeof sweeper !== 'string' || sweeper.endsWith('BasicSweeper');
   const sweepResolved = resolveSelected(cfg, ['hydra.sweep.dir', 'hydra.launcher'], env);
   if ('errors' in sweepResolved) {
     ctx.err.write(show(sweepResolved.errors[0]!) + '\n');
@@ -101,6 +95,16 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   }
   const sweepDir = resolvePath(String(plainAt(sweepResolved.node, 'hydra.sweep.dir')));
   const launcherNode = plainAt(sweepResolved.node, 'hydra.launcher') as Record<string, unknown> | undefined;
+  // An app's -m goes to its own Hydra unless one of our launchers was chosen (then each job is an app run of ours).
+  const handToApp = args.app !== undefined && !args.sweepFile && !isOurLauncher(launcherNode);
+  if (!args.sweepFile && !basicSweeper && !handToApp) {
+    ctx.err.write(
+      `bait: hydra.sweeper is ${sweeper}, which bait does not run: -m uses Hydra's basic sweeper (the sweep values ` +
+        `on the command line). For a model-based search, write a W&B-style sweep file (method: bayes) and run it ` +
+        `with --sweep, or choose hydra/sweeper=basic.\n`,
+    );
+    return 1;
+  }
 
   let overrideLists: string[][];
   const maxBatch0 = plainAt(cfg, 'hydra.sweeper.max_batch_size');
@@ -121,6 +125,8 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
     }
     sweepFileSpec = parsed.spec;
     overrideLists = planSweepFile(parsed.spec, { baseOverrides: args.overrides });
+  } else if (handToApp && !basicSweeper) {
+    overrideLists = []; // the app's sweeper (Optuna, ...) decides the jobs
   } else {
     const ex = expandSweep(r0.overrides, { listOptions: (g) => r0.repository.groupOptions(g), maxBatchSize });
     if (ex.error) {
@@ -145,12 +151,12 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
     return 0;
   }
 
-  const runner: RunnerInvocation = {
-    script: runnerScript(),
-    configName: args.configName ?? '',
-    configDir: ctx.configDir,
-    ...(args.versionBase ? { extraArgs: ['--version-base', args.versionBase] } : {}),
-  };
+  if (handToApp) {
+    return runAppMultirun({ app: args.app!, ...(args.appResume ? { appResume: args.appResume } : {}), configName: args.configName ?? '',
+      configDir: ctx.configDir, overrides: args.overrides, workspaceDir: process.cwd(), sweepDir, jobs, versionBase: args.versionBase }, ctx, env);
+  }
+  const app = args.app !== undefined ? { command: args.app, ...(args.appResume ? { resume: args.appResume } : {}) } : undefined;
+  const runner: RunnerInvocation = { script: runnerScript(), configName: args.configName ?? '', configDir: ctx.configDir, ...appExtraArgs(app, args.versionBase ? ['--version-base', args.versionBase] : []) };
   const launcher = createLauncher(launcherNode ?? null, { workspace: process.cwd(), sweepDir });
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -169,7 +175,7 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
     // multirun.yaml records the sweep's config with the launcher resolved, so `bait resume <sweep>` relaunches
     // the remaining jobs on the same hosts or cluster.
     multirun: toPlain(sweepResolved.node) as Record<string, unknown>,
-    info: { name: args.configName ?? '' },
+    info: { name: args.configName ?? '', ...(app ? { app } : {}) },
   };
   let summary: SweepSummary;
   try {

@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { readIndex } from '../checkpoint/index_file.js';
 import { listCheckpoints } from '../checkpoint/store.js';
 import { readMetrics } from './metrics_log.js';
+import { findLightningCheckpoints, pickCheckpoint } from '../readers/lightning-checkpoints.js';
+import { latestMetrics, readAppMetrics } from '../readers/run-outputs.js';
 import { type RunRecord, readRunRecord } from './run_record.js';
 
 export interface RunSummary extends RunRecord {
@@ -38,9 +40,25 @@ function isAlive(r: RunRecord): boolean | null {
   }
 }
 
+/** An app run (`bait run --app`): Lightning's *.ckpt files and the metrics its loggers wrote. */
+function summarizeAppRun(dir: string, record: RunRecord): RunSummary {
+  const app = record.app!;
+  const ckpts = findLightningCheckpoints(dir, app.checkpoint_dirs, app.monitor, app.mode);
+  const rows = readAppMetrics(dir).rows;
+  const steps = rows.map((r) => r.step).filter((x): x is number => typeof x === 'number');
+  const last = pickCheckpoint(ckpts, 'last');
+  return {
+    ...record, dir, alive: isAlive(record),
+    checkpoints: ckpts.map((c) => ({ name: c.name, step: c.step ?? null, epoch: c.epoch ?? null, score: c.score ?? null, best: c.isBest })),
+    best: ckpts.find((c) => c.isBest)?.name ?? null, last: last?.name ?? null,
+    last_step: steps.length ? Math.max(...steps) : null, latest_metrics: latestMetrics(rows),
+  };
+}
+
 export function summarizeRun(dir: string): RunSummary | undefined {
   const record = readRunRecord(dir);
   if (!record) return undefined;
+  if (record.app) return summarizeAppRun(dir, record);
   const ckptDir = record.checkpoint_dir ?? join(dir, 'checkpoints');
   const index = readIndex(ckptDir);
   const present = listCheckpoints(ckptDir);

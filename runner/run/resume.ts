@@ -6,6 +6,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { readIndex } from '../checkpoint/index_file.js';
 import { findCheckpoint } from '../checkpoint/store.js';
 import { UserError } from './errors.js';
+import { withQuotes } from '../config/overrides/format.js';
 import { type RunRecord, readRunRecord } from './run_record.js';
 
 export interface ResumeOptions {
@@ -28,8 +29,8 @@ const OWN_KEYS = ['exp_config.resume', 'exp_config.directory', 'logging_config.i
 /** Quotes an override value when Hydra's grammar would not read it as one plain string. */
 export function quoteOverrideValue(v: string): string {
   if (/^[A-Za-z0-9_/\-+.%*@?|]+$/.test(v) && !/^(true|false|null|[-+]?\d)/i.test(v)) return v;
-  if (!v.includes("'")) return `'${v.replace(/\\(?=\\*$)/g, '\\\\')}'`;
-  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  // Only backslashes before a quote are escapes in Hydra's quoted values; withQuotes doubles exactly those.
+  return withQuotes(v, v.includes("'") && !v.includes('"') ? '"' : "'");
 }
 
 function overrideKey(o: string): string {

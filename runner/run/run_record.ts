@@ -48,6 +48,28 @@ export interface RunRecord {
   final_metrics?: Record<string, number>;
   /** The W&B run (same id as the run): mode, its folder for `wandb sync`, its page once known; null when disabled. */
   wandb?: WandbRecordInfo | null;
+  /** Runs of the workspace's own Hydra app (`bait run --app`): how it was started and where it checkpoints. */
+  app?: AppInfo;
+  /** For a failed run: the reason, with the last lines of its output. */
+  error?: string;
+}
+
+export interface AppInfo {
+  /** The app command as the user gave it (`python src/train.py`). */
+  command: string;
+  /** `bait` = BAIT's exp_config layout (resume with the seed's keys); `hydra` = a plain Hydra app. */
+  layout: 'bait' | 'hydra';
+  /** The user's resume overrides with {ckpt}, {dir} and {id}, when given. */
+  resume?: string;
+  /** Whether the config has a top-level `ckpt_path` (Lightning-hydra-template's resume key). */
+  ckpt_path_key: boolean;
+  /** Folders ModelCheckpoint writes to (absolute). */
+  checkpoint_dirs: string[];
+  /** ModelCheckpoint's monitor and mode, so the best checkpoint can be told from the names. */
+  monitor?: string;
+  mode?: 'min' | 'max';
+  /** The app process of the current attempt. */
+  pid?: number;
 }
 
 export function runJsonPath(runDir: string): string {

@@ -33,6 +33,8 @@ export interface SweepManifest {
   /** Where the job list came from: `-m` overrides, or a W&B-style sweep file. */
   source?: { kind: 'overrides'; overrides: string[] } | { kind: 'sweep-file'; file: string; method: string };
   fail_fast?: boolean;
+  /** Jobs of the workspace's own Hydra app (`bait run --app`): its command and resume template. */
+  app?: { command: string; resume?: string };
   created_at: string;
   updated_at: string;
   jobs: SweepJobRecord[];
