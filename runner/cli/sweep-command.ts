@@ -46,6 +46,14 @@ function plainAt(cfg: DictNode, key: string): Plain | undefined {
 
 interface PlannedJob extends Job {
   error?: ConfigError;
+  /** Resolvers the job's config calls that bait does not know: the job's own app must register them. */
+  unknownResolvers?: string[];
+}
+
+/** The resolver names when every error is an unknown resolver (which Hydra's launcher would not check either). */
+function onlyUnknownResolvers(errors: ConfigError[]): string[] | null {
+  const names = errors.map((e) => e.data?.unknownResolver);
+  return names.every((n): n is string => typeof n === 'string') ? [...new Set(names)] : null;
 }
 
 /** Composes one job (with its job number) and resolves what it needs; returns its run dir or the first error. */
@@ -62,10 +70,19 @@ function planJob(source: DiskSource, r0: ComposeResult, args: RunArgs, configDir
   const base: PlannedJob = { num, overrides, dir: join(sweepDir, String(num)) };
   if (r.errors.length) return { ...base, error: r.errors[0]! };
   const resolved = resolveForRun(r.config!, env);
-  if ('errors' in resolved) return { ...base, error: resolved.errors[0]! };
+  let unknownResolvers: string[] | undefined;
+  if ('errors' in resolved) {
+    const unknown = onlyUnknownResolvers(resolved.errors);
+    if (!unknown) return { ...base, error: resolved.errors[0]! };
+    unknownResolvers = unknown;
+  }
   const sub = resolveSelected(r.config!, ['hydra.sweep.subdir'], env);
   const subdir = 'node' in sub ? plainAt(sub.node, 'hydra.sweep.subdir') : undefined;
-  return { ...base, dir: join(sweepDir, typeof subdir === 'string' || typeof subdir === 'number' ? String(subdir) : String(num)) };
+  return {
+    ...base,
+    dir: join(sweepDir, typeof subdir === 'string' || typeof subdir === 'number' ? String(subdir) : String(num)),
+    ...(unknownResolvers ? { unknownResolvers } : {}),
+  };
 }
 
 export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): Promise<number> {
@@ -143,6 +160,14 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
     for (const j of bad.slice(0, 5)) ctx.err.write(`job #${j.num} (${j.overrides.join(' ')}):\n${show(j.error!)}\n`);
     ctx.err.write(`${bad.length} of ${jobs.length} jobs are invalid; nothing was started.\n`);
     return 1;
+  }
+  const unknown = [...new Set(jobs.flatMap((j) => j.unknownResolvers ?? []))];
+  if (unknown.length) {
+    const n = jobs.filter((j) => j.unknownResolvers).length;
+    ctx.err.write(
+      `bait: warning: ${n} of ${jobs.length} jobs use resolvers bait does not know (${unknown.map((u) => `\${${u}:...}`).join(', ')}); ` +
+        `they run anyway, as Hydra's launcher runs them: the job's app must register them, or the job fails on its own.\n`,
+    );
   }
   if (args.dryRun) {
     for (const j of jobs) {

@@ -6,7 +6,8 @@
 import { fail } from './errors.js';
 import { mergeInto, replaceNode } from './merge.js';
 import { markOwned, ownDict, ownList } from './cow.js';
-import { cloneNode, dict, toPlain, type ConfigNode, type DictNode, type Origin } from './nodes.js';
+import { resolveNode } from './interpolation/resolve.js';
+import { cloneNode, dict, isInterpolation, toPlain, type ConfigNode, type DictNode, type Origin } from './nodes.js';
 import type { Override } from './overrides/types.js';
 
 /** OmegaConf's split_key: `a.b[0].c` -> ['a', 'b', '0', 'c']. */
@@ -70,6 +71,20 @@ function ownPath(root: DictNode, parts: string[]): Container | undefined {
   return cur;
 }
 
+/**
+ * The value `~key` checks, as Hydra reads it (OmegaConf.select): an interpolation is resolved first, so one that
+ * cannot resolve makes the deletion fail, and one that resolves to null counts as absent. Resolvers that read the
+ * environment are not judged here (composition has none): such a value counts as present.
+ */
+function valueForDelete(cfg: DictNode, o: Override, keyOrigin: Origin): ConfigNode | undefined {
+  const existing = selectNode(cfg, o.key);
+  if (!existing || !isInterpolation(existing)) return existing;
+  const r = resolveNode(cfg, splitKey(o.key), { env: {} });
+  const e = r.errors.find((x) => x.code !== 'interpolation-resolver');
+  if (e) fail(e.code, `Could not delete '${o.key}': Hydra resolves its value first, and ${e.message}`, keyOrigin);
+  return r.errors.length ? existing : r.node;
+}
+
 const isNoneLike = (n: ConfigNode | undefined) =>
   n === undefined || (n.kind === 'scalar' && (n.type === 'null' || n.type === 'missing'));
 
@@ -88,7 +103,7 @@ export function applyConfigOverride(cfg: DictNode, o: Override): void {
   }
   const value = o.value && 'kind' in o.value ? (o.value as ConfigNode) : null;
   if (o.type === 'DEL') {
-    const existing = selectNode(cfg, o.key);
+    const existing = valueForDelete(cfg, o, keyOrigin);
     if (isNoneLike(existing)) fail('override-delete-missing', `Could not delete from config. '${o.key}' does not exist.`, keyOrigin);
     if (value !== null && JSON.stringify(toPlain(value)) !== JSON.stringify(toPlain(existing!))) {
       fail(

@@ -134,6 +134,8 @@ interface BuildContext {
   aliasNodes: number;
   /** The outermost alias being expanded (where the cap is reported). */
   aliasAt?: YamlNode;
+  /** How many flow collections (`[...]`, `{...}`) enclose the node being built. */
+  flowDepth?: number;
 }
 
 /**
@@ -201,6 +203,18 @@ function buildInner(node: YamlNode | null, ctx: BuildContext, keyNode: YamlNode 
     }
   }
   if (Y.isScalar(node)) return buildScalar(node, ctx, origin);
+  if ((Y.isSeq(node) || Y.isMap(node)) && node.flow) {
+    ctx.flowDepth = (ctx.flowDepth ?? 0) + 1;
+    try {
+      return buildCollection(node, ctx, origin);
+    } finally {
+      ctx.flowDepth--;
+    }
+  }
+  return buildCollection(node, ctx, origin);
+}
+
+function buildCollection(node: YamlNode, ctx: BuildContext, origin: Origin): ConfigNode {
   if (Y.isSeq(node)) {
     return list(node.items.map((item) => build(item as YamlNode, ctx, undefined)), origin);
   }
@@ -278,6 +292,10 @@ function buildKey(k: YamlNode | null, ctx: BuildContext): KeyValue | undefined {
 
 function buildScalar(node: Scalar, ctx: BuildContext, origin: Origin): ScalarNode {
   const text = String(node.value);
+  if (ctx.flowDepth && node.type === PLAIN && text.startsWith('?')) {
+    // PyYAML, which Hydra uses, reads `?` inside a flow collection as a complex-key marker and fails.
+    error(ctx, 'yaml-syntax', `Hydra's YAML reader (PyYAML) cannot read a plain value starting with '?' inside [...] or {...}; quote it ('${text}') or write the collection in block style.`, node);
+  }
   if (node.tag && node.tag !== '!' && node.tag !== 'tag:yaml.org,2002:str') {
     return explicitTag(node, ctx, origin, text);
   }

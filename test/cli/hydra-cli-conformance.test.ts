@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFORMANCE } from '../config/conformance-cases.js';
@@ -75,4 +75,25 @@ test('--version-base 1.1 composes as a Hydra 1.1 entry point does (a .yml primar
   const bad = run('--cfg', 'job', '--version-base', '2.0');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--version-base must be one of 1\.1, 1\.2, 1\.3/);
+});
+
+test('-m: a resolver only the app registers warns and the sweep runs; any other unresolvable job still stops it', () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'bait-sweep-resolver-')));
+  try {
+    mkdirSync(join(dir, 'configs'));
+    writeFileSync(join(dir, 'configs', 'app.yaml'), 'lr: 0.1\nsteps: ${app.steps:10}\nwhere: ${hydra:runtime.cwd}\n');
+    writeFileSync(join(dir, 'configs', 'broken.yaml'), 'lr: 0.1\nsteps: ${nope}\n');
+    const run = (cfg: string) =>
+      spawnSync(process.execPath, [CLI, 'run', cfg, '-m', 'lr=0.1,0.2', '--dry-run', '--json'], { encoding: 'utf8', cwd: dir, env: { ...process.env, BAIT_NOW: '2024-01-02T03:04:05' } });
+    const ok = run('app');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout.trim().split('\n').length, 2);
+    assert.match(ok.stderr, /warning: 2 of 2 jobs use resolvers bait does not know \(\$\{app\.steps:\.\.\.\}\)/);
+    const broken = run('broken');
+    assert.equal(broken.status, 1);
+    assert.match(broken.stderr, /nope/);
+    assert.match(broken.stderr, /2 of 2 jobs are invalid; nothing was started/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

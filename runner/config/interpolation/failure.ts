@@ -9,7 +9,7 @@ export class ResolveFailure {
   constructor(
     readonly code: ErrorCode,
     readonly message: string,
-    readonly data: { cycle?: string[]; offset?: number; options?: string[] } = {},
+    readonly data: { cycle?: string[]; offset?: number; options?: string[]; unknownResolver?: string } = {},
   ) {}
 }
 

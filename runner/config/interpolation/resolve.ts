@@ -407,7 +407,7 @@ export class InterpolationResolver implements ResolverApi {
   private callResolver(name: string, args: Loc[], argTexts: string[], holder: Loc): Loc {
     const resolver = BUILTIN_RESOLVERS[name];
     if (!resolver) {
-      fail('interpolation-resolver', `Unsupported interpolation type '${name}'. Known resolvers: ${Object.keys(BUILTIN_RESOLVERS).join(', ')}.`);
+      fail('interpolation-resolver', `Unsupported interpolation type '${name}'. Known resolvers: ${Object.keys(BUILTIN_RESOLVERS).join(', ')}.`, { unknownResolver: name });
     }
     // Resolvers are deterministic here (the clock and environment are fixed per resolver), so a call is made
     // once per holder and arguments: re-evaluations by the driver then see the same detached values.
