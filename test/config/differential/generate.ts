@@ -3,6 +3,8 @@
 // YAML type, node and string interpolations, `???`) and a list of command-line overrides drawn from the grammar.
 // A case is plain data, so the shrinker can take parts away and render it again.
 
+import { seededRandom } from '../../../runner/config/overrides/sweep.js';
+
 export interface CaseFile {
   header?: string;
   /** Defaults-list entries as YAML flow text (`db: a`, `_self_`, `optional db@x: b`, `/db: a`). */
@@ -16,17 +18,8 @@ export interface DiffCase {
   overrides: string[];
 }
 
-/** mulberry32: a small seeded PRNG, so a seed reproduces a case exactly. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the engine's own mulberry32), so a seed reproduces a case exactly. */
+export const rng = seededRandom;
 
 const KEYS = ['x', 'y', 'lr', 'name', 'port', 'size'];
 const GROUPS = ['db', 'model', 'opt'];
