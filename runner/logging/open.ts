@@ -7,6 +7,7 @@ import type { MetricsLog } from '../run/metrics_log.js';
 import { RunLoggers } from './run-loggers.js';
 import { type LoggingSettings, runUrl } from './settings.js';
 import { TensorBoardWriter } from './tfevents.js';
+import { WandbOnline } from './wandb-online.js';
 import { findWandbRunDir, WandbRunFile, wandbRunDirName, type WandbRunInfo } from './wandb-run-file.js';
 
 /** What run.json records about the W&B run, so `bait runs` and the editor can sync or open it. */
@@ -60,7 +61,16 @@ export interface OpenedLoggers {
   notes: string[];
 }
 
-export function openLoggers(s: LoggingSettings, a: AttemptInfo, store: MetricsLog, workspaceDir: string): OpenedLoggers {
+export interface LoggerOutput {
+  /** A line for the terminal and the run's log (warnings). */
+  print(line: string): void;
+  /** A line for the run's log only (the W&B SDK's own messages). */
+  log(line: string): void;
+  /** The run's W&B page became known (online): record it. */
+  url(url: string): void;
+}
+
+export function openLoggers(s: LoggingSettings, a: AttemptInfo, store: MetricsLog, workspaceDir: string, out: LoggerOutput): OpenedLoggers {
   const notes: string[] = [];
   const tb = s.tensorboard ? new TensorBoardWriter(a.runDir, a.kind === 'resume' ? { firstStep: a.fromStep! + 1 } : {}) : null;
   if (s.mode === 'disabled') return { loggers: new RunLoggers(store, null, tb), wandb: null, notes };
@@ -92,7 +102,19 @@ export function openLoggers(s: LoggingSettings, a: AttemptInfo, store: MetricsLo
     id: a.runId, mode, project: s.project, entity, dir: relOrAbs(a.runDir, file.dir),
     url: a.previous?.url ?? (entity ? runUrl(s, entity, a.runId) : null),
   };
-  return { loggers: new RunLoggers(store, file, tb), wandb, notes };
+  const loggers = new RunLoggers(store, file, tb);
+  if (mode === 'online') {
+    const config = Object.fromEntries(Object.entries({ _wandb: {}, ...a.config }).map(([k, v]) => [k, { desc: null, value: v }]));
+    loggers.online = new WandbOnline(s, {
+      id: a.runId, name: s.name, group: s.group, notes: s.notes, tags: s.tags, jobType: s.jobType, host: a.host, config,
+      startOffset: file.rows,
+    }, out.print, (url) => {
+      wandb.url = url;
+      out.url(url);
+    }, out.log);
+    notes.push(`W&B: streaming run ${a.runId} to ${s.baseUrl} (project ${s.project}); local copy in ${relOrAbs(a.runDir, file.dir)}`);
+  }
+  return { loggers, wandb, notes };
 }
 
 function relOrAbs(base: string, p: string): string {

@@ -11,6 +11,8 @@ export interface OnlineStream {
   history(step: number, timeSec: number, metrics: Record<string, number>): void;
   summary(values: Record<string, unknown>): void;
   finish(exitCode: number): Promise<void>;
+  /** Streaming stopped (network, refused key): the local W&B folder is what `wandb sync` must upload. */
+  readonly offline: boolean;
 }
 
 const ROW_KEYS = new Set(['step', 'epoch', 'time', 'attempt']);

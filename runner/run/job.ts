@@ -232,7 +232,11 @@ export async function runJob(input: JobInput): Promise<number> {
     kind: plan.kind, runDir, runId: record.id, host: hostname(), startedAt: record.started_at, config: dict(input.loggedConfig ?? config),
     ...(resumeManifest ? { fromStep: resumeManifest.progress.global_step } : {}),
     ...(parentId ? { parentId } : {}), previous: record.wandb ?? null,
-  }, metrics, input.workspaceDir);
+  }, metrics, input.workspaceDir, {
+    print,
+    log: (line) => appendFileSync(logFile, line + '\n'),
+    url: () => writeRunRecord(runDir, record),
+  });
   const loggers = opened.loggers;
   record.wandb = opened.wandb;
   writeRunRecord(runDir, record);
@@ -247,11 +251,12 @@ export async function runJob(input: JobInput): Promise<number> {
     loggingEnded = true;
     await loggers.finish(code, summary);
     const w = record.wandb;
-    if (w?.mode === 'offline') {
+    if (w && (w.mode === 'offline' || loggers.online?.offline)) {
       const dir = resolve(runDir, w.dir);
-      print(`W&B: offline run ${w.id} in ${dir}`);
+      print(`W&B: ${w.mode === 'offline' ? 'offline run' : 'run (not fully uploaded)'} ${w.id} in ${dir}`);
       print(`W&B: upload it with: wandb sync ${quoteShell(dir)}`);
-    } else if (w?.url) print(`W&B: ${w.url}`);
+    }
+    if (w?.url) print(`W&B: ${w.url}`);
   };
   const onSignal = () => trainer.interrupt();
   process.on('SIGINT', onSignal);

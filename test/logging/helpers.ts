@@ -1,11 +1,11 @@
 // Shared by the logging tests: a throwaway workspace, the `bait` CLI, and what the real `wandb` and `tensorboard`
 // Python packages read back from a run (through their own readers: wandb's DataStore, TensorBoard's
 // EventAccumulator; see read_logs.py).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { python, venvPython } from '../infra/python.js';
+import { python, VENV, venvPython } from '../infra/python.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'runner.js');
@@ -88,4 +88,28 @@ export function readTensorBoard(dir: string): Record<string, Array<[number, numb
 export function wandbFileOf(runDir: string): string {
   const rec = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { id: string; wandb: { dir: string } };
   return join(runDir, rec.wandb.dir, `run-${rec.id}.wandb`);
+}
+
+/** A command as a child process, so the test's event loop keeps serving a loopback server meanwhile. */
+export function runAsync(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { cwd: opts.cwd, env: opts.env });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    const kill = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 240_000);
+    p.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, out });
+    });
+  });
+}
+
+/** The real `wandb sync <folder>` (W&B's Python CLI) uploading to `baseUrl`, from a scratch home and directory. */
+export function wandbSync(folder: string, baseUrl: string): Promise<{ code: number | null; out: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'bait-wandb-sync-'));
+  return runAsync(join(VENV, 'bin', 'wandb'), ['sync', folder], {
+    cwd: home, timeoutMs: 120_000,
+    env: cleanEnv({ HOME: home, WANDB_API_KEY: 'k'.repeat(40), WANDB_BASE_URL: baseUrl }),
+  });
 }

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VENV } from '../infra/python.js';
-import { bait, cleanEnv, metricsRows, type MetricsRow, pythonOrSkip, readTensorBoard, readWandb, runDirOf, wandbFileOf, wandbView, workspace } from './helpers.js';
+import { startFakeWandb } from './fake-wandb.js';
+import { bait, cleanEnv, wandbSync, metricsRows, type MetricsRow, pythonOrSkip, readTensorBoard, readWandb, runDirOf, wandbFileOf, wandbView, workspace } from './helpers.js';
 
 const QUICK = ['trainer.max_epochs=2', '+trainer.limit_train_batches=8', '+trainer.limit_val_batches=2', 'trainer.enable_progress_bar=false',
   'trainer.log_every_n_steps=2', 'trainer.val_check_interval=4'];
@@ -43,7 +44,7 @@ function expectedScalars(rows: MetricsRow[]): Record<string, Array<[number, numb
   return Object.fromEntries(Object.entries(out).map(([k, m]) => [k, [...m].sort((a, b) => a[0] - b[0])]));
 }
 
-test('an offline run: W&B reads back the config, every history row and the summary; TensorBoard every scalar', (t) => {
+test('an offline run: W&B reads back the config, every history row and the summary; TensorBoard every scalar', async (t) => {
   if (!pythonOrSkip(t)) return;
   const ws = workspace();
   const r = bait(ws, ['run', 'premise_selection/mizar40/bag_of_words', ...QUICK, '+logging_config.tags=[a,b]', '+logging_config.group=g1',
@@ -92,9 +93,28 @@ test('an offline run: W&B reads back the config, every history row and the summa
   const seen = sync.stdout.match(/^Record: \w+/gm) ?? [];
   assert.equal(seen.filter((l) => l === 'Record: history').length, view.history.length, sync.stdout);
   assert.equal(seen.filter((l) => l === 'Record: exit').length, 1);
+
+  // The real `wandb sync` uploads it (to a loopback stand-in for the W&B service): run, config, rows, summary.
+  const server = await startFakeWandb('accept');
+  try {
+    const up = await wandbSync(join(dir, record.wandb.dir), server.url);
+    assert.equal(up.code, 0, up.out);
+    assert.ok(up.out.includes(`Syncing: ${server.url}/test-entity/mizar40/runs/${record.id}`), up.out);
+    assert.equal(server.upserts[0]!.name, record.id);
+    const config = JSON.parse(server.upserts[0]!.config as string) as Record<string, { value: unknown }>;
+    assert.deepEqual(config.model!.value, composed.model);
+    assert.deepEqual(server.history.map(withoutTimes), expectedHistory(rows));
+    for (const [k, v] of Object.entries(record.final_metrics as Record<string, number>)) assert.equal(server.summary[k], v, k);
+    assert.deepEqual(server.complete, [{ exitcode: 0 }]);
+    assert.ok(server.files['config.yaml']?.includes('bag_of_words'), 'config.yaml uploaded');
+    assert.ok(existsSync(`${file}.synced`), 'wandb sync marked the run synced');
+    assert.deepEqual(server.unknown, []);
+  } finally {
+    await server.close();
+  }
 });
 
-test('bait resume from an earlier checkpoint continues the same W&B run and step sequence, each step once', (t) => {
+test('bait resume from an earlier checkpoint continues the same W&B run and step sequence, each step once', async (t) => {
   if (!pythonOrSkip(t)) return;
   const ws = workspace();
   assert.equal(bait(ws, ['run', 'premise_selection/mizar40/bag_of_words', ...QUICK]).code, 0);
@@ -124,6 +144,18 @@ test('bait resume from an earlier checkpoint continues the same W&B run and step
 
   assert.equal(readdirSync(dir).filter((f) => f.startsWith('events.out.tfevents.')).length, 2);
   assert.deepEqual(readTensorBoard(dir), expectedScalars(kept));
+
+  // What `wandb sync` uploads for the resumed run: the same run, each step once.
+  const server = await startFakeWandb('accept');
+  try {
+    const up = await wandbSync(join(dir, after.wandb.dir), server.url);
+    assert.equal(up.code, 0, up.out);
+    assert.deepEqual(server.upserts.map((u) => u.name), [before.id]);
+    assert.deepEqual(server.history.map(withoutTimes), expectedHistory(kept));
+    assert.deepEqual(server.complete, [{ exitcode: 0 }]);
+  } finally {
+    await server.close();
+  }
 });
 
 test('a fork is a new W&B run that records its parent and branch step', (t) => {
