@@ -11,6 +11,7 @@ import { LanguageService } from '../service/service.js';
 import type { TargetInfo } from '../service/targets.js';
 import { Converter } from './convert.js';
 import { registerCustomRequests } from './custom.js';
+import { editingCapabilities, registerEditingFeatures } from './editing.js';
 
 const DIAGNOSTICS_DELAY_MS = 30;
 
@@ -31,8 +32,11 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
     connection.console.error(`${what} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
 
   let watchFiles = false;
+  let canRenameFiles = false;
   connection.onInitialize((params) => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const edit = params.capabilities.workspace?.workspaceEdit;
+    canRenameFiles = edit?.documentChanges === true && (edit.resourceOperations ?? []).includes(lsp.ResourceOperationKind.Rename);
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
     const folders = (params.workspaceFolders ?? []).map((f) => f.uri);
     if (!folders.length && params.rootUri) folders.push(params.rootUri);
@@ -62,6 +66,7 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
         codeActionProvider: { codeActionKinds: [lsp.CodeActionKind.QuickFix] },
         codeLensProvider: { resolveProvider: false },
         documentSymbolProvider: true,
+        ...editingCapabilities,
       },
       serverInfo: { name: 'bait-config-language-server', version: '0.1.0' },
     };
@@ -171,6 +176,7 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
     at(params.textDocument.uri, [] as lsp.DocumentSymbol[], (p, c, s) => s.documentSymbols(p).map((d) => c.symbol(p, d))));
 
   registerCustomRequests(connection, () => (service && convert ? { service, convert } : undefined), log);
+  registerEditingFeatures(connection, () => (service && convert ? { service, convert } : undefined), log, () => canRenameFiles);
 
   documents.listen(connection);
 }

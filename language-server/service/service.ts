@@ -11,7 +11,12 @@ import { codeLenses } from './lenses.js';
 import type { ConfigProject } from './project.js';
 import { documentSymbols } from './symbols.js';
 import { workspaceTarget, type TargetCheck } from './targets.js';
-import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FileRange, Hover } from './types.js';
+import { formatDocument, type FormatEdit, type FormatOptions } from './formatting.js';
+import { documentLinks, type DocumentLink } from './links.js';
+import { prepareRename, rename, RenameError, type RenamePlan, type RenameResult } from './rename.js';
+import { foldingRanges, selectionRanges, type FoldingRange } from './structure.js';
+import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FileRange, Hover, Range } from './types.js';
+import { workspaceSymbols, type WorkspaceSymbol } from './workspace-symbols.js';
 import { Workspace, type WorkspaceOptions } from './workspace.js';
 
 export interface ServiceOptions extends WorkspaceOptions {
@@ -175,6 +180,50 @@ export class LanguageService {
       const syntax = p.syntax(rel);
       return syntax ? documentSymbols(syntax) : [];
     });
+  }
+
+  foldingRanges(path: string): FoldingRange[] {
+    return this.withFile('foldingRange', path, [], (p, rel) => {
+      const syntax = p.syntax(rel);
+      return syntax ? foldingRanges(syntax) : [];
+    });
+  }
+
+  selectionRanges(path: string, offsets: number[]): Range[][] {
+    return this.withFile('selectionRange', path, offsets.map(() => []), (p, rel) => {
+      const syntax = p.syntax(rel);
+      return syntax ? selectionRanges(syntax, offsets) : offsets.map(() => []);
+    });
+  }
+
+  documentLinks(path: string): DocumentLink[] {
+    return this.withFile('documentLink', path, [], (p, rel) => documentLinks(p, rel, (name) => this.targetCheck(p).workspace(name)));
+  }
+
+  workspaceSymbols(query: string): WorkspaceSymbol[] {
+    return this.guard('workspaceSymbol', [], () => workspaceSymbols(this.workspace.allProjects(), query));
+  }
+
+  format(path: string, options: FormatOptions): FormatEdit[] {
+    return this.withFile('formatting', path, [], (p, rel) => {
+      const syntax = p.syntax(rel);
+      return syntax ? formatDocument(syntax, options) : [];
+    });
+  }
+
+  /** What a rename at the offset would rename; a RenameError (its message is for the user) when nothing. */
+  prepareRename(path: string, offset: number): RenamePlan {
+    const project = this.workspace.projectOf(path);
+    const rel = project?.relative(path);
+    if (!project || rel === undefined) throw new RenameError('This file is not under a config dir.');
+    return prepareRename(project, rel, offset);
+  }
+
+  rename(path: string, offset: number, newName: string): RenameResult {
+    const project = this.workspace.projectOf(path);
+    const rel = project?.relative(path);
+    if (!project || rel === undefined) throw new RenameError('This file is not under a config dir.');
+    return rename(project, rel, offset, newName);
   }
 
   /** How `_target_` names of a project resolve: the built-in catalogue, then the workspace's own modules. */

@@ -142,12 +142,12 @@ export class LspClient {
     });
   }
 
-  async initialize(rootUri: string, initializationOptions?: unknown): Promise<{ capabilities: Record<string, unknown> }> {
+  async initialize(rootUri: string, initializationOptions?: unknown, workspaceCapabilities?: Record<string, unknown>): Promise<{ capabilities: Record<string, unknown> }> {
     const result = await this.request<{ capabilities: Record<string, unknown> }>('initialize', {
       processId: process.pid,
       rootUri,
       workspaceFolders: [{ uri: rootUri, name: 'ws' }],
-      capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } } },
+      capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } }, ...(workspaceCapabilities ? { workspace: workspaceCapabilities } : {}) },
       ...(initializationOptions ? { initializationOptions } : {}),
     });
     this.notify('initialized', {});
