@@ -9,6 +9,7 @@ import { ConfigContextItem } from './config-context.js';
 import { RunExplorer } from './explorer.js';
 import { HostRegistry } from './hosts.js';
 import { Runner } from './runner.js';
+import { AppRegistry } from './apps/registry.js';
 
 /** What activate() returns: used by the extension-host tests to look at the tree and the panels. */
 export interface BaitApi {
@@ -16,6 +17,7 @@ export interface BaitApi {
   client: BaitClient;
   hosts: HostRegistry;
   panels: typeof panels;
+  apps: AppRegistry;
 }
 
 let client: BaitClient | undefined;
@@ -23,11 +25,13 @@ let client: BaitClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<BaitApi> {
   const hosts = new HostRegistry(context.workspaceState);
   const runner = new Runner(context, hosts);
+  const apps = new AppRegistry();
+  runner.appLookup = (dir) => apps.appFor(dir);
   const explorer = new RunExplorer();
   client = new BaitClient();
   const composed = new ComposedConfigProvider(client, runner);
   context.subscriptions.push(
-    hosts, explorer,
+    hosts, explorer, apps,
     vscode.window.registerTreeDataProvider('baitRuns', explorer),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, composed),
     ...registerCommands({ context, client, runner, explorer, hosts, composed }),
@@ -46,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BaitAp
   });
   context.subscriptions.push({ dispose: () => void client?.dispose() });
   await Promise.race([started, new Promise((r) => setTimeout(r, 5000))]);
-  return { explorer, client, hosts, panels };
+  return { explorer, client, hosts, panels, apps };
 }
 
 export async function deactivate(): Promise<void> {

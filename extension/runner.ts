@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 import { settings } from './settings.js';
 import type { HostRegistry } from './hosts.js';
 import { hostsOverride } from './override-text.js';
+import { withAppArgs, type AppChoice } from './apps/detect.js';
 
 /** Whether an executable of this name is on PATH. */
 function onPath(name: string): boolean {
@@ -52,8 +53,12 @@ export class Runner {
     return ['-m', 'hydra/launcher=ssh', `hydra.launcher.hosts=${hostsOverride([host.ssh])}`];
   }
 
+  /** Which Hydra app runs a config dir's configs (extension/apps); a `run` naming that dir gets `--app`. */
+  appLookup: (configDir: string) => AppChoice | undefined = () => undefined;
+
   /** Opens a terminal running `bait <args...>` in the workspace folder and shows it. */
-  terminal(title: string, args: string[]): vscode.Terminal {
+  terminal(title: string, argsIn: string[]): vscode.Terminal {
+    const args = withAppArgs(argsIn, this.appLookup);
     const term = vscode.window.createTerminal({
       name: `bait: ${title}`,
       shellPath: nodeCommand(settings.nodePath()).path,

@@ -2,6 +2,7 @@
 // writing at the same moment: a missing or torn file becomes a `problems` entry, never an exception.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
+import { isAppRunDir, readAppCheckpoints } from './app-run.js';
 import type { AttemptInfo, CheckpointInfo, RunRecord, RunStatus, SweepJob, SweepRecord } from './model.js';
 
 const STATUSES: ReadonlySet<string> = new Set(['running', 'completed', 'failed', 'stopped']);
@@ -174,7 +175,8 @@ export function readRun(dirIn: string): RunRecord {
   const r = rj.value ?? {};
   const fromPath = namesFromPath(dir);
   const attempts = readAttempts(r.attempts);
-  const ck = readCheckpoints(dir, attempts, problems);
+  const ck = isAppRunDir(dir, rj.value) ? readAppCheckpoints(dir, r.app as Record<string, unknown> | undefined, attempts)
+    : readCheckpoints(dir, attempts, problems);
   const parentRaw = (r.parent && typeof r.parent === 'object' ? r.parent : undefined) as Record<string, unknown> | undefined;
   const sweepRaw = (r.sweep && typeof r.sweep === 'object' ? r.sweep : undefined) as Record<string, unknown> | undefined;
   const parentRun = str(parentRaw?.run);

@@ -2,12 +2,15 @@
 // folder gives low latency (the file may not exist yet when watching starts); a slow poll covers file systems
 // where change events are lost (network mounts, some containers).
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { MetricsFollower } from './metrics.js';
+import { AppMetricsFollower, isAppRunDir } from './app-run.js';
+import { readJsonFile } from './read-run.js';
 import type { MetricRow } from './model.js';
 
 export class MetricsWatcher {
-  private readonly followers = new Map<string, MetricsFollower>();
+  private readonly followers = new Map<string, Pick<MetricsFollower, 'read'>>();
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly poll: NodeJS.Timeout;
   private closed = false;
@@ -21,7 +24,9 @@ export class MetricsWatcher {
   /** Starts following a file; returns the rows already in it (the torn last line, if any, comes later). */
   add(file: string): MetricRow[] {
     if (this.followers.has(file)) return [];
-    const f = new MetricsFollower(file);
+    // A Hydra app's run has no metrics.jsonl: its loggers' files (CSV, TensorBoard, W&B) are followed instead.
+    const f = !existsSync(file) && isAppRunDir(dirname(file), readJsonFile(join(dirname(file), 'run.json')).value)
+      ? new AppMetricsFollower(dirname(file)) : new MetricsFollower(file);
     this.followers.set(file, f);
     const rows = f.read().rows;
     try {

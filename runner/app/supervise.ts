@@ -155,7 +155,8 @@ export async function runApp(opts: AppRunOptions, io: Io, env: NodeJS.ProcessEnv
   const logFile = join(dir, 'log.txt');
   const n = record.attempts.length;
   appendFileSync(logFile, `[bait] run ${id} attempt ${n} in ${dir}\n[bait] ${showArgv(argv)}\n`);
-  io.err.write(`bait: run ${id}${n > 1 ? ` (attempt ${n})` : ''} in ${dir}\n`);
+  // The same announcement as the bundled runner's, so editors find the run directory in the output.
+  io.out.write(`${n > 1 ? `Resuming run ${id} (attempt ${n}) from ${opts.resumedFrom ?? 'last'}` : `Run ${id}`} in ${dir}\n`);
   const end = await supervise(argv, { stopFile: join(dir, STOP_FILE), logFile, io, env, cwd: opts.workspaceDir,
     onStart: (pid) => {
       record.app!.pid = pid;

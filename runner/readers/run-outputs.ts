@@ -1,6 +1,8 @@
 // What a Hydra app's run directory holds, read from the files Hydra, Lightning, TensorBoard and W&B write there:
 // the metrics (CSVLogger's metrics.csv first, else TensorBoard scalars, else the W&B history), the latest value of
 // each metric, and the W&B runs. The runner's `bait runs` and the extension's explorer and webviews share it.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { readCsvMetrics, findMetricsCsv, type OutputRow } from './csv-metrics.js';
 import { findEventFiles, readTensorBoardScalars } from './tb-events.js';
 import { findWandbRuns, readWandbRun, type WandbRun } from './wandb-runs.js';
@@ -12,6 +14,25 @@ export interface AppMetrics {
   /** Every source found, in the order they are preferred. */
   sources: MetricsSource[];
   rows: OutputRow[];
+}
+
+/** Sizes and times of the files metrics come from: when it is unchanged, so are the metrics. */
+export function metricsFilesStamp(runDir: string): string {
+  const files = [...findMetricsCsv(runDir), ...findEventFiles(runDir), ...findWandbRuns(runDir).flatMap((d) => {
+    try {
+      return readdirSync(d).filter((f) => f.endsWith('.wandb')).map((f) => join(d, f));
+    } catch {
+      return [];
+    }
+  })];
+  return files.map((f) => {
+    try {
+      const s = statSync(f);
+      return `${f}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return f;
+    }
+  }).join('|');
 }
 
 export function readAppMetrics(runDir: string): AppMetrics {

@@ -11,6 +11,9 @@ import { readCsvMetrics } from '../../runner/readers/csv-metrics.js';
 import { readTensorBoardScalars } from '../../runner/readers/tb-events.js';
 import { readWandbRuns } from '../../runner/readers/run-outputs.js';
 import { findLightningCheckpoints } from '../../runner/readers/lightning-checkpoints.js';
+import { scanRunsRoots } from '../../extension/run-dirs/scan.js';
+import { buildExplorerTree } from '../../extension/run-dirs/tree.js';
+import { AppMetricsFollower } from '../../extension/run-dirs/app-run.js';
 import { appWorkspace, bait, baitAsync, record, removeWorkspaces, runDirs } from './helpers.js';
 
 const PY = venvPython('hydra app tier');
@@ -96,6 +99,22 @@ test('stop, then resume with ckpt_path in the same directory; fork from a checkp
   assert.deepEqual(child.parent, { run: dir, checkpoint: first.name });
   assert.equal(child.status, 'completed');
   assert.match(readFileSync(join(forked[0]!, 'log.txt'), 'utf8'), new RegExp(`ckpt_path=\\S*${first.name.replace(/[.=]/g, '\\$&')}\\.ckpt`));
+
+  // The run explorer (and the resume tree, which reads the same records): attempts, Lightning checkpoints with
+  // the best by val_acc, and the fork under the checkpoint it came from.
+  const scan = scanRunsRoots([join(ws, 'outputs')]);
+  const run = scan.runs.find((r) => r.dir === dir)!;
+  assert.deepEqual(run.attempts.map((a) => [a.index, a.status, a.resumedFrom]), [[1, 'stopped', undefined], [2, 'completed', 'last']]);
+  assert.ok(run.checkpoints.some((c) => c.isLast) && run.checkpoints.filter((c) => c.isBest).length === 1);
+  assert.equal(run.monitor, 'val_acc');
+  const node = buildExplorerTree(scan)[0]!.children[0]!.children.find((n) => n.kind === 'run' && n.run.dir === dir)!;
+  assert.deepEqual(node.children.filter((c) => c.kind === 'attempt').map((c) => c.label), ['attempt 1', 'attempt 2']);
+  const forkedFrom = node.children.find((c) => c.kind === 'checkpoint' && c.checkpoint.name === first.name)!;
+  assert.deepEqual(forkedFrom.children.map((c) => c.kind === 'run' && c.run.dir), [forked[0]]);
+  // The metrics webview's follower reads CSVLogger's two versions as two attempts.
+  const followed = new AppMetricsFollower(dir).read().rows;
+  assert.deepEqual([...new Set(followed.map((r) => r.attempt))], [1, 2]);
+  assert.ok(followed.some((r) => typeof r.val_acc === 'number'));
 });
 
 test("BAIT layout: stop, then resume with the seed's keys; the W&B offline run keeps the run id", { skip }, async () => {
