@@ -4,5 +4,15 @@
 import { join } from 'node:path';
 import { loadWithCodeCache } from './code-cache.js';
 
+// Ctrl-C or SIGTERM before training has its own handler (which saves `last`): leave cleanly with 130, as the
+// documented exit code says, instead of dying by the signal. Once a run installs its handler this one stands by.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) > 1) return;
+    process.stderr.write(`bait: interrupted (${signal}) before training started; nothing was saved\n`);
+    process.exit(130);
+  });
+}
+
 const cli = loadWithCodeCache(join(__dirname, 'runner-cli.js')) as { runCli(argv: string[]): void };
 cli.runCli(process.argv.slice(2));

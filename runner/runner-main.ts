@@ -196,6 +196,7 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
     return runApp({ ...r.options, versionBase: args.versionBase !== undefined ? args.versionBase : recordedVersionBase(dir) }, io);
   }
   const relaunch = resumeCommand(dir, { ...(args.from ? { from: args.from } : {}), fork: args.fork });
+  for (const n of relaunch.notes) io.err.write(`bait: note: ${n}\n`);
   io.err.write(`bait: ${args.fork ? 'forking' : 'resuming'} ${dir} from ${relaunch.checkpoint}\n`);
   return composeAndRun(
     {

@@ -46,10 +46,12 @@ export function splitComplete(text: string): { lines: string[]; rest: string } {
 
 /**
  * Follows one metrics.jsonl: each `read()` returns the rows appended since the previous call. It keeps a byte
- * offset and the partial last line; if the file shrinks (rewritten), it starts over and says so.
+ * offset and the partial last line; if the file shrinks or is replaced (a resumed run moves the rows it re-runs
+ * out and renames a new file into place), it starts over and says so.
  */
 export class MetricsFollower {
   private offset = 0;
+  private ino: number | undefined;
   private partial = Buffer.alloc(0);
   private lineNo = 1;
 
@@ -63,9 +65,12 @@ export class MetricsFollower {
       return { rows: [], restarted: false, badLines: [] };
     }
     try {
-      const size = fstatSync(fd).size;
+      const st = fstatSync(fd);
+      const size = st.size;
       let restarted = false;
-      if (size < this.offset) {
+      const replaced = this.ino !== undefined && st.ino !== this.ino;
+      this.ino = st.ino;
+      if (size < this.offset || replaced) {
         this.offset = 0;
         this.partial = Buffer.alloc(0);
         this.lineNo = 1;

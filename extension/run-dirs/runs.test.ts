@@ -2,7 +2,7 @@
 // sweeps, forks; and the explorer tree built from them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFixtureRun, writeFixtureSweep } from '../../test/e2e/fixture-runs.js';
@@ -90,6 +90,19 @@ test('metrics: a file rewritten shorter starts over', (t) => {
   const r = f.read();
   assert.equal(r.restarted, true);
   assert.deepEqual(r.rows, [{ step: 9 }]);
+});
+
+test('metrics: a file replaced by rename (a resume moved re-run rows out) starts over, even when it grew meanwhile', (t) => {
+  const root = tmp(t);
+  const file = join(root, 'metrics.jsonl');
+  writeFileSync(file, '{"step":1}\n{"step":2}\n{"step":3}\n');
+  const f = new MetricsFollower(file);
+  assert.equal(f.read().rows.length, 3);
+  writeFileSync(`${file}.new`, '{"step":1}\n{"step":2,"attempt":2}\n{"step":3,"attempt":2}\n{"step":4,"attempt":2}\n');
+  renameSync(`${file}.new`, file);
+  const r = f.read();
+  assert.equal(r.restarted, true);
+  assert.deepEqual(r.rows.map((x) => x.step), [1, 2, 3, 4]);
 });
 
 function find(nodes: ExplorerNode[], pred: (n: ExplorerNode) => boolean): ExplorerNode | undefined {

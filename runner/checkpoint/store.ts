@@ -96,43 +96,131 @@ export function writeCheckpoint(dir: string, name: string, meta: Omit<Manifest, 
   return final;
 }
 
-/** Why a checkpoint folder is not a valid checkpoint, or undefined when it is. */
-export function checkpointProblem(path: string): string | undefined {
+/** The manifest fields a checkpoint cannot be resumed without, and the type each must have. */
+const REQUIRED: Array<[string, (v: unknown) => boolean]> = [
+  ['progress', (v) => isObj(v) && ['epoch', 'batch_in_epoch', 'global_step'].every((k) => Number.isInteger((v as Record<string, unknown>)[k]))],
+  ['rng', (v) => isObj(v) && Number.isFinite((v as Record<string, unknown>).seed) && Number.isFinite((v as Record<string, unknown>).step)],
+  ['optimizer', (v) => isObj(v) && Number.isInteger((v as Record<string, unknown>).iterations)],
+  ['tensors', (v) => Array.isArray(v)],
+  ['tensors_bytes', (v) => Number.isInteger(v)],
+  ['tensors_sha256', (v) => typeof v === 'string'],
+];
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function manifestProblem(m: unknown): string | undefined {
+  if (!isObj(m)) return 'manifest.json is not a JSON object';
+  if (m.format !== CHECKPOINT_FORMAT) return `manifest.json has unknown checkpoint format ${JSON.stringify(m.format)}`;
+  for (const [key, ok] of REQUIRED) {
+    if (!(key in m)) return `manifest.json has no '${key}' (written by another tool or edited)`;
+    if (!ok(m[key])) return `manifest.json has a malformed '${key}'`;
+  }
+  const size = m.tensors_bytes as number;
+  for (const t of m.tensors as unknown[]) {
+    const e = t as Partial<TensorEntry>;
+    if (!isObj(t) || typeof e.name !== 'string' || !Number.isInteger(e.offset) || !Number.isInteger(e.bytes) || e.offset! < 0 ||
+      e.bytes! < 0 || e.offset! + e.bytes! > size || e.bytes! % 4 !== 0 || !Array.isArray(e.shape)) {
+      return `manifest.json has a malformed tensor entry ${JSON.stringify(e.name ?? null)}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why a checkpoint folder is not a valid checkpoint, or undefined when it is. The quick check (listings) reads
+ * the manifest and the size of tensors.bin; `verify` also compares tensors.bin with the manifest's SHA-256, as
+ * every checkpoint is before it is used.
+ */
+export function checkpointProblem(path: string, opts: { verify?: boolean } = {}): string | undefined {
   const mf = join(path, 'manifest.json');
   const bin = join(path, 'tensors.bin');
   if (!existsSync(mf)) return 'manifest.json is missing (the checkpoint was not finished)';
   if (!existsSync(bin)) return 'tensors.bin is missing';
-  let m: Manifest;
+  let m: unknown;
   try {
     m = JSON.parse(readFileSync(mf, 'utf8'));
   } catch {
     return 'manifest.json is not valid JSON';
   }
-  if (m.format !== CHECKPOINT_FORMAT) return `unknown checkpoint format ${String(m.format)}`;
-  if (statSync(bin).size !== m.tensors_bytes) return 'tensors.bin has the wrong size (the write was interrupted)';
+  const bad = manifestProblem(m);
+  if (bad) return bad;
+  const manifest = m as Manifest;
+  if (statSync(bin).size !== manifest.tensors_bytes) return 'tensors.bin has the wrong size (the write was interrupted or the file was cut)';
+  if (opts.verify && sha256File(bin) !== manifest.tensors_sha256) return 'tensors.bin does not match the checksum in its manifest (corrupted)';
   return undefined;
 }
 
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
 /** The folder of a checkpoint by name, falling back to `<name>.old` after a crash between renames. */
-export function findCheckpoint(dir: string, name: string): string | undefined {
+export function findCheckpoint(dir: string, name: string, opts: { verify?: boolean } = {}): string | undefined {
   for (const candidate of [join(dir, name), join(dir, `${name}.old`)]) {
-    if (existsSync(candidate) && checkpointProblem(candidate) === undefined) return candidate;
+    if (existsSync(candidate) && checkpointProblem(candidate, opts) === undefined) return candidate;
   }
   return undefined;
+}
+
+export interface CheckpointChoice {
+  /** The verified checkpoint folder to use; undefined when none is valid. */
+  path: string | undefined;
+  /** Checkpoints that were looked at first and are broken, each with why (for the user to see). */
+  broken: Array<{ name: string; problem: string }>;
+}
+
+/**
+ * The checkpoint to resume from, verified (checksum included). `name` is tried first (and `<name>.old`, left by
+ * a crash between the renames of a replace). With `fallback` (resuming from `last`, the default), a missing or
+ * broken one gives way to the newest valid checkpoint of the folder by global step, e.g. the top-k checkpoint
+ * written just before a kill in the middle of the first `last`.
+ */
+export function chooseCheckpoint(dir: string, name: string, fallback: boolean): CheckpointChoice {
+  const broken: CheckpointChoice['broken'] = [];
+  for (const candidate of [name, `${name}.old`]) {
+    const p = join(dir, candidate);
+    if (!existsSync(p)) continue;
+    const problem = checkpointProblem(p, { verify: true });
+    if (problem === undefined) return { path: p, broken };
+    broken.push({ name: candidate, problem });
+  }
+  if (!fallback) return { path: undefined, broken };
+  const others: Array<{ n: string; step: number }> = [];
+  for (const n of checkpointFolders(dir)) {
+    if (n === name) continue;
+    const problem = checkpointProblem(join(dir, n));
+    if (problem) broken.push({ name: n, problem });
+    else others.push({ n, step: readManifest(join(dir, n)).progress.global_step });
+  }
+  others.sort((a, b) => b.step - a.step || a.n.localeCompare(b.n));
+  for (const { n } of others) {
+    const p = join(dir, n);
+    const problem = checkpointProblem(p, { verify: true });
+    if (problem === undefined) return { path: p, broken };
+    broken.push({ name: n, problem });
+  }
+  return { path: undefined, broken };
+}
+
+/** Why nothing could be chosen, naming each broken checkpoint. */
+export function describeBroken(broken: CheckpointChoice['broken']): string {
+  return broken.map((b) => `'${b.name}': ${b.problem}`).join('; ');
 }
 
 export function readManifest(path: string): Manifest {
   return JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as Manifest;
 }
 
-/** Reads and verifies a checkpoint folder (size and SHA-256 of tensors.bin against the manifest). */
+/** Reads and verifies a checkpoint folder (structure, size and SHA-256 of tensors.bin against the manifest). */
 export function readCheckpoint(path: string): Checkpoint {
   const problem = checkpointProblem(path);
-  if (problem) throw new Error(`${path}: ${problem}`);
+  if (problem) throw new CheckpointError(path, problem);
   const manifest = readManifest(path);
   const buf = readFileSync(join(path, 'tensors.bin'));
   const digest = createHash('sha256').update(buf).digest('hex');
-  if (digest !== manifest.tensors_sha256) throw new Error(`${path}: tensors.bin does not match its manifest (corrupted)`);
+  if (digest !== manifest.tensors_sha256) throw new CheckpointError(path, 'tensors.bin does not match the checksum in its manifest (corrupted)');
   const tensors = manifest.tensors.map((e) => {
     const copy = buf.buffer.slice(buf.byteOffset + e.offset, buf.byteOffset + e.offset + e.bytes);
     const values = e.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
@@ -141,16 +229,28 @@ export function readCheckpoint(path: string): Checkpoint {
   return { manifest, tensors };
 }
 
+/** A checkpoint that cannot be used; the message names the folder and the reason. */
+export class CheckpointError extends Error {
+  constructor(readonly path: string, readonly problem: string) {
+    super(`the checkpoint ${path} cannot be used: ${problem}`);
+    this.name = 'UserError';
+  }
+}
+
 export function removeCheckpoint(dir: string, name: string): void {
   rmSync(join(dir, name), { recursive: true, force: true });
 }
 
-/** Valid checkpoints in a folder (interrupted `.tmp` and leftover `.old` folders are not listed). */
-export function listCheckpoints(dir: string): string[] {
+/** Checkpoint folders, valid or not (interrupted `.tmp` and leftover `.old` folders are not listed). */
+function checkpointFolders(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.endsWith('.tmp') && !d.name.endsWith('.old'))
     .map((d) => d.name)
-    .filter((n) => checkpointProblem(join(dir, n)) === undefined)
     .sort();
+}
+
+/** Valid checkpoints in a folder (by the quick check: manifest and size). */
+export function listCheckpoints(dir: string): string[] {
+  return checkpointFolders(dir).filter((n) => checkpointProblem(join(dir, n)) === undefined);
 }

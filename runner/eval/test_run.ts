@@ -8,6 +8,7 @@ import type { Plain } from '../config/nodes.js';
 import { backendChoice, initBackend } from '../backend/index.js';
 import { readCheckpoint, type Checkpoint } from '../checkpoint/store.js';
 import { readIndex } from '../checkpoint/index_file.js';
+import { checkpointDirOf } from '../run/run_record.js';
 import type { Batch } from '../data/premise_pairs.js';
 import { instantiate, prepareTargets } from '../instantiate/instantiate.js';
 import { writeJsonAtomic } from '../run/atomic.js';
@@ -54,7 +55,7 @@ function loadWeights(model: TrainableModel, ckpt: Checkpoint): void {
 /** `best` when the run's ModelCheckpoint recorded one, else `last`. */
 export function defaultCheckpoint(runDir: string): string {
   const record = runCheckpoint(runDir, 'last').record;
-  return readIndex(record.checkpoint_dir ?? join(runDir, 'checkpoints')).best ? 'best' : 'last';
+  return readIndex(checkpointDirOf(runDir, record)).best ? 'best' : 'last';
 }
 
 export async function testRun(runDir: string, opts: { ckpt?: string; split?: EvalSplit } = {}): Promise<TestResult> {

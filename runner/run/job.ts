@@ -10,7 +10,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Plain } from '../config/nodes.js';
 import { backendChoice, initBackend } from '../backend/index.js';
-import { findCheckpoint, readCheckpoint, readManifest } from '../checkpoint/store.js';
+import { chooseCheckpoint, describeBroken, readCheckpoint, readManifest } from '../checkpoint/store.js';
 import { findMissing, instantiate, prepareTargets } from '../instantiate/instantiate.js';
 import type { Callback } from '../train/callbacks/callback.js';
 import { ModelCheckpoint } from '../train/callbacks/model_checkpoint.js';
@@ -19,8 +19,8 @@ import { Progress } from '../train/progress.js';
 import { withInitSeed } from '../train/rng.js';
 import { type TrainableData, type TrainableModel, Trainer } from '../train/trainer.js';
 import { UserError } from './errors.js';
-import { MetricsLog } from './metrics_log.js';
-import { type RunRecord, readRunRecord, writeRunRecord } from './run_record.js';
+import { MetricsLog, SUPERSEDED_FILE, supersedeRowsAfter } from './metrics_log.js';
+import { type RunRecord, checkpointDirOf, readRunRecord, relocation, writeRunRecord } from './run_record.js';
 import { createUniqueDir, writeHydraFiles } from './run_dir.js';
 import { STOP_FILE } from './signals.js';
 import { checkLoggingDir, openLoggers } from '../logging/open.js';
@@ -77,6 +77,8 @@ interface Plan {
   dir: string;
   checkpoint?: string;
   record?: RunRecord;
+  /** What the user should know about the choice (a broken or missing `last`, a copied run dir). */
+  notes: string[];
 }
 
 function planRun(input: JobInput): Plan {
@@ -97,15 +99,28 @@ function planRun(input: JobInput): Plan {
       throw new UserError(`logging_config.id '${id}' does not match the run in ${dir} (its id is '${record.id}'); ` +
         `use logging_config.id=${record.id} or leave it unset`, 'logging_config.id');
     }
-    const name = str(exp.resume_from) ?? 'last';
-    const ckptDir = record.checkpoint_dir ?? join(dir, 'checkpoints');
-    const found = isAbsolute(name) ? (existsSync(name) ? findCheckpoint(resolve(name, '..'), relative(resolve(name, '..'), name)) : undefined)
-      : findCheckpoint(ckptDir, name);
-    if (!found) {
-      throw new UserError(`the run in ${dir} has no complete checkpoint '${name}' in ${ckptDir} to resume from ` +
-        `(interrupted .tmp checkpoints are never used); start a new run instead`, 'exp_config.resume');
+    const notes: string[] = [];
+    const moved = relocation(dir, record);
+    if (moved) {
+      notes.push(`this run directory was ${moved.kind} from ${moved.from} (recorded in its run.json); it resumes from its own ` +
+        `checkpoints and keeps the run id ${record.id}${moved.kind === 'copied' ? ` (for a separate run: bait resume ${moved.from} --fork)` : ''}`);
     }
-    return { kind: 'resume', dir, checkpoint: found, record };
+    const ckptDir = checkpointDirOf(dir, record);
+    const explicit = str(exp.resume_from);
+    const path = explicit ? resolve(ckptDir, explicit) : join(ckptDir, 'last');
+    const choice = chooseCheckpoint(resolve(path, '..'), relative(resolve(path, '..'), path), !explicit);
+    if (!choice.path) {
+      const broken = choice.broken;
+      throw new UserError(`the run in ${dir} has no valid checkpoint${explicit ? ` '${explicit}'` : ''} to resume from` +
+        `${broken.length ? ` (${describeBroken(broken)})` : ` in ${ckptDir}`}; interrupted .tmp checkpoints are never ` +
+        `used${explicit ? '; pick another with --from' : '; start a new run instead'}`, 'exp_config.resume');
+    }
+    if (choice.path !== path) {
+      const step = readManifest(choice.path).progress.global_step;
+      notes.push(`${choice.broken.length ? `checkpoint ${describeBroken(choice.broken)}` : `there is no complete checkpoint 'last' ` +
+        '(the run was stopped while writing it)'}; resuming from '${relative(ckptDir, choice.path)}' (step ${step}), the newest valid one`);
+    }
+    return { kind: 'resume', dir, checkpoint: choice.path, record, notes };
   }
   const fork = str(exp.fork_from);
   let requested = str(exp.directory);
@@ -117,14 +132,34 @@ function planRun(input: JobInput): Plan {
   const dir = abs(input.workspaceDir, requested);
   if (fork) {
     const path = abs(input.workspaceDir, fork);
-    const found = findCheckpoint(resolve(path, '..'), relative(resolve(path, '..'), path));
-    if (!found) throw new UserError(`${path} is not a complete checkpoint to fork from`, 'exp_config.fork_from');
-    return { kind: 'fork', dir, checkpoint: found };
+    const found = chooseCheckpoint(resolve(path, '..'), relative(resolve(path, '..'), path), false);
+    if (!found.path) {
+      const why = found.broken.length ? ` (${describeBroken(found.broken)})` : '';
+      throw new UserError(`${path} is not a valid checkpoint to fork from${why}`, 'exp_config.fork_from');
+    }
+    return { kind: 'fork', dir, checkpoint: found.path, notes: [] };
   }
-  return { kind: 'new', dir };
+  return { kind: 'new', dir, notes: [] };
 }
 
 export async function runJob(input: JobInput): Promise<number> {
+  // A signal while the experiment is being built (before the trainer's own handler) stops it before the run
+  // directory exists, or, once it does, at the first batch with `last` saved: exit 130 either way.
+  let earlySignal = false;
+  const onEarlySignal = () => {
+    earlySignal = true;
+  };
+  process.on('SIGINT', onEarlySignal);
+  process.on('SIGTERM', onEarlySignal);
+  try {
+    return await runJobInner(input, () => earlySignal);
+  } finally {
+    process.off('SIGINT', onEarlySignal);
+    process.off('SIGTERM', onEarlySignal);
+  }
+}
+
+async function runJobInner(input: JobInput, interrupted: () => boolean): Promise<number> {
   const config = input.config;
   const root = dict(config);
   const missing = findMissing(config);
@@ -163,6 +198,10 @@ export async function runJob(input: JobInput): Promise<number> {
     callbacks.push(new ModelCheckpoint({ save_last: true, save_top_k: 1 }));
   }
 
+  if (interrupted()) {
+    process.stderr.write('bait: interrupted before the run started; nothing was created\n');
+    return 130;
+  }
   const runDir = plan.kind === 'resume' ? plan.dir : input.assignedDir && !existsSync(join(plan.dir, 'run.json')) ? (mkdirSync(plan.dir, { recursive: true }), plan.dir) : createUniqueDir(plan.dir);
   const logFile = join(runDir, 'log.txt');
   const print = (line: string) => {
@@ -178,7 +217,7 @@ export async function runJob(input: JobInput): Promise<number> {
     }
   }
   const firstCkpt = callbacks.find((c): c is ModelCheckpoint => c instanceof ModelCheckpoint);
-  const checkpointDir = plan.record?.checkpoint_dir ?? firstCkpt?.dirpath ?? join(runDir, 'checkpoints');
+  const checkpointDir = plan.record ? checkpointDirOf(runDir, plan.record) : firstCkpt?.dirpath ?? join(runDir, 'checkpoints');
 
   const now = new Date().toISOString();
   const exp = dict(root.exp_config);
@@ -190,7 +229,8 @@ export async function runJob(input: JobInput): Promise<number> {
   if (plan.kind === 'resume') {
     record = plan.record!;
     record.attempts.push({ attempt: record.attempts.length + 1, resumed_from: relative(runDir, plan.checkpoint!), ...attemptBase });
-    Object.assign(record, { status: 'running', pid: process.pid, host: hostname(), backend: backend.name, adapter, ended_at: null });
+    Object.assign(record, { status: 'running', pid: process.pid, host: hostname(), backend: backend.name, adapter, ended_at: null, run_dir: runDir,
+      checkpoint_dir: relative(runDir, checkpointDir) || '.' });
     rmSync(join(runDir, STOP_FILE), { force: true });
     if (resumeManifest && resumeManifest.backend !== backend.name) {
       notes.push(`the checkpoint was written on ${resumeManifest.backend} and this attempt runs on ${backend.name}: ` +
@@ -207,7 +247,7 @@ export async function runJob(input: JobInput): Promise<number> {
       workspace_dir: input.workspaceDir,
       overrides: input.overrides,
       status: 'running', host: hostname(), pid: process.pid, backend: backend.name, adapter, seed,
-      started_at: now, ended_at: null, checkpoint_dir: checkpointDir,
+      started_at: now, ended_at: null, checkpoint_dir: relative(runDir, checkpointDir) || '.', run_dir: runDir,
       attempts: [{ attempt: 1, resumed_from: null, ...attemptBase }],
       parent: plan.kind === 'fork' ? { run: resolve(plan.checkpoint!, '..', '..'), checkpoint: relative(resolve(plan.checkpoint!, '..'), plan.checkpoint!) } : null,
       sweep: input.sweep ? { dir: input.sweep.dir, job_num: input.sweep.jobNum } : null,
@@ -226,6 +266,11 @@ export async function runJob(input: JobInput): Promise<number> {
     writeRunRecord(runDir, record);
   };
 
+  if (plan.kind === 'resume') {
+    const from = resumeManifest!.progress.global_step;
+    const moved = supersedeRowsAfter(join(runDir, 'metrics.jsonl'), from, attempt);
+    if (moved) plan.notes.push(`${moved} metrics rows past step ${from} (logged after the checkpoint, lost with the attempt that wrote them) moved to ${SUPERSEDED_FILE}`);
+  }
   const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
   const parentId = plan.kind === 'fork' ? readRunRecord(resolve(plan.checkpoint!, '..', '..'))?.id : undefined;
   const opened = openLoggers(logSettings, {
@@ -261,13 +306,14 @@ export async function runJob(input: JobInput): Promise<number> {
   const onSignal = () => trainer.interrupt();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (interrupted()) trainer.interrupt();
   try {
     print(`${plan.kind === 'resume' ? `Resuming run ${record.id} (attempt ${attempt}) from ${relative(runDir, plan.checkpoint!)}` :
       `Run ${record.id}`} in ${runDir}`);
     print(`backend ${backend.name} (${backend.detail}; kernels: ${backend.kernels.join(', ') || 'stock'}), seed ${seed}, ` +
       `${trainer.trainBatches} train / ${trainer.valBatches} val batches per epoch`);
     print(`accelerator ${String(opts.accelerator)} -> ${backend.name}: ${backend.reason}`);
-    for (const n of notes) print(`note: ${n}`);
+    for (const n of [...plan.notes, ...notes]) print(`note: ${n}`);
     for (const n of opened.notes) print(n);
     if (plan.checkpoint) await trainer.restore(readCheckpoint(plan.checkpoint));
     const result = await trainer.fit();

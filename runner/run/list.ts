@@ -9,7 +9,7 @@ import { listCheckpoints } from '../checkpoint/store.js';
 import { readMetrics } from './metrics_log.js';
 import { findLightningCheckpoints, pickCheckpoint } from '../readers/lightning-checkpoints.js';
 import { latestMetrics, readAppMetrics } from '../readers/run-outputs.js';
-import { type RunRecord, readRunRecord } from './run_record.js';
+import { type RunRecord, checkpointDirOf, readRunRecord } from './run_record.js';
 
 export interface RunSummary extends RunRecord {
   dir: string;
@@ -59,7 +59,7 @@ export function summarizeRun(dir: string): RunSummary | undefined {
   const record = readRunRecord(dir);
   if (!record) return undefined;
   if (record.app) return summarizeAppRun(dir, record);
-  const ckptDir = record.checkpoint_dir ?? join(dir, 'checkpoints');
+  const ckptDir = checkpointDirOf(dir, record);
   const index = readIndex(ckptDir);
   const present = listCheckpoints(ckptDir);
   const checkpoints = present.map((name) => {

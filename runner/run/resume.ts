@@ -1,13 +1,12 @@
 // `bait resume <run-dir> [--from last|best|<checkpoint>] [--fork]`: the override list that relaunches a run with
 // the seed's keys. Resume continues the same run directory as a new attempt; fork starts a new run from any
 // checkpoint, whose run.json points back at its parent (the resume tree).
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readIndex } from '../checkpoint/index_file.js';
-import { findCheckpoint } from '../checkpoint/store.js';
+import { chooseCheckpoint, describeBroken, readManifest } from '../checkpoint/store.js';
 import { UserError } from './errors.js';
 import { withQuotes } from '../config/overrides/format.js';
-import { type RunRecord, readRunRecord } from './run_record.js';
+import { type RunRecord, checkpointDirOf, readRunRecord } from './run_record.js';
 
 export interface ResumeOptions {
   /** `last` (default), `best` (by the run's ModelCheckpoint monitor), or a checkpoint name or folder path. */
@@ -22,6 +21,8 @@ export interface Relaunch {
   overrides: string[];
   /** The checkpoint folder the relaunch starts from. */
   checkpoint: string;
+  /** Why it is not the one asked for (a broken or missing `last`), for the user to see. */
+  notes: string[];
 }
 
 const OWN_KEYS = ['exp_config.resume', 'exp_config.directory', 'logging_config.id', 'exp_config.resume_from', 'exp_config.fork_from'];
@@ -37,12 +38,15 @@ function overrideKey(o: string): string {
   return o.replace(/^(\+\+|\+|~)/, '').split('=')[0]!.trim();
 }
 
-/** The run record of `runDir` and the folder of its checkpoint `from` (`last`, `best`, a name or a folder path). */
-export function runCheckpoint(runDir: string, from: string): { dir: string; record: RunRecord; name: string; found: string } {
+/**
+ * The run record of `runDir` and the verified folder of its checkpoint `from` (`last`, `best`, a name or a folder
+ * path). A missing or broken `last` gives way to the newest valid checkpoint; `notes` says so, naming the broken.
+ */
+export function runCheckpoint(runDir: string, from: string): { dir: string; record: RunRecord; name: string; found: string; notes: string[] } {
   const dir = resolve(runDir);
   const record = readRunRecord(dir);
   if (!record) throw new UserError(`${dir} is not a run directory (no run.json); pick one from \`bait runs\``);
-  const ckptDir = record.checkpoint_dir ?? join(dir, 'checkpoints');
+  const ckptDir = checkpointDirOf(dir, record);
   let name = from;
   if (name === 'best') {
     const best = readIndex(ckptDir).best;
@@ -50,16 +54,20 @@ export function runCheckpoint(runDir: string, from: string): { dir: string; reco
     name = best;
   }
   const path = isAbsolute(name) || name.includes('/') ? resolve(name) : join(ckptDir, name);
-  const found = existsSync(path) ? findCheckpoint(resolve(path, '..'), path.slice(resolve(path, '..').length + 1)) : findCheckpoint(ckptDir, name);
-  if (!found) {
-    throw new UserError(`the run in ${dir} has no complete checkpoint '${name}' (looked in ${ckptDir}); ` +
+  const choice = chooseCheckpoint(dirname(path), basename(path), from === 'last');
+  if (!choice.path) {
+    const why = choice.broken.length ? ` (${describeBroken(choice.broken)})` : ` (looked in ${ckptDir})`;
+    throw new UserError(`the run in ${dir} has no ${choice.broken.length ? 'valid' : 'complete'} checkpoint '${name}'${why}; ` +
       '`bait runs --json` lists the checkpoints of each run');
   }
-  return { dir, record, name, found };
+  const notes = choice.path === path ? [] : [`${choice.broken.length ? `checkpoint ${describeBroken(choice.broken)}` :
+    `there is no complete checkpoint '${name}' (the run was stopped while writing it)`}; using '${relative(ckptDir, choice.path)}' ` +
+    `(step ${readManifest(choice.path).progress.global_step}), the newest valid one`];
+  return { dir, record, name, found: choice.path, notes };
 }
 
 export function resumeCommand(runDir: string, opts: ResumeOptions = {}): Relaunch {
-  const { dir, record, name, found } = runCheckpoint(runDir, opts.from ?? 'last');
+  const { dir, record, name, found, notes } = runCheckpoint(runDir, opts.from ?? 'last');
   const kept = record.overrides.filter((o) => !OWN_KEYS.includes(overrideKey(o)));
   const overrides = opts.fork
     ? [...kept, `++exp_config.fork_from=${quoteOverrideValue(found)}`]
@@ -68,7 +76,7 @@ export function resumeCommand(runDir: string, opts: ResumeOptions = {}): Relaunc
         '++exp_config.resume=true',
         `++logging_config.id=${quoteOverrideValue(record.id)}`,
         `++exp_config.directory=${quoteOverrideValue(dir)}`,
-        ...(name === 'last' ? [] : [`++exp_config.resume_from=${quoteOverrideValue(found)}`]),
+        ...(name === 'last' && !notes.length ? [] : [`++exp_config.resume_from=${quoteOverrideValue(found)}`]),
       ];
-  return { configName: record.config_name, configDir: record.config_dir, workspaceDir: record.workspace_dir, overrides, checkpoint: found };
+  return { configName: record.config_name, configDir: record.config_dir, workspaceDir: record.workspace_dir, overrides, checkpoint: found, notes };
 }

@@ -1,7 +1,7 @@
 // `run.json` (DESIGN.md section 5): who the run is, where it came from, and each attempt. Rewritten atomically
 // on every change, so the run explorer and `bait runs` can read it at any time.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { AdapterRecord } from '../backend/webgpu.js';
 import { writeJsonAtomic } from './atomic.js';
 import type { WandbRecordInfo } from '../logging/open.js';
@@ -41,7 +41,10 @@ export interface RunRecord {
   seed: number;
   started_at: string;
   ended_at: string | null;
+  /** The checkpoint folder, relative to the run dir (older runs: absolute); see checkpointDirOf. */
   checkpoint_dir: string;
+  /** The absolute path the run dir had when its latest attempt started: a copied or moved run dir differs. */
+  run_dir?: string;
   attempts: Attempt[];
   parent: { run: string; checkpoint: string } | null;
   sweep: { dir: string; job_num: number } | null;
@@ -88,4 +91,21 @@ export function readRunRecord(runDir: string): RunRecord | undefined {
 
 export function writeRunRecord(runDir: string, r: RunRecord): void {
   writeJsonAtomic(runJsonPath(runDir), r);
+}
+
+/** The run's checkpoint folder: run.json keeps it relative to the run dir, so a copied or moved run uses its own. */
+export function checkpointDirOf(runDir: string, r: Pick<RunRecord, 'checkpoint_dir'>): string {
+  return r.checkpoint_dir ? resolve(runDir, r.checkpoint_dir) : join(runDir, 'checkpoints');
+}
+
+/**
+ * Where a run dir came from when it is not where its run.json says it was made: `copied` when the recorded
+ * folder still holds the same run, else `moved`. Undefined when it is in place (or run.json predates run_dir).
+ */
+export function relocation(runDir: string, r: RunRecord): { from: string; kind: 'copied' | 'moved' } | undefined {
+  if (!r.run_dir || !isAbsolute(r.run_dir)) return undefined;
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  if (real(r.run_dir) === real(runDir)) return undefined;
+  const original = readRunRecord(r.run_dir);
+  return { from: r.run_dir, kind: original?.id === r.id ? 'copied' : 'moved' };
 }

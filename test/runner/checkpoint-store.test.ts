@@ -1,12 +1,12 @@
 // The checkpoint store: what a crash at any point of a write leaves behind is either the old checkpoint or the new
 // one, never a half-written one taken as valid.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync, cpSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, cpSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { checkpointProblem, findCheckpoint, listCheckpoints, readCheckpoint, writeCheckpoint } from '../../runner/checkpoint/store.js';
-import { readMetrics, repairTornTail } from '../../runner/run/metrics_log.js';
+import { checkpointProblem, chooseCheckpoint, findCheckpoint, listCheckpoints, readCheckpoint, writeCheckpoint } from '../../runner/checkpoint/store.js';
+import { readMetrics, repairTornTail, SUPERSEDED_FILE, supersedeRowsAfter } from '../../runner/run/metrics_log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bait-ckpt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,7 +60,7 @@ test('a truncated or corrupted tensors.bin is detected', () => {
   const bin = readFileSync(join(dir, 'c', 'tensors.bin'));
   bin[0] ^= 1;
   writeFileSync(join(dir, 'c', 'tensors.bin'), bin);
-  assert.throws(() => readCheckpoint(join(dir, 'c')), /does not match its manifest/);
+  assert.throws(() => readCheckpoint(join(dir, 'c')), /does not match the checksum in its manifest/);
 });
 
 test('metrics.jsonl: a torn last line is skipped by readers and cut off before appending', () => {
@@ -70,4 +70,47 @@ test('metrics.jsonl: a torn last line is skipped by readers and cut off before a
   assert.equal(repairTornTail(p), true);
   assert.equal(readFileSync(p, 'utf8'), '{"step":1,"epoch":0,"time":1,"attempt":1,"loss":0.5}\n');
   assert.equal(repairTornTail(p), false);
+});
+
+test('chooseCheckpoint: a broken `last` gives way to the newest valid checkpoint by step; every candidate is verified', () => {
+  const d = mkdtempSync(join(dir, 'choose-'));
+  writeCheckpoint(d, 'epoch=0-step=5', meta(5), tensors(5));
+  writeCheckpoint(d, 'epoch=0-step=10', meta(10), tensors(10));
+  writeCheckpoint(d, 'last', meta(10), tensors(10));
+  assert.equal(chooseCheckpoint(d, 'last', true).path, join(d, 'last'));
+  // A flipped byte passes the quick check (size) but not the checksum.
+  const bin = join(d, 'last', 'tensors.bin');
+  const b = readFileSync(bin);
+  b[0] ^= 1;
+  writeFileSync(bin, b);
+  assert.equal(checkpointProblem(join(d, 'last')), undefined);
+  const c = chooseCheckpoint(d, 'last', true);
+  assert.equal(c.path, join(d, 'epoch=0-step=10'));
+  assert.deepEqual(c.broken, [{ name: 'last', problem: 'tensors.bin does not match the checksum in its manifest (corrupted)' }]);
+  // No fallback for a checkpoint asked for by name.
+  assert.equal(chooseCheckpoint(d, 'last', false).path, undefined);
+  // The newest is broken too: the next one, both named.
+  writeFileSync(join(d, 'epoch=0-step=10', 'manifest.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(d, 'epoch=0-step=5', 'manifest.json'), 'utf8')), progress: undefined }));
+  const c2 = chooseCheckpoint(d, 'last', true);
+  assert.equal(c2.path, join(d, 'epoch=0-step=5'));
+  assert.deepEqual(c2.broken.map((x) => x.name), ['last', 'epoch=0-step=10']);
+  assert.match(c2.broken[1]!.problem, /has no 'progress'/);
+  assert.throws(() => readCheckpoint(join(d, 'last')), /cannot be used: tensors\.bin does not match the checksum/);
+});
+
+test('supersedeRowsAfter: rows past the resumed step move to metrics.superseded.jsonl; metrics.jsonl is a new file with each step once', () => {
+  const d = mkdtempSync(join(dir, 'metrics-'));
+  const f = join(d, 'metrics.jsonl');
+  const row = (step: number, attempt: number) => JSON.stringify({ step, epoch: 0, time: step, attempt, loss: step / 10 });
+  writeFileSync(f, [1, 2, 3, 4, 5, 6].map((s) => row(s, 1)).join('\n') + '\n{"step": 7, "ep');
+  const ino = statSync(f).ino;
+  assert.equal(supersedeRowsAfter(f, 4, 2), 2);
+  assert.deepEqual(readMetrics(f).map((r) => r.step), [1, 2, 3, 4]);
+  assert.ok(readFileSync(f, 'utf8').endsWith('\n'), 'the torn row is gone');
+  assert.notEqual(statSync(f).ino, ino, 'replaced by rename, so followers start over');
+  assert.deepEqual(readMetrics(join(d, SUPERSEDED_FILE)).map((r) => [r.step, r.attempt, r.superseded_by]), [[5, 1, 2], [6, 1, 2]]);
+  // Nothing past the step: the file is left alone.
+  const ino2 = statSync(f).ino;
+  assert.equal(supersedeRowsAfter(f, 4, 3), 0);
+  assert.equal(statSync(f).ino, ino2);
 });

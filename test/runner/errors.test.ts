@@ -105,7 +105,7 @@ test('resume of a run without checkpoints, and resume with a wrong id', async ()
   c.trainer.enable_checkpointing = false;
   assert.equal(await run(c), 0);
   const r = { ...fresh(), exp_config: { ...c.exp_config, resume: true } };
-  await expectUserError(r, 'exp_config.resume', /no complete checkpoint 'last'/);
+  await expectUserError(r, 'exp_config.resume', /has no valid checkpoint to resume from/);
 
   const d = fresh();
   assert.equal(await run(d), 0);
@@ -124,7 +124,7 @@ test('an interrupted checkpoint (.tmp) is never resumed from', async () => {
   mkdirSync(join(c.exp_config.directory, 'checkpoints', 'last.tmp'), { recursive: true });
   writeFileSync(join(c.exp_config.directory, 'checkpoints', 'last.tmp', 'tensors.bin'), Buffer.alloc(10));
   const r = { ...fresh(), exp_config: { ...c.exp_config, resume: true } };
-  await expectUserError(r, 'exp_config.resume', /no complete checkpoint 'last'.*interrupted \.tmp checkpoints are never used/);
+  await expectUserError(r, 'exp_config.resume', /has no valid checkpoint to resume from.*interrupted \.tmp checkpoints are never used/);
 });
 
 test('_target_ cannot name Node built-ins, packages, paths or anything outside the workspace', async () => {

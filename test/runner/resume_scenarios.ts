@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCheckpoint } from '../../runner/checkpoint/store.js';
-import { readMetrics } from '../../runner/run/metrics_log.js';
+import { readMetrics, SUPERSEDED_FILE } from '../../runner/run/metrics_log.js';
 import { resumeCommand } from '../../runner/run/resume.js';
 import { checkpointStep, comparableMetrics, runJobProcess, startJob, waitFor } from './helpers.js';
 
@@ -70,8 +70,18 @@ export async function killNineAndResume(ws: string, backend: Backend, reference:
   assert.equal(run.status, 'completed');
   assert.deepEqual(run.attempts.map((a: { attempt: number }) => a.attempt), [1, 2]);
   assert.equal(run.attempts[1].resumed_from, 'checkpoints/last');
-  const attempts = new Set(readMetrics(join(dir, 'metrics.jsonl')).map((r) => r.attempt));
+  const rows = readMetrics(join(dir, 'metrics.jsonl'));
+  const attempts = new Set(rows.map((r) => r.attempt));
   assert.deepEqual([...attempts].sort(), [1, 2], 'metrics.jsonl shows both attempts');
+  // Every step once: the rows attempt 1 logged after its last checkpoint were moved out, not mixed in.
+  assert.deepEqual(rowKeys(rows), rowKeys(readMetrics(join(reference, 'metrics.jsonl'))));
+  const superseded = readMetrics(join(dir, SUPERSEDED_FILE));
+  assert.ok(superseded.every((r) => r.attempt === 1 && r.superseded_by === 2 && r.step > stepAtKill), JSON.stringify(superseded));
+}
+
+/** Each row's step and metric names, in file order: duplicates of a step would show. */
+function rowKeys(rows: Array<Record<string, number>>): string[] {
+  return rows.map((r) => `${r.step}:${Object.keys(r).filter((k) => !['time', 'attempt'].includes(k)).sort().join(',')}`);
 }
 
 export async function sigtermTornLineAndResume(ws: string, backend: Backend, reference: string): Promise<void> {
