@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { webgpuTraining } from './gpu-train.js';
 
 const ROOT = resolve(__dirname, '..');
 const DATA = join(ROOT, 'data', 'mizar40-m2k');
@@ -139,6 +140,8 @@ export async function benchTraining(): Promise<Record<string, unknown>> {
     out.target_meanpool_ratio = 0.5;
     out.meets_target = tfjs.wasm_meanpool! / torch.meanpool >= 0.5;
   }
+  // WebGPU beside wasm and cpu (bench/gpu-train.ts; marked when the adapter is a software one).
+  out.webgpu = webgpuTraining();
   out.time_to_first_step = await timeToFirstStep();
   return out;
 }

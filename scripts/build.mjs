@@ -1,7 +1,7 @@
 // One esbuild script, one entry per bundle (DESIGN.md section 2). Entries whose source does not exist yet are
 // skipped, so the build works while the product grows.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, cpSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,8 @@ const bundles = [
   { ...node, entryPoints: ['runner/runner-main.ts'], outfile: 'dist/runner-main.js',
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'] },
   { ...node, entryPoints: ['language-server/main.ts'], outfile: 'dist/server.js' },
+  // Training throughput on one backend, for bench/gpu.sh on a GPU host (it needs only dist/).
+  { ...node, entryPoints: ['bench/gpu-train.ts'], outfile: 'dist/bench-gpu.js', external: ['webgpu'] },
   { ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
 ];
 const webviews = existsSync(join(root, 'webview'))
@@ -42,6 +44,10 @@ if (existsSync(wasmDir)) {
 // the runner loads dist/dawn.node when it exists, so a bundle copied alone to a GPU host (or synced over SSH) has it.
 const dawnDir = join(root, 'node_modules/webgpu/dist', `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`);
 if (existsSync(join(dawnDir, 'dawn.node'))) copyFileSync(join(dawnDir, 'dawn.node'), join(root, 'dist', 'dawn.node'));
+
+// bench/gpu.sh runs from dist/ alone: the shipped data (360 KB) and the PyTorch side of the comparison go with it.
+cpSync(join(root, 'data/mizar40-m2k'), join(root, 'dist/data/mizar40-m2k'), { recursive: true });
+copyFileSync(join(root, 'bench/torch_gpu.py'), join(root, 'dist/torch_gpu.py'));
 
 if (watch) {
   for (const b of present) await (await esbuild.context(b)).watch();
