@@ -197,7 +197,8 @@ let fault: string | undefined;
 function watchDevice(device: GpuDevice): void {
   device.addEventListener('uncapturederror', (e) => {
     const kind = e.error?.constructor?.name ?? 'GPUError';
-    fault ??= `${kind}: ${e.error?.message ?? 'unknown GPU error'}`;
+    // Dawn appends the objects the error invalidated on further lines; the first line is the cause.
+    fault ??= `${kind}: ${(e.error?.message ?? 'unknown GPU error').trim().split('\n')[0]}`;
   });
   void device.lost.then((l) => {
     fault ??= `the GPU device was lost (${l.reason ?? 'unknown'}${l.message ? `: ${l.message}` : ''})`;

@@ -36,6 +36,16 @@ export class UniqueModel {
   loss(b) { return tf.mean(tf.square(this.logits(b))); }
 }
 `);
+  // A workspace model whose forward pass binds more storage buffers than the adapter allows (tfjs's webgpu AddN
+  // binds all its inputs): a GPU validation error in the middle of training, as a fault would be.
+  writeFileSync(join(ws, 'models', 'fault.ts'), `import * as tf from '@tensorflow/tfjs';
+export class FaultModel {
+  constructor() { this.lr = 0.001; this.w = tf.variable(tf.zeros([1])); }
+  namedParameters() { return [['w', this.w]]; }
+  logits(b) { return tf.tidy(() => tf.add(tf.zeros([b.size]), tf.addN(Array.from({ length: 40 }, (_, i) => tf.mul(this.w, i))))); }
+  loss(b) { return tf.mean(tf.square(this.logits(b))); }
+}
+`);
   // Every callback the runner ships, on the transformer encoder (small).
   writeFileSync(join(ws, 'configs', 'premise_selection', 'mizar40', 'tiny_transformer.yaml'), readFileSync(
     join(ws, 'configs', 'premise_selection', 'mizar40', 'tiny.yaml'), 'utf8')
@@ -159,4 +169,10 @@ test('webgpu: failures are one clear message with exit 1, or a reasoned fallback
   const kernel = await train('err-kernel', 'webgpu', undefined, ['model._target_=models.unique.UniqueModel', 'trainer.max_steps=2']);
   assert.equal(kernel.code, 1, kernel.stderr + kernel.stdout);
   assert.match(kernel.stderr, /webgpu backend has no 'Unique' kernel, which this model uses.*trainer\.accelerator=wasm/);
+
+  const fault = await train('err-fault', 'webgpu', undefined, ['model._target_=models.fault.FaultModel', 'trainer.max_steps=2']);
+  assert.equal(fault.code, 1, fault.stderr + fault.stdout);
+  assert.match(fault.stderr, /the GPU reported an error and training cannot continue \(GPUValidationError: .*storage buffers/);
+  assert.doesNotMatch(fault.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(JSON.parse(readFileSync(join(fault.dir, 'run.json'), 'utf8')).status, 'failed', 'the run is marked failed');
 });
