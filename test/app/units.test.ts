@@ -16,6 +16,8 @@ import { csvFields, parseMetricsCsv } from '../../runner/readers/csv-metrics.js'
 import { parseEvents } from '../../runner/readers/tb-events.js';
 import { python, venvPython } from '../infra/python.js';
 import { HOSTILE } from '../launchers/hostile.js';
+import { jobArgv } from '../../runner/launchers/job-command.js';
+import { appExtraArgs, isOurLauncher } from '../../runner/app/sweep.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = mkdtempSync(join(tmpdir(), 'bait-app-unit-'));
@@ -117,4 +119,14 @@ w.close()
   assert.equal(parseEvents(readFileSync(file)).length, 9);
   appendFileSync(file, bytes.subarray(bytes.length - 7));
   assert.equal(parseEvents(readFileSync(file)).length, 10);
+});
+
+test('every launcher (local, SSH, SLURM) starts an app job as `bait run --app` with the job overrides and number', () => {
+  const runner = { script: '/x/dist/runner.js', configName: 'train', configDir: '/ws/configs', node: 'node',
+    ...appExtraArgs({ command: 'python src/train.py', resume: '+r={ckpt}' }, ['--version-base', '1.1']) };
+  assert.deepEqual(jobArgv({ num: 3, overrides: ['model.lr=0.1'] }, runner), ['node', '/x/dist/runner.js', 'run', 'train', '--config-dir', '/ws/configs',
+    '--version-base', '1.1', '--app', 'python src/train.py', '--app-resume', '+r={ckpt}', 'model.lr=0.1', 'hydra.job.num=3']);
+  assert.deepEqual(appExtraArgs(undefined), {});
+  assert.equal(isOurLauncher({ _target_: 'bait.launchers.SlurmLauncher' }), true);
+  assert.equal(isOurLauncher({ _target_: 'hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher' }), false);
 });
