@@ -31,8 +31,15 @@ export class BaitClient implements vscode.Disposable {
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'yaml', pattern: configGlob() }],
-      initializationOptions: { configDirs: settings.configDirs() },
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(configGlob()) },
+      initializationOptions: {
+        configDirs: settings.configDirs(), versionBase: settings.versionBase(), diagnostics: settings.diagnostics(),
+        ...(settings.pythonPath() ? { pythonPath: settings.pythonPath() } : {}),
+      },
+      // Python sources feed `_target_` checks; the `bait` section carries `bait.diagnostics` changes.
+      synchronize: {
+        fileEvents: [vscode.workspace.createFileSystemWatcher(configGlob()), vscode.workspace.createFileSystemWatcher('**/*.{py,pyi}')],
+        configurationSection: 'bait',
+      },
       outputChannelName: 'BAIT Language Server',
     };
     // The id 'bait' makes the client read the `bait.trace.server` setting.

@@ -38,4 +38,13 @@ export const settings = {
   nodePath: (): string => section().get<string>('nodePath') || 'node',
   sshHosts: (): SshHostSetting[] => (section().get<SshHostSetting[]>('sshHosts') ?? []).filter((h) => h && typeof h.host === 'string'),
   workspaceRoot: (): string | undefined => folders()[0],
+  /** `bait.pythonPath`, absolute (relative to the first workspace folder), or undefined when unset. */
+  pythonPath: (): string | undefined => {
+    const p = section().get<string>('pythonPath');
+    if (!p) return undefined;
+    return isAbsolute(p) ? p : folders()[0] ? join(folders()[0]!, p) : undefined;
+  },
+  versionBase: (): string => section().get<string>('versionBase') || '1.3',
+  /** `bait.diagnostics.<code>` as `{ code: severity }`. */
+  diagnostics: (): Record<string, string> => ({ ...(section().get<Record<string, string>>('diagnostics') ?? {}) }),
 };

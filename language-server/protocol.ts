@@ -150,6 +150,13 @@ export interface SweepFileCommandArgs {
 export interface InitializationOptions {
   /** Absolute config dirs; default: `configs/` then `conf/` of each workspace folder. */
   configDirs?: string[];
-  /** Hydra's version_base: null (1.3 semantics, the default) or '1.1'. */
-  versionBase?: '1.1' | null;
+  /**
+   * `bait.versionBase`: Hydra's version_base where no entry point (`@hydra.main`, `initialize`) of the
+   * workspace states one for a config dir: '1.1', '1.2', '1.3' (or null: 1.3 semantics, the default).
+   */
+  versionBase?: '1.1' | '1.2' | '1.3' | null;
+  /** `bait.pythonPath`: an interpreter whose site-packages are read for third-party `_target_`s. */
+  pythonPath?: string;
+  /** `bait.diagnostics`: severity per diagnostic code (`off | hint | information | warning | error`). */
+  diagnostics?: Record<string, string>;
 }

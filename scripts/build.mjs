@@ -18,7 +18,9 @@ const bundles = [
   // The heavy half of the CLI (training with tfjs, sweeps, launchers), loaded by dist/runner.js on demand.
   { ...node, entryPoints: ['runner/runner-main.ts'], outfile: 'dist/runner-main.js',
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'] },
-  { ...node, entryPoints: ['language-server/main.ts'], outfile: 'dist/server.js' },
+  // web-tree-sitter's module reads `import.meta.url` (to create a require): give the CommonJS bundle one.
+  { ...node, entryPoints: ['language-server/main.ts'], outfile: 'dist/server.js',
+    define: { 'import.meta.url': '__bundleUrl' }, banner: { js: 'var __bundleUrl = require("url").pathToFileURL(__filename).href;' } },
   // Training throughput on one backend, for bench/gpu.sh on a GPU host (it needs only dist/).
   { ...node, entryPoints: ['bench/gpu-train.ts'], outfile: 'dist/bench-gpu.js', external: ['webgpu'] },
   { ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
@@ -48,6 +50,12 @@ if (existsSync(join(dawnDir, 'dawn.node'))) copyFileSync(join(dawnDir, 'dawn.nod
 // bench/gpu.sh runs from dist/ alone: the shipped data (360 KB) and the PyTorch side of the comparison go with it.
 cpSync(join(root, 'data/mizar40-m2k'), join(root, 'dist/data/mizar40-m2k'), { recursive: true });
 copyFileSync(join(root, 'bench/torch_gpu.py'), join(root, 'dist/torch_gpu.py'));
+
+// The language server's Python parser (web-tree-sitter's runtime and tree-sitter's Python grammar) beside it.
+for (const f of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm']) {
+  const from = join(root, 'node_modules', f);
+  if (existsSync(from)) copyFileSync(from, join(root, 'dist', f.slice(f.indexOf('/') + 1)));
+}
 
 if (watch) {
   for (const b of present) await (await esbuild.context(b)).watch();

@@ -8,6 +8,7 @@ import type { InitializationOptions } from '../protocol.js';
 import { nodeFileSystem } from '../service/file-system.js';
 import { DiagnosticsScheduler, type SchedulerHost } from '../service/scheduler.js';
 import { LanguageService } from '../service/service.js';
+import { parseSeverities } from '../service/diagnostic-settings.js';
 import type { TargetInfo } from '../service/targets.js';
 import { Converter } from './convert.js';
 import { registerCustomRequests } from './custom.js';
@@ -52,10 +53,14 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
       workspaceFolders: folders.map(toPath).filter((p): p is string => !!p),
       ...(Array.isArray(options.configDirs) ? { configDirs: options.configDirs.filter((d) => typeof d === 'string') } : {}),
       versionBase: options.versionBase === '1.1' ? '1.1' : null,
+      ...(typeof options.pythonPath === 'string' && options.pythonPath ? { pythonPath: options.pythonPath } : {}),
+      severities: parseSeverities(options.diagnostics),
       env: process.env,
       ...(serverOptions.targets ? { targets: serverOptions.targets } : {}),
     });
     service.onInternalError = log;
+    // Python answers changed (parser loaded, crawl finished, a .py file changed): every file's target checks may differ.
+    service.onPythonChanged = () => schedule(true);
     convert = new Converter((p) => service!.text(p));
     return {
       capabilities: {
@@ -76,10 +81,12 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
     ready = true;
     // Files changed outside the editor (git checkout, another tool) change compositions too.
     if (watchFiles) {
-      void connection.client.register(lsp.DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] })
+      void connection.client.register(lsp.DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }, { globPattern: '**/*.{py,pyi}' }] })
         .catch((e: unknown) => log('register file watcher', e));
     }
     schedule(true);
+    // The workspace's Python is read in the background; lookups answer before it ends.
+    void service?.python?.index.crawl().catch((e: unknown) => log('python index', e));
   });
 
   // Background work runs in slices (service/scheduler.ts): requests are answered between two slices, open
@@ -111,6 +118,14 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
   };
 
   const pathOf = (uri: string) => convert?.path(uri);
+
+  // `bait.diagnostics` changes apply at once (the client sends the `bait` section).
+  connection.onDidChangeConfiguration((params) => {
+    const bait = (params.settings as { bait?: { diagnostics?: unknown } } | undefined)?.bait;
+    if (!service || !bait || !('diagnostics' in bait)) return;
+    service.severities = parseSeverities(bait.diagnostics);
+    schedule(true);
+  });
 
   documents.onDidOpen((e) => {
     const p = pathOf(e.document.uri);

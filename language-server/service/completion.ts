@@ -7,6 +7,8 @@ import { describeOrigin } from './locate.js';
 import type { ConfigProject } from './project.js';
 import { describeTarget, targetsInProject, type TargetCatalogue } from './targets.js';
 import type { CompletionItem } from './types.js';
+import type { PythonTargets } from '../python/targets.js';
+import { pythonParameterItems, pythonTargetItems } from '../python/completion.js';
 import { keysAtPath, type PathSegment } from './yaml-syntax.js';
 
 const RESOLVERS: [string, string][] = [
@@ -20,7 +22,7 @@ const RESOLVERS: [string, string][] = [
   ['hydra', 'A key of the hydra node: `${hydra:runtime.cwd}`'],
 ];
 
-export function complete(project: ConfigProject, rel: string, offset: number, targets: TargetCatalogue): CompletionItem[] {
+export function complete(project: ConfigProject, rel: string, offset: number, targets: TargetCatalogue, python?: PythonTargets): CompletionItem[] {
   const text = project.source.read(rel);
   if (text === undefined) return [];
   const ctx = completionContext(text, offset);
@@ -32,9 +34,9 @@ export function complete(project: ConfigProject, rel: string, offset: number, ta
     case 'defaults-option':
       return optionItems(project, rel, ctx);
     case 'key':
-      return keyItems(project, rel, ctx, targets);
+      return keyItems(project, rel, ctx, targets, python);
     case 'value':
-      return valueItems(project, rel, ctx, targets);
+      return valueItems(project, rel, ctx, targets, python);
     case 'interpolation':
       return interpolationItems(project, rel, ctx);
   }
@@ -125,7 +127,7 @@ function composedAt(project: ConfigProject, rel: string, offset: number) {
   return { root: ctx.composition.result.config, pkg: packagePath(ctx.loaded.package), composition: ctx.composition, defaults: ctx.composition.result.defaults };
 }
 
-function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'key' }>, targets: TargetCatalogue): CompletionItem[] {
+function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'key' }>, targets: TargetCatalogue, python?: PythonTargets): CompletionItem[] {
   const out: CompletionItem[] = [];
   const syntax = project.syntax(rel);
   const present = syntax ? keysAtPath(syntax, ctx.path) : new Set<string>();
@@ -159,6 +161,12 @@ function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionCo
       out.push({ label: param, kind: 'key', detail: spec.type + (spec.required ? ', required' : ''),
         documentation: `Parameter of \`${info!.name}\`: ${spec.doc}`, insertText: `${param}: `, replace: ctx.replace, sortText: `1${param}` });
     }
+    if (!info && python && target?.kind === 'scalar' && typeof target.value === 'string') {
+      for (const item of pythonParameterItems(python, target.value, ctx.replace)) {
+        if (present.has(item.label) || out.some((i) => i.label === item.label)) continue;
+        out.push(item);
+      }
+    }
   }
   if (ctx.path.length === 0 && !present.has('defaults')) {
     out.push({ label: 'defaults', kind: 'keyword', insertText: 'defaults:', documentation: 'The defaults list: the configs this one is composed from', replace: ctx.replace, sortText: '1defaults' });
@@ -169,7 +177,7 @@ function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionCo
   return out;
 }
 
-function valueItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'value' }>, targets: TargetCatalogue): CompletionItem[] {
+function valueItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'value' }>, targets: TargetCatalogue, python?: PythonTargets): CompletionItem[] {
   const out: CompletionItem[] = [];
   const key = ctx.path[ctx.path.length - 1];
   if (key === '_target_') {
@@ -177,8 +185,10 @@ function valueItems(project: ConfigProject, rel: string, ctx: Extract<Completion
       const t = targets.lookup(name)!;
       out.push({ label: name, kind: 'target', detail: name === t.name ? 'built-in' : `built-in ${t.name}`, documentation: describeTarget(t, name), replace: ctx.replace, sortText: `0${name}` });
     }
+    const seen = new Set(out.map((i) => i.label));
+    if (python) for (const item of pythonTargetItems(python, ctx.prefix, ctx.replace)) if (!seen.has(item.label)) out.push(item), seen.add(item.label);
     for (const t of targetsInProject(project).values()) {
-      if (targets.lookup(t.name)) continue;
+      if (seen.has(t.name)) continue;
       out.push({ label: t.name, kind: 'target', detail: `used in ${t.file}`, replace: ctx.replace, sortText: `1${t.name}` });
     }
     return out;

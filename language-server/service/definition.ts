@@ -8,6 +8,8 @@ import { targetAt } from './navigation.js';
 import type { ConfigProject, FileContext } from './project.js';
 import { keyRangeAtPath, type PathSegment } from './yaml-syntax.js';
 import { workspaceTarget } from './targets.js';
+import type { PythonTargets } from '../python/targets.js';
+import { targetOfNode } from '../python/composed-target.js';
 import type { FileRange, Range } from './types.js';
 
 const overlaps = (a: Range, b: Range) => a[0] <= b[1] && b[0] <= a[1];
@@ -17,7 +19,7 @@ function sameOrigin(a: Origin, b: Origin): boolean {
   return a.file === b.file && a.valueRange[0] === b.valueRange[0] && a.valueRange[1] === b.valueRange[1];
 }
 
-export function definition(project: ConfigProject, rel: string, offset: number, fs: FileSystem, workspaceRoot: string): FileRange[] {
+export function definition(project: ConfigProject, rel: string, offset: number, fs: FileSystem, workspaceRoot: string, python?: PythonTargets): FileRange[] {
   const t = targetAt(project, rel, offset);
   if (!t) return [];
   switch (t.kind) {
@@ -26,7 +28,8 @@ export function definition(project: ConfigProject, rel: string, offset: number, 
     case 'defaults':
       return t.file ? [{ path: project.absolute(t.file), range: [0, 0] }] : [];
     case 'target': {
-      const found = workspaceTarget(fs, workspaceRoot, t.name);
+      const value = python?.value(t.name);
+      const found = (value && python!.location(value)) ?? workspaceTarget(fs, workspaceRoot, t.name);
       return found ? [found] : [];
     }
     case 'reference': {
@@ -51,7 +54,11 @@ export function definition(project: ConfigProject, rel: string, offset: number, 
       // does not attribute to this file (this file's value lost) goes to the winner instead.
       const before = mineAt > 0 ? chain[mineAt - 1] : mineAt < 0 ? chain[chain.length - 1] : undefined;
       const loc = originLocation(project, before) ?? earlierDefinition(project, rel, t.context, t.composedPath);
-      return loc ? [loc] : [];
+      if (loc) return [loc];
+      // The first definition of a `_target_`'s parameter: its base is the Python parameter.
+      const target = python && targetOfNode(root, t.composedPath.slice(0, -1));
+      const param = target && python!.parameterLocation(target, String(t.composedPath[t.composedPath.length - 1]));
+      return param ? [param] : [];
     }
   }
 }

@@ -12,10 +12,12 @@ import { originLocation } from './locate.js';
 import type { Composition, ConfigProject } from './project.js';
 import { parseSweep, sweepTarget } from './sweep-file.js';
 import { INSTANTIATE_KEYS, type TargetCheck } from './targets.js';
+import { checkPythonTarget } from '../python/diagnostics.js';
 import type { Diagnostic, Range } from './types.js';
 import type { PathSegment } from './yaml-syntax.js';
 
-const perComposition = new WeakMap<Composition, Map<string, Diagnostic[]>>();
+/** Per composition, with the Python index generation the target checks saw (a .py edit changes them). */
+const perComposition = new WeakMap<Composition, { python: number; map: Map<string, Diagnostic[]> }>();
 
 /**
  * `quick`: only the compositions the file's context needs (itself, or the first final config that loads it),
@@ -72,12 +74,13 @@ function withSiblingOptions(project: ConfigProject, rel: string, d: Diagnostic):
 
 /** Every diagnostic a composition yields, grouped by the file it is located in (computed once per composition). */
 function byFile(project: ConfigProject, c: Composition, targets?: TargetCheck): Map<string, Diagnostic[]> {
-  let map = perComposition.get(c);
-  if (map) return map;
-  map = new Map();
+  const python = targets?.python?.generation ?? 0;
+  const hit = perComposition.get(c);
+  if (hit && hit.python === python) return hit.map;
+  const map = new Map<string, Diagnostic[]>();
   const add = (file: string, d: Diagnostic) => {
-    let list = map!.get(file);
-    if (!list) map!.set(file, (list = []));
+    let list = map.get(file);
+    if (!list) map.set(file, (list = []));
     list.push(d);
   };
   for (const e of c.result.errors) {
@@ -95,7 +98,7 @@ function byFile(project: ConfigProject, c: Composition, targets?: TargetCheck): 
     // The engine's resolver is the judge of cycles and resolvers, but it costs a full resolution per config:
     // run it only where the reference graph has a cycle or uses what this walk cannot follow.
     if (graph.complex || hasCycle(graph.refs)) checkResolution(c.result.config, add, project);
-    if (targets?.catalogue.size) checkTargets(c.result.config, targets, add, true);
+    if (targets?.catalogue.size || targets?.python) checkTargets(c.result.config, targets, add, true, c.name);
     const missing = missingValues(c.result.config, []);
     if (missing.length) {
       const range = project.syntax(c.file)?.header?.range ?? firstLine(project, c.file);
@@ -105,7 +108,7 @@ function byFile(project: ConfigProject, c: Composition, targets?: TargetCheck): 
       });
     }
   }
-  perComposition.set(c, map);
+  perComposition.set(c, { python, map });
   return map;
 }
 
@@ -339,9 +342,9 @@ function checkResolution(cfg: DictNode, add: (file: string, d: Diagnostic) => vo
  * `_target_` names neither built in nor found in the workspace, and parameters a built-in target does not take.
  * Reported where they are written; the runner refuses both before building anything.
  */
-function checkTargets(node: ConfigNode, targets: TargetCheck, add: (file: string, d: Diagnostic) => void, root: boolean): void {
+function checkTargets(node: ConfigNode, targets: TargetCheck, add: (file: string, d: Diagnostic) => void, root: boolean, configName: string): void {
   if (node.kind === 'list') {
-    for (const n of node.items) checkTargets(n, targets, add, false);
+    for (const n of node.items) checkTargets(n, targets, add, false, configName);
     return;
   }
   if (node.kind !== 'dict') return;
@@ -351,8 +354,13 @@ function checkTargets(node: ConfigNode, targets: TargetCheck, add: (file: string
     const info = targets.catalogue.lookup(name);
     const o = target!.node.origin;
     if (!info && !targets.workspace(name) && o?.kind === 'file') {
-      add(o.file, { range: [o.valueRange[0], o.valueRange[1]], severity: 'warning', code: 'unknown-target',
-        message: `\`${name}\` is not a built-in target and no workspace module exports it: the run would stop here. Check the name, or add the module under the workspace.` });
+      // A Python target is checked against the workspace's sources; one that is not there (torch, lightning)
+      // is left alone, unless it names one of the catalogue's own namespaces (`bait.`) or no module at all.
+      const verdict = targets.python ? checkPythonTarget(targets.python, node, name, add, configName) : 'unknown';
+      if (verdict === 'unknown' && targets.catalogue.size && (!targets.python || !name.includes('.') || targets.catalogue.ownsNamespace(name))) {
+        add(o.file, { range: [o.valueRange[0], o.valueRange[1]], severity: 'warning', code: 'unknown-target',
+          message: `\`${name}\` is not a built-in target and no workspace module exports it: the run would stop here. Check the name, or add the module under the workspace.` });
+      }
     }
     if (info) {
       for (const [k, e] of node.entries) {
@@ -364,7 +372,7 @@ function checkTargets(node: ConfigNode, targets: TargetCheck, add: (file: string
       }
     }
   }
-  for (const [k, e] of node.entries) if (!(root && k === 'hydra')) checkTargets(e.node, targets, add, false);
+  for (const [k, e] of node.entries) if (!(root && k === 'hydra')) checkTargets(e.node, targets, add, false, configName);
 }
 
 function missingValues(node: ConfigNode, path: PathSegment[], out: PathSegment[][] = []): PathSegment[][] {

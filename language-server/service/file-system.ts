@@ -1,6 +1,6 @@
 // The server's view of the disk, injected so the service runs over an in-memory tree in tests and over the real
 // disk in the server (yaml-language-server's `fileSystem` option plays the same role).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface FileSystem {
@@ -8,6 +8,8 @@ export interface FileSystem {
   readFile(absPath: string): string | undefined;
   /** File and sub-directory names of a directory, or undefined when it is not one. */
   readDir(absPath: string): { files: string[]; dirs: string[] } | undefined;
+  /** The path with symlinks resolved (the Python crawl uses it to end symlink loops); absent: no links. */
+  realPath?(absPath: string): string | undefined;
 }
 
 export const nodeFileSystem: FileSystem = {
@@ -37,6 +39,13 @@ export const nodeFileSystem: FileSystem = {
         }
       }
       return { files: files.sort(), dirs: dirs.sort() };
+    } catch {
+      return undefined;
+    }
+  },
+  realPath(absPath) {
+    try {
+      return realpathSync(absPath);
     } catch {
       return undefined;
     }

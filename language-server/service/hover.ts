@@ -34,7 +34,9 @@ export function hover(project: ConfigProject, rel: string, offset: number, targe
     }
     case 'target': {
       const info = targets.catalogue.lookup(t.name);
-      if (info) return { contents: describeTarget(info, t.name), range: t.range };
+      const python = targets.python?.describe(t.name);
+      if (info) return { contents: [describeTarget(info, t.name), python].filter(Boolean).join('\n\n---\n\n'), range: t.range };
+      if (python) return { contents: python, range: t.range };
       const source = targets.workspace(t.name);
       const where = source ? `defined in \`${source.path}\`` : 'not a built-in target and not found in the workspace';
       return { contents: `\`_target_\`: \`${t.name}\`, ${where}`, range: t.range };

@@ -17,6 +17,9 @@ import { prepareRename, rename, RenameError, type RenamePlan, type RenameResult 
 import { foldingRanges, selectionRanges, type FoldingRange } from './structure.js';
 import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FileRange, Hover, Range } from './types.js';
 import { workspaceSymbols, type WorkspaceSymbol } from './workspace-symbols.js';
+import { PythonTargets } from '../python/targets.js';
+import { applySeverities, type SeveritySetting } from './diagnostic-settings.js';
+import { versionBaseFor, type VersionBaseSource } from '../python/version-base.js';
 import { Workspace, type WorkspaceOptions } from './workspace.js';
 
 export interface ServiceOptions extends WorkspaceOptions {
@@ -24,6 +27,12 @@ export interface ServiceOptions extends WorkspaceOptions {
   env?: Record<string, string | undefined>;
   /** A fixed clock for `${now:...}` in hovers (tests); the current time otherwise. */
   now?: Date;
+  /** `bait.pythonPath`: an interpreter whose installed sources are read for `_target_`s. */
+  pythonPath?: string;
+  /** false: no Python `_target_` support (the parser is not loaded). */
+  python?: boolean;
+  /** `bait.diagnostics.<code>`: a severity per code, or `off`. */
+  severities?: ReadonlyMap<string, SeveritySetting>;
 }
 
 export class LanguageService {
@@ -39,13 +48,48 @@ export class LanguageService {
   >();
   /** Called with errors a feature swallowed, so the server can log them. */
   onInternalError: (what: string, error: unknown) => void = () => {};
+  /** The workspace's Python modules, for `_target_`s (undefined when disabled). */
+  readonly python?: PythonTargets;
+  /** Called when Python answers may have changed (parser loaded, crawl done, a .py file changed). */
+  onPythonChanged: () => void = () => {};
+  /** `bait.diagnostics.<code>` (the client may change it at any time). */
+  severities: ReadonlyMap<string, SeveritySetting>;
 
   constructor(readonly options: ServiceOptions) {
     this.workspace = new Workspace(options);
+    this.severities = options.severities ?? new Map();
+    if (options.python !== false) {
+      const folders = this.workspace.folders.length
+        ? this.workspace.folders
+        : [...new Set(this.workspace.allProjects().map((p) => this.workspace.workspaceRootOf(p)))];
+      this.python = new PythonTargets({
+        fs: options.fs, folders, ...(options.pythonPath ? { pythonPath: options.pythonPath } : {}),
+        onError: (e) => this.onInternalError('python parser', e),
+        onChange: () => {
+          this.guard('versionBase', undefined, () => this.applyVersionBases());
+          this.onPythonChanged();
+        },
+      });
+    }
   }
 
   get fs(): FileSystem {
     return this.options.fs;
+  }
+
+  /** Where each config dir's version_base comes from (an entry point or the setting). */
+  readonly versionBases = new Map<string, VersionBaseSource>();
+
+  /** Reads version_base from the entry points found so far; a config dir whose value changed is recomposed. */
+  private applyVersionBases(): void {
+    const entries = this.python?.index.entryPointFiles() ?? [];
+    for (const p of this.workspace.allProjects()) {
+      const found = versionBaseFor(p.root, entries, this.options.versionBase ?? null);
+      this.versionBases.set(p.root, found);
+      if (this.workspace.setVersionBase(p.root, found.versionBase)) {
+        for (const f of p.configFiles()) this.dirty.add(p.absolute(f));
+      }
+    }
   }
 
   // --- documents ---------------------------------------------------------------------------------------------
@@ -77,6 +121,10 @@ export class LanguageService {
   /** A watched file changed on disk (created, changed or deleted). */
   diskChanged(path: string, kind: 'created' | 'changed' | 'deleted'): void {
     this.workspace.store.diskChanged(path);
+    if (/\.pyi?$/.test(path)) {
+      this.python?.index.fileChanged(path);
+      return;
+    }
     if (!this.workspace.store.isOpen(path)) this.invalidate(path, kind !== 'changed');
   }
 
@@ -151,11 +199,11 @@ export class LanguageService {
   // --- features ----------------------------------------------------------------------------------------------
 
   completions(path: string, offset: number): CompletionItem[] {
-    return this.withFile('completion', path, [], (p, rel) => complete(p, rel, offset, this.workspace.targets));
+    return this.withFile('completion', path, [], (p, rel) => complete(p, rel, offset, this.workspace.targets, this.python));
   }
 
   definition(path: string, offset: number): FileRange[] {
-    return this.withFile('definition', path, [], (p, rel) => definition(p, rel, offset, this.fs, this.workspace.workspaceRootOf(p)));
+    return this.withFile('definition', path, [], (p, rel) => definition(p, rel, offset, this.fs, this.workspace.workspaceRootOf(p), this.python));
   }
 
   hover(path: string, offset: number): Hover | undefined {
@@ -164,7 +212,8 @@ export class LanguageService {
   }
 
   diagnostics(path: string): Diagnostic[] {
-    return this.withFile('diagnostics', path, [], (p, rel) => fileDiagnostics(p, rel, this.diagnosticsTargetCheck(p)));
+    return this.withFile('diagnostics', path, [], (p, rel) =>
+      applySeverities(fileDiagnostics(p, rel, this.diagnosticsTargetCheck(p)), this.severities));
   }
 
   codeActions(path: string, diagnostics: Diagnostic[]): CodeAction[] {
@@ -229,7 +278,7 @@ export class LanguageService {
   /** How `_target_` names of a project resolve: the built-in catalogue, then the workspace's own modules. */
   private targetCheck(project: ConfigProject): TargetCheck {
     const root = this.workspace.workspaceRootOf(project);
-    return { catalogue: this.workspace.targets, workspace: (name) => workspaceTarget(this.fs, root, name) };
+    return { catalogue: this.workspace.targets, workspace: (name) => workspaceTarget(this.fs, root, name), ...(this.python ? { python: this.python } : {}) };
   }
 
   /**
@@ -260,6 +309,7 @@ export class LanguageService {
         if (!found.has(name)) found.set(name, workspaceTarget(fs, root, name));
         return found.get(name);
       },
+      ...(this.python ? { python: this.python } : {}),
     };
   }
 

@@ -1,5 +1,6 @@
 // `_target_` names: the ones the config tree already uses, and the workspace module a dotted name points at
 // (`models.premise.MyModel` -> `models/premise.ts`, export `MyModel`), as the runner resolves it.
+import type { PythonTargets } from '../python/targets.js';
 import type { FileSystem } from './file-system.js';
 import type { ConfigProject } from './project.js';
 import type { FileRange } from './types.js';
@@ -101,6 +102,11 @@ export class TargetCatalogue {
   names(): string[] {
     return [...this.byName.keys()].sort();
   }
+  /** A name under the first segment of one of our canonical names (`bait.`): only the catalogue can have it. */
+  ownsNamespace(name: string): boolean {
+    const head = name.split('.')[0]!;
+    return this.targets.some((t) => t.name.split('.')[0] === head);
+  }
 }
 
 export function describeTarget(t: TargetInfo, name: string): string {
@@ -116,4 +122,6 @@ export function describeTarget(t: TargetInfo, name: string): string {
 export interface TargetCheck {
   catalogue: TargetCatalogue;
   workspace: (name: string) => FileRange | undefined;
+  /** The workspace's Python (and `bait.pythonPath`'s site-packages). */
+  python?: PythonTargets;
 }

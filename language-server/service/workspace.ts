@@ -70,6 +70,17 @@ export class Workspace {
     return p;
   }
 
+  /**
+   * A config dir's Hydra version_base changed (read from an entry point): its project is rebuilt, since every
+   * composition depends on it. Returns whether anything changed.
+   */
+  setVersionBase(root: string, versionBase: '1.1' | null): boolean {
+    const p = this.projects.get(root);
+    if (!p || (p.repository.options.versionBase ?? null) === versionBase) return false;
+    this.projects.set(root, new ConfigProject(root, this.store, { versionBase }));
+    return true;
+  }
+
   /** The folder a `_target_`'s module path is resolved against: the workspace folder holding the config dir. */
   workspaceRootOf(project: ConfigProject): string {
     const folder = this.folders.find((f) => project.root.startsWith(f + '/'));

@@ -2,7 +2,7 @@
 // any stray byte the server writes to stdout fails the test) or over Node IPC. It answers the server's own
 // requests with null, records notifications, and lets tests wait for one that matches.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,12 @@ export async function serverBundle(): Promise<string> {
   if (bundle) return bundle;
   const out = join(mkdtempSync(join(tmpdir(), 'bait-lsp-')), 'server.js');
   await esbuild.build({ entryPoints: [join(repo, 'language-server/main.ts')], outfile: out, bundle: true, platform: 'node',
-    target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: repo });
+    target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: repo,
+    define: { 'import.meta.url': '__bundleUrl' }, banner: { js: 'var __bundleUrl = require("url").pathToFileURL(__filename).href;' } });
+  // The Python parser's wasm files travel beside the bundle, as in dist/.
+  for (const f of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm']) {
+    copyFileSync(join(repo, 'node_modules', f), join(dirname(out), f.slice(f.indexOf('/') + 1)));
+  }
   bundle = out;
   return out;
 }

@@ -52,7 +52,7 @@ test('hover on a built-in _target_ shows its documentation and parameters', () =
   assert.match(h.contents, /`logging_interval`/);
 });
 
-test('unknown targets and unknown parameters of built-in targets are flagged where written', () => {
+test('unknown targets and unknown parameters of built-in targets are flagged where written; third-party ones are not', () => {
   const { f, s } = run(`
     //- /configs/config.yaml
     model:
@@ -60,9 +60,11 @@ test('unknown targets and unknown parameters of built-in targets are flagged whe
       input_shape: 128
       hiddn: 64
     # ^^^^^ unknown-target-param
+    ours:
+      _target_: bait.strategies.DeepSpeedStrategy
+    #           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ unknown-target
     strategy:
       _target_: lightning.pytorch.strategies.DeepSpeedStrategy
-    #           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ unknown-target
     mine:
       _target_: models.mine.Net
     //- /models/mine.ts

@@ -1,0 +1,72 @@
+// Python `_target_`s through the real server process over stdio, on the research-style fixture repository:
+// diagnostics pushed once the Python index is up, a quick fix for a misspelt parameter, definition into a .py
+// file, parameter completion, `bait.diagnostics` changed at run time, and a .py edit on disk picked up.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { LspClient } from './lsp-client.js';
+import { PYREPO } from './python-fixture.js';
+
+interface Diag { range: { start: { line: number; character: number }; end: { line: number; character: number } }; code: string; message: string; data?: unknown }
+type Published = { uri: string; diagnostics: Diag[] };
+
+describe('Python _target_s over stdio', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bait-pyrepo-'));
+  cpSync(PYREPO, dir, { recursive: true });
+  const uri = (p: string) => pathToFileURL(join(dir, p)).href;
+  let client: LspClient;
+  const diagnosticsOf = (p: string, match: (d: Diag[]) => boolean, from = 0) =>
+    client.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as Published).uri === uri(p) && match((n.params as Published).diagnostics), 30000, from)
+      .then((n) => (n.params as Published).diagnostics);
+
+  before(async () => {
+    client = await LspClient.stdio(dir);
+    await client.initialize(pathToFileURL(dir).href);
+  });
+  after(async () => {
+    assert.equal(await client.shutdown(), 0);
+    assert.deepEqual(client.garbage, []);
+  });
+
+  test('mistakes.yaml gets the four true diagnostics; the misspelt parameter has a quick fix', async () => {
+    const d = await diagnosticsOf('configs/mistakes.yaml', (x) => x.length === 4);
+    assert.deepEqual(d.map((x) => x.code), ['unknown-target-param', 'missing-target-param', 'unknown-target', 'missing-target-param']);
+    assert.deepEqual(d[0]!.range, { start: { line: 5, character: 2 }, end: { line: 5, character: 7 } });
+    const actions = await client.request<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
+      textDocument: { uri: uri('configs/mistakes.yaml') }, range: d[0]!.range, context: { diagnostics: [d[0]] } });
+    assert.equal(actions[0]!.title, "Change to 'depth'");
+    assert.equal(actions[0]!.edit.changes[uri('configs/mistakes.yaml')]![0]!.newText, 'depth');
+  });
+
+  test('definition from a _target_ lands on the class line of the .py file', async () => {
+    const def = await client.request<{ uri: string; range: { start: { line: number; character: number } } }[]>('textDocument/definition', {
+      textDocument: { uri: uri('configs/data/cifar.yaml') }, position: { line: 0, character: 20 } });
+    assert.deepEqual(def.map((l) => [l.uri, l.range.start]), [[uri('src/lab/data/datamodule.py'), { line: 5, character: 6 }]]);
+  });
+
+  test('completion offers the target\'s parameters with defaults', async () => {
+    const u = uri('configs/data/cifar.yaml');
+    client.notify('textDocument/didOpen', { textDocument: { uri: u, languageId: 'yaml', version: 1, text: '_target_: lab.data.CifarDataModule\nroot: x\n\n' } });
+    const items = await client.request<{ label: string; detail?: string }[]>('textDocument/completion', { textDocument: { uri: u }, position: { line: 2, character: 0 } });
+    assert.deepEqual(items.filter((i) => ['batch_size', 'num_workers'].includes(i.label)).map((i) => [i.label, i.detail]),
+      [['batch_size', 'int = 64'], ['num_workers', 'int = 2']]);
+    assert.ok(!items.some((i) => i.label === 'root'));
+  });
+
+  test('bait.diagnostics changes severities live; a .py change on disk is picked up', async () => {
+    let mark = client.notifications.length;
+    client.notify('workspace/didChangeConfiguration', { settings: { bait: { diagnostics: { 'missing-target-param': 'off', 'unknown-target': 'error' } } } });
+    let d = await diagnosticsOf('configs/mistakes.yaml', (x) => x.length === 2, mark);
+    assert.deepEqual(d.map((x) => x.code), ['unknown-target-param', 'unknown-target']);
+    // The class gains the parameter that was misspelt: that diagnostic goes away.
+    mark = client.notifications.length;
+    const file = join(dir, 'src/lab/models/resnet.py');
+    writeFileSync(file, (await import('node:fs')).readFileSync(file, 'utf8').replace('dropout: float = 0.1):', 'dropout: float = 0.1, depht: int = 0):'));
+    client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(file).href, type: 2 }] });
+    d = await diagnosticsOf('configs/mistakes.yaml', (x) => x.length === 1, mark);
+    assert.deepEqual(d.map((x) => x.code), ['unknown-target']);
+  });
+});
