@@ -1,7 +1,9 @@
 // The extension's settings (contributes.configuration in package.json), read in one place. Relative paths are
 // relative to each workspace folder.
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { pythonFor } from './apps/detect.js';
 
 export interface SshHostSetting {
   name?: string;
@@ -38,11 +40,13 @@ export const settings = {
   nodePath: (): string => section().get<string>('nodePath') || 'node',
   sshHosts: (): SshHostSetting[] => (section().get<SshHostSetting[]>('sshHosts') ?? []).filter((h) => h && typeof h.host === 'string'),
   workspaceRoot: (): string | undefined => folders()[0],
-  /** `bait.pythonPath`, absolute (relative to the first workspace folder), or undefined when unset. */
+  /**
+   * The interpreter whose site-packages the language server reads: `bait.pythonPath` (as Hydra apps use it),
+   * else the workspace's .venv; undefined when neither is a file path (a bare `python3` is not read).
+   */
   pythonPath: (): string | undefined => {
-    const p = section().get<string>('pythonPath');
-    if (!p) return undefined;
-    return isAbsolute(p) ? p : folders()[0] ? join(folders()[0]!, p) : undefined;
+    const p = pythonFor(section().get<string>('pythonPath') || undefined, folders()[0], existsSync);
+    return isAbsolute(p) ? p : undefined;
   },
   versionBase: (): string => section().get<string>('versionBase') || '1.3',
   /** `bait.diagnostics.<code>` as `{ code: severity }`. */
