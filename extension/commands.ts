@@ -11,6 +11,7 @@ import { runDirsOf, type RunExplorer } from './explorer.js';
 import type { HostRegistry } from './hosts.js';
 import type { RunRecord } from './run-dirs/model.js';
 import type { ExplorerNode } from './run-dirs/tree.js';
+import { readWandbLink } from './run-dirs/wandb.js';
 import { hostsOverride } from './override-text.js';
 import type { Runner } from './runner.js';
 import { sweepArgs, sweepFlow } from './sweep-flow.js';
@@ -181,6 +182,32 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
       const file = [join(run.dir, '.hydra', 'config.yaml'), join(run.dir, 'run.json')].find((f) => existsSync(f));
       if (!file) throw new Error(`${run.dir} has neither .hydra/config.yaml nor run.json.`);
       return vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    }),
+
+    reg('bait.syncToWandb', async (arg) => {
+      const run = await runOf(deps, arg, 'Upload which run to W&B?', (r) => r.status !== 'running');
+      if (!run) return undefined;
+      const w = readWandbLink(run.dir);
+      if ('reason' in w) throw new Error(`${run.id} cannot be synced: ${w.reason}.`);
+      // W&B's own CLI in a terminal: it shows its progress and the run's page, and can ask for a login.
+      const term = vscode.window.createTerminal({ name: `wandb sync ${run.id}`, shellPath: 'wandb', shellArgs: ['sync', w.link.folder],
+        cwd: run.dir });
+      term.show(true);
+      return term;
+    }),
+
+    reg('bait.openInWandb', async (arg) => {
+      const run = await runOf(deps, arg, 'Open which run in W&B?');
+      if (!run) return undefined;
+      const w = readWandbLink(run.dir);
+      if ('reason' in w) throw new Error(`${run.id} has no W&B page: ${w.reason}.`);
+      if (!w.link.url) {
+        const sync = await vscode.window.showInformationMessage(`BAIT: the W&B page of ${run.id} is not known yet: "wandb sync" ` +
+          'prints it when it uploads the run (set logging_config.entity and runs know their page from the start).', 'Sync to W&B');
+        if (sync) await vscode.commands.executeCommand('bait.syncToWandb', { dir: run.dir });
+        return undefined;
+      }
+      return vscode.env.openExternal(vscode.Uri.parse(w.link.url));
     }),
 
     reg('bait.selectHost', async (arg) => {

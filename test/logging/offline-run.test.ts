@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VENV } from '../infra/python.js';
+import { readWandbLink } from '../../extension/run-dirs/wandb.js';
 import { startFakeWandb } from './fake-wandb.js';
 import { bait, cleanEnv, wandbSync, metricsRows, type MetricsRow, pythonOrSkip, readTensorBoard, readWandb, runDirOf, wandbFileOf, wandbView, workspace } from './helpers.js';
 
@@ -55,6 +56,8 @@ test('an offline run: W&B reads back the config, every history row and the summa
   assert.equal(record.wandb.mode, 'offline');
   assert.match(record.wandb.dir, new RegExp(`^wandb/offline-run-\\d{8}_\\d{6}-${record.id}$`));
   const file = wandbFileOf(dir);
+  // What the editor's "Sync to W&B" / "Open in W&B" read: the folder to sync; no page yet (no entity configured).
+  assert.deepEqual(readWandbLink(dir), { link: { id: record.id, mode: 'offline', folder: join(dir, record.wandb.dir), url: null, synced: false } });
   assert.ok(r.out.includes(`wandb sync ${join(dir, record.wandb.dir)}`), r.out);
 
   const view = wandbView(readWandb(file));
@@ -108,6 +111,7 @@ test('an offline run: W&B reads back the config, every history row and the summa
     assert.deepEqual(server.complete, [{ exitcode: 0 }]);
     assert.ok(server.files['config.yaml']?.includes('bag_of_words'), 'config.yaml uploaded');
     assert.ok(existsSync(`${file}.synced`), 'wandb sync marked the run synced');
+    assert.equal((readWandbLink(dir) as { link: { synced: boolean } }).link.synced, true);
     assert.deepEqual(server.unknown, []);
   } finally {
     await server.close();
@@ -212,5 +216,6 @@ test('WANDB_MODE=disabled turns W&B off; logging_config.tensorboard=false turns 
   assert.ok(!existsSync(join(a, 'wandb')));
   assert.equal(readdirSync(a).filter((f) => f.startsWith('events.out')).length, 0);
   assert.equal(JSON.parse(readFileSync(join(a, 'run.json'), 'utf8')).wandb, null);
+  assert.deepEqual(readWandbLink(a), { reason: 'W&B was disabled for this run' });
   assert.ok(metricsRows(a).length > 0, 'metrics.jsonl is still written');
 });

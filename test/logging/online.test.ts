@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../infra/common.js';
+import { readWandbLink } from '../../extension/run-dirs/wandb.js';
 import { startFakeWandb } from './fake-wandb.js';
 import { cleanEnv, metricsRows, runAsync, pythonOrSkip, readWandb, runDirOf, wandbFileOf, wandbView, workspace, ROOT } from './helpers.js';
 
@@ -46,6 +47,8 @@ test('online: the SDK creates the run with its config and streams every row, the
     assert.equal(rec.wandb.url, `${server.url}/test-entity/mizar40/runs/${rec.id}`);
     assert.match(rec.wandb.dir, new RegExp(`^wandb/run-\\d{8}_\\d{6}-${rec.id}$`));
     assert.ok(r.out.includes(`W&B: ${rec.wandb.url}`), r.out);
+    // The editor's "Open in W&B" opens that page.
+    assert.equal((readWandbLink(dir) as { link: { url: string } }).link.url, rec.wandb.url);
     assert.doesNotMatch(r.out, /wandb sync/, 'nothing left to upload');
 
     assert.equal(server.upserts.length, 1);
