@@ -139,7 +139,10 @@ test('bait resume from an earlier checkpoint continues the same W&B run and step
 
   const rows = metricsRows(dir);
   const kept = rows.filter((x) => x.attempt === 2 || x.step <= earlier.step);
-  assert.ok(rows.length > kept.length, 'the first attempt logged past the checkpoint');
+  // The first attempt's rows past the checkpoint were moved aside (metrics.superseded.jsonl), not lost.
+  const superseded = readFileSync(join(dir, 'metrics.superseded.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricsRow);
+  assert.ok(superseded.length > 0 && superseded.every((x) => x.attempt === 1 && x.step > earlier.step));
+  assert.deepEqual(kept, rows, 'metrics.jsonl holds each step once');
   const view = wandbView(readWandb(wandbFileOf(dir)));
   assert.equal(view.run!.run_id, before.id);
   assert.deepEqual(view.history.map(withoutTimes), expectedHistory(kept));
