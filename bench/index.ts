@@ -10,6 +10,7 @@ const benches: [string, string, string][] = [
   ['training', './training.ts', 'benchTraining'],
   ['quality', './quality.ts', 'benchQuality'],
   ['lsp', './lsp.ts', 'benchLsp'],
+  ['lsp-wait', './lsp-wait.ts', 'benchLspWait'],
   ['sweeps', './sweeps.ts', 'benchSweeps'],
   ['webview', './webview.ts', 'benchWebview'],
 ];

@@ -37,8 +37,16 @@ function experimentFile(e: number): string {
   return lines.join('\n') + '\n';
 }
 
-/** Writes the tree to a fresh temp folder and returns its config dir. */
-export function writeLargeTree(): { configDir: string; experiments: string[]; options: string[] } {
+function sweepFile(i: number): string {
+  return ['method: grid', 'command:', `  - --config-name=experiment/exp_${i}`, 'parameters:', `  g${i % GROUPS}.g${i % GROUPS}_cfg.key_1:`,
+    '    values: [1, 2, 3]', '  trainer.max_epochs:', '    values: [5, 10]'].join('\n') + '\n';
+}
+
+/**
+ * Writes the tree to a fresh temp folder and returns its config dir. `sweeps` W&B sweep files go under
+ * `sweeps/` (issue 16's tree: 2,000 configs and 30 sweep specs, 2,030 files).
+ */
+export function writeLargeTree(sweeps = 0): { configDir: string; experiments: string[]; options: string[] } {
   const configDir = join(mkdtempSync(join(tmpdir(), 'bait-lsp-bench-')), 'configs');
   const experiments: string[] = [];
   const options: string[] = [];
@@ -56,6 +64,8 @@ export function writeLargeTree(): { configDir: string; experiments: string[]; op
     writeFileSync(join(configDir, 'experiment', `exp_${e}.yaml`), experimentFile(e));
     experiments.push(`experiment/exp_${e}.yaml`);
   }
+  if (sweeps) mkdirSync(join(configDir, 'sweeps'), { recursive: true });
+  for (let i = 0; i < sweeps; i++) writeFileSync(join(configDir, 'sweeps', `sweep_${i}.yaml`), sweepFile(i));
   return { configDir, experiments, options };
 }
 

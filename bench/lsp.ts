@@ -3,7 +3,9 @@
 // it and after one edit; and the server process's memory. Request latencies are measured twice: in the
 // service (the work itself) and as round trips to the real server over stdio (what an editor waits for).
 // Targets (issue 4): p95 <= 10 ms on BAIT, <= 30 ms on the large tree; whole-tree diagnostics <= 1 s, after
-// an edit <= 100 ms; server memory <= 200 MB on the large tree.
+// an edit <= 100 ms; server memory <= 200 MB on the large tree. The waiting targets of issue 16 (hover while
+// indexing, first `_target_` completion, a 5 MB file) are in lsp-wait.ts, reported here too
+// (`npm run bench -- lsp-wait` runs them alone).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +17,7 @@ import { LineIndex } from '../language-server/service/text.js';
 import { TARGET_DOCS } from '../runner/instantiate/targets.js';
 import { LspClient } from '../test/lsp/lsp-client.js';
 import { writeLargeTree } from './lsp-tree.js';
+import { benchLspWait } from './lsp-wait.js';
 
 const BAIT = join(import.meta.dirname, '..', 'test', 'conformance', 'bait', 'configs');
 
@@ -171,6 +174,7 @@ export async function benchLsp(): Promise<Record<string, unknown>> {
     bait_p95_ms_worst: baitP95, bait_p95_target_ms: 10,
     large_p95_ms_worst: largeP95, large_p95_target_ms: 30,
     whole_tree_target_ms: 1000, edit_target_ms: 100, memory_target_mb: 200,
+    ...(await benchLspWait()),
   };
 }
 

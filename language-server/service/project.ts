@@ -35,6 +35,21 @@ export interface ProjectOptions {
 
 const CONFIG_EXT = /\.ya?ml$/;
 
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * How a defaults list names a config (`db/mysql`): as a group option (`db: mysql`, `/db@x: [a, mysql]`,
+ * `override db: mysql`) or as a path (`- /db/mysql`, `- mysql` beside it). Only ranks candidates: a miss
+ * costs composing more configs, never a wrong answer.
+ */
+function namingPattern(config: string): RegExp {
+  const slash = config.lastIndexOf('/');
+  const option = escapeRe(config.slice(slash + 1));
+  if (slash < 0) return new RegExp(`(^|[\\s/-])${option}(@[\\w.]*)?\\s*$`, 'm');
+  const group = escapeRe(config.slice(0, slash).split('/').pop()!);
+  return new RegExp(`(\\b${group}(@[\\w.]*)?\\s*:[^\\n#]*\\b${option}\\b)|(\\b${group}/${option}\\b)`);
+}
+
 export class ConfigProject {
   readonly source: ConfigSource;
   /** The engine's repository, shared by every composition so each file is parsed once per version. */
@@ -287,12 +302,12 @@ export class ConfigProject {
    */
   private contextOrder(rel: string, finals: readonly Composition[] | readonly string[]): string[] {
     const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
-    const base = rel.slice(dir.length).replace(CONFIG_EXT, '');
+    const names = namingPattern(rel.replace(CONFIG_EXT, ''));
     const files = finals.map((f) => (typeof f === 'string' ? f : f.file)).filter((f) => f !== rel);
     // Options of a group a root config selects (`debug/default.yaml`, run as `train debug=default`) come after
     // the configs that are run as they are: a file is seen in `train` before `train debug=default`.
     const options = this.selectedGroups();
-    const rank = (f: string) => (f.startsWith(dir) ? 0 : 4) + (options.has(folderOf(f)) ? 2 : 0) + (this.source.read(f)?.includes(base) ? 0 : 1);
+    const rank = (f: string) => (f.startsWith(dir) ? 0 : 4) + (options.has(folderOf(f)) ? 2 : 0) + (names.test(this.source.read(f) ?? '') ? 0 : 1);
     const ranks = new Map(files.map((f) => [f, rank(f)]));
     return files.sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a < b ? -1 : 1));
   }

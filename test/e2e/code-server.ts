@@ -138,6 +138,15 @@ export async function openBrowser(): Promise<{ context: BrowserContext; page: Pa
   };
 }
 
+/** The extension packaged as a .vsix into `dir`, exactly as users install it. */
+export function packageVsix(dir: string): string {
+  const out = join(dir, 'bait-experiments.vsix');
+  const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies',
+    '--allow-missing-repository', '--skip-license', '-o', out], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`vsce package failed: ${r.stderr || r.stdout}`);
+  return out;
+}
+
 /** A workspace with a tiny runnable config tree, so the language server has configs to compose. */
 export function makeWorkspace(files: Record<string, string> = {}): string {
   const ws = mkdtempSync(join(tmpdir(), 'bait-ws-'));

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBrowser, repoRoot, skipOrFailEditor, startCodeServer } from './code-server.js';
+import { openBrowser, packageVsix, repoRoot, skipOrFailEditor, startCodeServer } from './code-server.js';
 import { Workbench } from './workbench.js';
 
 /** A premise-selection experiment small enough to train in a couple of seconds on the shipped data. */
@@ -60,14 +60,6 @@ model:
     d_model: 16
     dropout: 0.1
 `;
-
-function packageVsix(dir: string): string {
-  const out = join(dir, 'bait-experiments.vsix');
-  const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies',
-    '--allow-missing-repository', '--skip-license', '-o', out], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`vsce package failed: ${r.stderr || r.stdout}`);
-  return out;
-}
 
 function vsixFiles(vsix: string): string[] {
   const r = spawnSync('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix],

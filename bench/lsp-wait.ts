@@ -1,0 +1,142 @@
+// Language-server waiting benchmark (issue 16): what a user waits for on a fresh start of a 2,030-file tree,
+// as round trips to the real server over stdio, each beside a baseline from the same run.
+// - hover on a just-opened file while the server is still composing the tree (p95; target <= 50 ms), against
+//   a cold request that needs the whole tree composed (what every first request used to wait for);
+// - the first `_target_:` value completion after start (target <= 100 ms), against the same request warm;
+// - diagnostics of a 5 MB config from open to publish (target <= 2 s), against the engine alone composing it.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compose, Repository } from '../runner/config/index.js';
+import { DocumentStore } from '../language-server/service/documents.js';
+import { nodeFileSystem } from '../language-server/service/file-system.js';
+import { LineIndex } from '../language-server/service/text.js';
+import { LspClient } from '../test/lsp/lsp-client.js';
+import { bigConfigText, writeLargeTree } from './lsp-tree.js';
+
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+
+async function start(configDir: string): Promise<LspClient> {
+  const client = await LspClient.stdio(dirname(configDir));
+  await client.initialize(pathToFileURL(dirname(configDir)).href, { configDirs: [configDir], versionBase: '1.1' });
+  return client;
+}
+
+function open(client: LspClient, path: string): string {
+  const uri = pathToFileURL(path).href;
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: readFileSync(path, 'utf8') } });
+  return uri;
+}
+
+function positionOf(path: string, needle: string, delta: number) {
+  const text = readFileSync(path, 'utf8');
+  return new LineIndex(text).position(text.indexOf(needle) + delta);
+}
+
+/** Hovers sent 20 ms after opening files, right after start-up; `runs` fresh servers, `probes` files each. */
+async function hoverWhileIndexing(configDir: string, options: string[], runs: number, probes: number) {
+  const hovers: number[] = [];
+  const wholeTree: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const client = await start(configDir);
+    for (let i = 0; i < probes; i++) {
+      const rel = options[(run * 97 + i * 31) % options.length]!;
+      const path = join(configDir, rel);
+      const uri = open(client, path);
+      await sleep(20);
+      const t0 = process.hrtime.bigint();
+      await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf(path, 'key_2:', 2) });
+      hovers.push(ms(t0));
+    }
+    await client.shutdown();
+    // The baseline: a request that needs every final config composed, on a fresh server.
+    const cold = await start(configDir);
+    const t0 = process.hrtime.bigint();
+    await cold.request('bait/runnableConfigs', {});
+    wholeTree.push(ms(t0));
+    await cold.shutdown();
+  }
+  return { hovers, wholeTree };
+}
+
+/** The first `_target_:` value completion on a fresh server, then the same request again. */
+async function firstTargetCompletion(configDir: string, options: string[], runs: number) {
+  const first: number[] = [];
+  const warm: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const client = await start(configDir);
+    const path = join(configDir, options[(run * 13) % options.length]!);
+    const uri = open(client, path);
+    const position = positionOf(path, '_target_: ', 10);
+    let t0 = process.hrtime.bigint();
+    const items = await client.request<unknown[]>('textDocument/completion', { textDocument: { uri }, position });
+    first.push(ms(t0));
+    if (!items.length) throw new Error('no _target_ completion');
+    t0 = process.hrtime.bigint();
+    await client.request('textDocument/completion', { textDocument: { uri }, position });
+    warm.push(ms(t0));
+    await client.shutdown();
+  }
+  return { first, warm };
+}
+
+/** Open to publishDiagnostics for a 5 MB config; the engine composing it alone (cold) as the baseline. */
+async function bigFileDiagnostics(runs: number) {
+  const configDir = join(mkdtempSync(join(tmpdir(), 'bait-lsp-big-')), 'configs');
+  mkdirSync(configDir, { recursive: true });
+  const text = bigConfigText(5_000_000);
+  writeFileSync(join(configDir, 'big.yaml'), text);
+  writeFileSync(join(configDir, 'small.yaml'), 'a: 1\nb: ${a}\n');
+  const server: number[] = [];
+  const engine: number[] = [];
+  let note = '';
+  for (let run = 0; run < runs; run++) {
+    const client = await start(configDir);
+    const t0 = process.hrtime.bigint();
+    const uri = open(client, join(configDir, 'big.yaml'));
+    const m = await client.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri, 120_000);
+    server.push(ms(t0));
+    note = ((m.params as { diagnostics: { code: string }[] }).diagnostics[0]?.code) ?? '';
+    await client.shutdown();
+    const source = new DocumentStore(nodeFileSystem).sourceFor(configDir);
+    const t1 = process.hrtime.bigint();
+    compose({ source, configName: 'big', versionBase: '1.1', repository: new Repository(source, { versionBase: '1.1' }) });
+    engine.push(ms(t1));
+  }
+  return { server, engine, bytes: text.length, note };
+}
+
+export async function benchLspWait(): Promise<Record<string, unknown>> {
+  const tree = writeLargeTree(30);
+  const configDir = tree.configDir;
+  const files = tree.experiments.length + tree.options.length + 10 + 30;
+  const { hovers, wholeTree } = await hoverWhileIndexing(configDir, tree.options, 4, 10);
+  const { first, warm } = await firstTargetCompletion(configDir, tree.options, 5);
+  const big = await bigFileDiagnostics(3);
+  const hoverP95 = quantile(hovers, 0.95);
+  const wholeP50 = quantile(wholeTree, 0.5);
+  return {
+    wait_tree_files: files,
+    wait_hover_while_indexing_ms: { p50: r1(quantile(hovers, 0.5)), p95: r1(hoverP95), max: r1(Math.max(...hovers)), n: hovers.length },
+    wait_hover_target_p95_ms: 50,
+    wait_compose_whole_tree_cold_ms: { p50: r1(wholeP50), min: r1(Math.min(...wholeTree)) },
+    wait_hover_p95_over_whole_tree: Math.round((hoverP95 / wholeP50) * 1000) / 1000,
+    wait_first_target_completion_ms: { p50: r1(quantile(first, 0.5)), max: r1(Math.max(...first)), n: first.length },
+    wait_target_completion_warm_ms: { p50: r1(quantile(warm, 0.5)) },
+    wait_first_target_completion_target_ms: 100,
+    wait_big_file_bytes: big.bytes,
+    wait_big_file_diagnostics_ms: { p50: r1(quantile(big.server, 0.5)), max: r1(Math.max(...big.server)) },
+    wait_big_file_engine_compose_ms: { p50: r1(quantile(big.engine, 0.5)) },
+    wait_big_file_over_engine: Math.round((quantile(big.server, 0.5) / quantile(big.engine, 0.5)) * 100) / 100,
+    wait_big_file_first_diagnostic: big.note,
+    wait_big_file_target_ms: 2000,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  void benchLspWait().then((r) => console.log(JSON.stringify(r, null, 2)));
+}

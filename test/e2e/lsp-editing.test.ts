@@ -1,0 +1,144 @@
+// The language server's editing features in a real VS Code (code-server) with the packaged extension:
+// Format Document keeps the `# @package` header and every comment; F2 on a key renames it in the files that
+// set and interpolate it; F2 on a defaults-list option renames the config file and every entry selecting it.
+// The results are read back from disk after Save All; screenshots go to test-artifacts/e2e/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeWorkspace, openBrowser, packageVsix, skipOrFailEditor, startCodeServer } from './code-server.js';
+import { Workbench } from './workbench.js';
+
+const FILES = {
+  'configs/exp.yaml': [
+    '# @package _global_',
+    'defaults:',
+    '  - /base/run@_here_',
+    '  - /db: mysql',
+    '  - _self_',
+    'run:',
+    '  name: exp',
+    '  log: lr=${run.lr}',
+    '',
+  ].join('\n'),
+  'configs/base/run.yaml': 'run:\n  name: ???\n  lr: 0.1\n  dir: out/${.lr}\n',
+  'configs/db/mysql.yaml': 'host: mysql.local\n',
+  'configs/db/postgres.yaml': 'host: pg.local\n',
+  'configs/messy.yaml': [
+    '# @package _global_',
+    '# keep this comment',
+    'defaults:',
+    '    - /db: mysql   # the database',
+    '    - _self_',
+    'trainer:',
+    '      max_epochs: 3   ',
+    '      # the optimiser',
+    '      lr: 0.',
+    '',
+  ].join('\n'),
+};
+
+test('formatting and rename in code-server with the packaged extension', { timeout: 300_000 }, async (t) => {
+  if (skipOrFailEditor(t)) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'bait-lsp-e2e-'));
+  const vsix = packageVsix(tmp);
+  const ws = makeWorkspace(FILES);
+  const cs = await startCodeServer({ workspace: ws, vsix, settings: {
+    'files.autoSave': 'off', 'editor.detectIndentation': false, 'editor.tabSize': 2, 'editor.insertSpaces': true,
+  } });
+  const browser = await openBrowser();
+  t.after(async () => {
+    await browser.close();
+    await cs.stop();
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(ws, { recursive: true, force: true });
+  });
+  const page = browser.page;
+  const wb = new Workbench(page);
+  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await wb.shot(`failed-lsp-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+      throw e;
+    }
+  });
+  const read = (p: string) => readFileSync(join(ws, p), 'utf8');
+  /** Puts the cursor at a 1-based line and column with Go to Line. */
+  const goTo = async (line: number, column: number) => {
+    await page.keyboard.press('Control+G');
+    await wb.type(`:${line}:${column}`);
+  };
+  /** Waits until a file on disk satisfies `ok` (Save All writes asynchronously). */
+  const onDisk = async (p: string, ok: (text: string) => boolean) => {
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(join(ws, p)) && ok(read(p)))) {
+      assert.ok(Date.now() < deadline, `${p} on disk: ${existsSync(join(ws, p)) ? read(p) : '(missing)'}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
+  await wb.ready();
+
+  await step('the language server is up (lenses on a final config)', async () => {
+    await wb.openFile('configs/exp.yaml');
+    await wb.codeLens('Run Experiment').waitFor({ timeout: 60_000 });
+  });
+
+  await step('Format Document re-indents, keeps the header and the comments', async () => {
+    await wb.openFile('configs/messy.yaml');
+    await wb.command('Format Document');
+    await page.locator('.view-line', { hasText: '  max_epochs: 3' }).first().waitFor({ timeout: 30_000 });
+    await wb.shot('lsp-01-formatted');
+    await page.keyboard.press('Control+S');
+    await onDisk('configs/messy.yaml', (text) => text.includes('\n  - _self_'));
+    assert.equal(read('configs/messy.yaml'), [
+      '# @package _global_',
+      '# keep this comment',
+      'defaults:',
+      '  - /db: mysql   # the database',
+      '  - _self_',
+      'trainer:',
+      '  max_epochs: 3',
+      '  # the optimiser',
+      '  lr: 0.',
+      '',
+    ].join('\n'));
+  });
+
+  await step('F2 on a key renames it where it is set and where it is interpolated', async () => {
+    await wb.openFile('configs/base/run.yaml');
+    await goTo(3, 4);
+    await page.keyboard.press('F2');
+    const box = page.locator('.rename-box input').first();
+    await box.waitFor({ timeout: 30_000 });
+    assert.equal(await box.inputValue(), 'lr');
+    await box.fill('learning_rate');
+    await wb.shot('lsp-02-rename-key');
+    await box.press('Enter');
+    await page.locator('.view-line', { hasText: 'learning_rate: 0.1' }).first().waitFor({ timeout: 30_000 });
+    await wb.command('File: Save All');
+    await onDisk('configs/base/run.yaml', (text) => text === 'run:\n  name: ???\n  learning_rate: 0.1\n  dir: out/${.learning_rate}\n');
+    await onDisk('configs/exp.yaml', (text) => text.includes('  log: lr=${run.learning_rate}\n'));
+  });
+
+  await step('F2 on a defaults option renames the config file and the entries that select it', async () => {
+    await wb.openFile('configs/exp.yaml');
+    await goTo(4, 10);
+    await page.keyboard.press('F2');
+    const box = page.locator('.rename-box input').first();
+    await box.waitFor({ timeout: 30_000 });
+    assert.equal(await box.inputValue(), 'mysql');
+    await box.fill('mariadb');
+    await box.press('Enter');
+    await page.locator('.view-line', { hasText: '- /db: mariadb' }).first().waitFor({ timeout: 30_000 });
+    await wb.command('File: Save All');
+    await onDisk('configs/db/mariadb.yaml', (text) => text === 'host: mysql.local\n');
+    assert.ok(!existsSync(join(ws, 'configs/db/mysql.yaml')));
+    await onDisk('configs/exp.yaml', (text) => text.includes('  - /db: mariadb\n'));
+    await onDisk('configs/messy.yaml', (text) => text.includes('  - /db: mariadb   # the database\n'));
+    await wb.shot('lsp-03-renamed-config-file');
+  });
+});
