@@ -210,4 +210,17 @@ suite('run explorer and webviews', () => {
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('bait.openConfig', { dir: runDir });
     assert.equal(editor.document.uri.fsPath, join(runDir, '.hydra/config.yaml'));
   });
+
+  test('Sync to W&B runs W&B\'s own `wandb sync` on the run\'s W&B folder in a terminal', async () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const rj = JSON.parse(fs.readFileSync(join(runDir, 'run.json'), 'utf8'));
+    const folder = 'wandb/offline-run-20261128_100000-run00001';
+    fs.writeFileSync(join(runDir, 'run.json'), JSON.stringify({ ...rj, wandb: { id: 'run00001', mode: 'offline', project: 'p', entity: null, dir: folder, url: null } }));
+    const t = await vscode.commands.executeCommand<vscode.Terminal>('bait.syncToWandb', { dir: runDir });
+    assert.equal(t?.name, 'wandb sync run00001');
+    const opts = t.creationOptions as vscode.TerminalOptions;
+    assert.equal(opts.shellPath, 'wandb');
+    assert.deepEqual(opts.shellArgs, ['sync', join(runDir, folder)]);
+    t.dispose();
+  });
 });
