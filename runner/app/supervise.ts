@@ -86,22 +86,24 @@ export function showArgv(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-export async function runApp(opts: AppRunOptions, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** The app command's words when it can start; else the reason is printed and null returned (exit code 1). */
+export function startableApp(app: string, cwd: string, io: Io, env: NodeJS.ProcessEnv): string[] | null {
   let words: string[];
   try {
-    words = splitCommandLine(opts.app);
+    words = splitCommandLine(app);
   } catch (e) {
-    if (e instanceof AppCommandError) {
-      io.err.write(`bait: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    if (!(e instanceof AppCommandError)) throw e;
+    io.err.write(`bait: ${e.message}\n`);
+    return null;
   }
-  const why = preflight(words, opts.workspaceDir, env);
-  if (why) {
-    io.err.write(`bait: ${why}\n`);
-    return 1;
-  }
+  const why = preflight(words, cwd, env);
+  if (why) io.err.write(`bait: ${why}\n`);
+  return why ? null : words;
+}
+
+export async function runApp(opts: AppRunOptions, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const words = startableApp(opts.app, opts.workspaceDir, io, env);
+  if (!words) return 1;
   const planned = planAppRun({ configName: opts.configName, configDir: opts.configDir, overrides: [...opts.overrides, ...(opts.extra ?? [])], workspaceDir: opts.workspaceDir, env,
     versionBase: opts.versionBase ?? null });
   if ('error' in planned) {

@@ -12,9 +12,9 @@ import { createUniqueDir } from '../run/run_dir.js';
 import { readRunRecord, writeRunRecord } from '../run/run_record.js';
 import { STOP_FILE } from '../run/signals.js';
 import { writeManifest, storedDir, type SweepManifest } from '../sweep/manifest.js';
-import { appArgv, AppCommandError, splitCommandLine } from './command-line.js';
+import { appArgv } from './command-line.js';
 import { checkpointSetup, pathValue, planAppRun } from './plan.js';
-import { appName, exitCode, failure, newRunId, preflight, showArgv, supervise, type Io } from './supervise.js';
+import { appName, exitCode, failure, newRunId, showArgv, startableApp, supervise, type Io } from './supervise.js';
 
 /** The launcher targets that are ours; anything else (Hydra's basic, joblib, submitit, ray) belongs to the app. */
 export function isOurLauncher(node: Record<string, unknown> | null | undefined): boolean {
@@ -43,21 +43,8 @@ export interface AppMultirun {
 }
 
 export async function runAppMultirun(m: AppMultirun, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let words: string[];
-  try {
-    words = splitCommandLine(m.app);
-  } catch (e) {
-    if (e instanceof AppCommandError) {
-      io.err.write(`bait: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
-  const why = preflight(words, m.workspaceDir, env);
-  if (why) {
-    io.err.write(`bait: ${why}\n`);
-    return 1;
-  }
+  const words = startableApp(m.app, m.workspaceDir, io, env);
+  if (!words) return 1;
   const sweepDir = createUniqueDir(m.sweepDir);
   const moved = (d: string) => (sweepDir === m.sweepDir ? d : join(sweepDir, d.slice(m.sweepDir.length)));
   const jobs = m.jobs.map((j) => ({ ...j, dir: moved(j.dir) }));

@@ -1,8 +1,8 @@
 // Lightning's CSVLogger output: `<save_dir>/<name>/version_<n>/metrics.csv`, one row per `log` call, with empty
 // cells for metrics not logged in that row. A resumed run writes a new version folder, so each version is one
 // attempt; rows come back in version order. A half-written last line (the app is still writing) is left out.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { findFiles, SKIP_CHECKPOINTS } from './find-files.js';
 
 export interface OutputRow {
   step?: number;
@@ -62,20 +62,7 @@ export function parseMetricsCsv(text: string, attempt?: number): OutputRow[] {
 
 /** The metrics.csv files under a run directory (CSVLogger's layout), oldest version first. */
 export function findMetricsCsv(runDir: string, depth = 3): string[] {
-  const out: string[] = [];
-  const walk = (d: string, left: number): void => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.isFile() && e.name === 'metrics.csv') out.push(join(d, e.name));
-      else if (e.isDirectory() && left > 0 && !e.name.startsWith('.') && e.name !== 'wandb' && e.name !== 'checkpoints') walk(join(d, e.name), left - 1);
-    }
-  };
-  walk(runDir, depth);
+  const out = findFiles(runDir, depth, (n) => n === 'metrics.csv', SKIP_CHECKPOINTS);
   const version = (f: string) => Number(/version_(\d+)/.exec(f)?.[1] ?? 0);
   return out.sort((a, b) => version(a) - version(b) || a.localeCompare(b));
 }

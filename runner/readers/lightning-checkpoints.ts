@@ -3,8 +3,9 @@
 // `<logger dir>/version_N/checkpoints`). The files are torch pickles; everything shown comes from their names
 // (`epoch=3-step=40-val_acc=0.8125.ckpt`, `last.ckpt`, `last-v1.ckpt`) and times, which is what Lightning's
 // `filename` templates put there. Plain file reads only: the runner's `bait runs` and the extension share it.
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { findFiles } from './find-files.js';
 
 export interface LightningCheckpoint {
   /** The file name without `.ckpt`. */
@@ -19,23 +20,6 @@ export interface LightningCheckpoint {
   isBest: boolean;
 }
 
-const SKIP = new Set(['.hydra', 'wandb', 'node_modules', '.git', '.submitit']);
-
-function ckptFiles(dir: string, depth: number, out: Set<string>): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    // Lightning 2.1+ writes last.ckpt as a symbolic link to the newest top-k file when they are the same step.
-    if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.ckpt')) out.add(p);
-    else if (e.isDirectory() && depth > 0 && !SKIP.has(e.name)) ckptFiles(p, depth - 1, out);
-  }
-}
-
 /** `key=value` pairs of a Lightning checkpoint name (`epoch=3-val_acc=0.81`, `epoch_003` counts as epoch 3). */
 export function nameFields(name: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -47,9 +31,9 @@ export function nameFields(name: string): Record<string, number> {
 
 /** Finds the run's checkpoints, oldest first; `best` is the best score under the monitor's mode (by name). */
 export function findLightningCheckpoints(runDir: string, dirs: string[] = [], monitor?: string, mode: 'min' | 'max' = 'min'): LightningCheckpoint[] {
-  const files = new Set<string>();
-  for (const d of dirs) ckptFiles(resolve(d), 0, files);
-  ckptFiles(resolve(runDir), 4, files);
+  // Lightning 2.1+ writes last.ckpt as a symbolic link to the newest top-k file when they are the same step.
+  const isCkpt = (n: string) => n.endsWith('.ckpt');
+  const files = new Set([...dirs.flatMap((d) => findFiles(resolve(d), 0, isCkpt)), ...findFiles(resolve(runDir), 4, isCkpt)]);
   const out: LightningCheckpoint[] = [];
   for (const path of files) {
     let mtimeMs = 0;

@@ -2,9 +2,9 @@
 // write): TFRecord framing (u64 length, u32 crc, data, u32 crc) around `tensorflow.Event` protobufs. Only scalars
 // are read: `Summary.Value.simple_value`, and tensors of the `scalars` plugin (float/double, one element). A record
 // cut short at the end of the file (the app is still writing) ends the read, as TensorBoard does.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { OutputRow } from './csv-metrics.js';
+import { findFiles, SKIP_CHECKPOINTS } from './find-files.js';
 
 /** A minimal protobuf reader: varints, fixed32/64 and length-delimited fields, which is all Event uses. */
 class Proto {
@@ -168,20 +168,7 @@ export function parseEvents(buf: Buffer): OutputRow[] {
 
 /** The event files under a run directory, in the order they were written (their names start with the time). */
 export function findEventFiles(runDir: string, depth = 4): string[] {
-  const out: string[] = [];
-  const walk = (d: string, left: number): void => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.isFile() && e.name.startsWith('events.out.tfevents.')) out.push(join(d, e.name));
-      else if (e.isDirectory() && left > 0 && !e.name.startsWith('.') && e.name !== 'wandb' && e.name !== 'checkpoints') walk(join(d, e.name), left - 1);
-    }
-  };
-  walk(runDir, depth);
+  const out = findFiles(runDir, depth, (n) => n.startsWith('events.out.tfevents.'), SKIP_CHECKPOINTS);
   const stamp = (f: string) => Number(/tfevents\.(\d+)/.exec(f)?.[1] ?? 0);
   return out.sort((a, b) => stamp(a) - stamp(b) || a.localeCompare(b));
 }

@@ -162,3 +162,4 @@ export function makeWorkspace(files: Record<string, string> = {}): string {
   }
   return ws;
 }
+

@@ -6,24 +6,15 @@
 // test-artifacts/e2e/app-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBrowser, repoRoot, skipOrFailEditor, startCodeServer } from './code-server.js';
+import { openBrowser, packageVsix, skipOrFailEditor, startCodeServer } from './code-server.js';
 import { Workbench } from './workbench.js';
 import { venvPython } from '../infra/python.js';
 import { waitFor } from '../infra/common.js';
 import { APP_ENV, appWorkspace, bait, baitAsync, record, removeWorkspaces, runDirs } from '../app/helpers.js';
 import { findLightningCheckpoints } from '../../runner/readers/lightning-checkpoints.js';
-
-function packageVsix(dir: string): string {
-  const out = join(dir, 'bait-experiments.vsix');
-  const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies',
-    '--allow-missing-repository', '--skip-license', '-o', out], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`vsce package failed: ${r.stderr || r.stdout}`);
-  return out;
-}
 
 /** A run of the app started from the CLI, slow enough to be interrupted after its first checkpoint. */
 async function interruptedRun(ws: string, config: string, root: string, how: 'stop' | 'kill'): Promise<string> {
