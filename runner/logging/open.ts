@@ -106,7 +106,7 @@ export function openLoggers(s: LoggingSettings, a: AttemptInfo, store: MetricsLo
   if (mode === 'online') {
     const config = Object.fromEntries(Object.entries({ _wandb: {}, ...a.config }).map(([k, v]) => [k, { desc: null, value: v }]));
     loggers.online = new WandbOnline(s, {
-      id: a.runId, name: s.name, group: s.group, notes: s.notes, tags: s.tags, jobType: s.jobType, host: a.host, config,
+      id: a.runId, host: a.host, config,
       startOffset: file.rows,
     }, out.print, (url) => {
       wandb.url = url;

@@ -9,9 +9,6 @@ const root = Root.fromJSON(json as unknown as Parameters<typeof Root.fromJSON>[0
 export const WandbRecord: Type = root.lookupType('wandb_internal.Record');
 export const TbEvent: Type = root.lookupType('tensorboard.Event');
 
-/** The versions of the Python packages the schema was read from. */
-export const SCHEMA_SOURCE = (json as { _generated_from: { wandb: string; tensorboard: string } })._generated_from;
-
 export function encode(type: Type, value: Record<string, unknown>): Uint8Array {
   const err = type.verify(value);
   // A wrong field here is a bug in our logger, never the user's input: fail loudly in tests.

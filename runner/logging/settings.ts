@@ -25,6 +25,9 @@ export interface LoggingSettings {
   baseUrl: string;
 }
 
+/** What describes a W&B run besides its id: written into the run record and sent by the online client. */
+export type WandbRunMeta = Pick<LoggingSettings, 'project' | 'entity' | 'group' | 'tags' | 'name' | 'notes' | 'jobType'>;
+
 type Dict = Record<string, unknown>;
 
 const MODES: Record<string, WandbMode> = { online: 'online', offline: 'offline', disabled: 'disabled', dryrun: 'offline', run: 'online' };

@@ -51,7 +51,7 @@ export class TensorBoardWriter {
     writeSync(this.fd, frame(encode(TbEvent, event)));
   }
 
-  /** One Event holding every finite scalar of the row (TensorBoard cannot show NaN/inf as a point anyway). */
+  /** One Event holding every scalar of the step (NaN and infinities included, as TensorBoard stores them). */
   scalars(step: number, wallTime: number, values: Record<string, number>): void {
     const value = Object.entries(values).filter(([, v]) => typeof v === 'number').map(([tag, v]) => ({ tag, simple_value: v }));
     if (value.length) this.write({ wall_time: wallTime, step, summary: { value } });

@@ -15,11 +15,6 @@ import { type LoggingSettings, runUrl } from './settings.js';
 
 export interface OnlineRun {
   id: string;
-  name: string | null;
-  group: string | null;
-  notes: string | null;
-  tags: string[];
-  jobType: string | null;
   host: string;
   /** W&B's config as its Python client sends it: {key: {value, desc}}. */
   config: Record<string, unknown>;
@@ -76,11 +71,11 @@ export class WandbOnline implements OnlineStream {
     await within(api.ensureDefaultEntity(), REQUEST_WAIT_MS, 'the viewer query');
     const res = await within(api.upsertRun({
       name: this.run.id, project: this.s.project, entity: this.s.entity ?? '',
-      ...(this.run.name ? { displayName: this.run.name } : {}),
-      ...(this.run.group ? { groupName: this.run.group } : {}),
-      ...(this.run.notes ? { notes: this.run.notes } : {}),
-      ...(this.run.jobType ? { jobType: this.run.jobType } : {}),
-      tags: this.run.tags, host: this.run.host, config: JSON.stringify(this.run.config),
+      ...(this.s.name ? { displayName: this.s.name } : {}),
+      ...(this.s.group ? { groupName: this.s.group } : {}),
+      ...(this.s.notes ? { notes: this.s.notes } : {}),
+      ...(this.s.jobType ? { jobType: this.s.jobType } : {}),
+      tags: this.s.tags, host: this.run.host, config: JSON.stringify(this.run.config),
     }), REQUEST_WAIT_MS, 'upsertBucket');
     const bucket = res?.upsertBucket?.bucket;
     if (!bucket) throw new Error('the server did not create the run (upsertBucket failed)');

@@ -9,16 +9,10 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode, encode, WandbRecord } from './protos.js';
 import { RecordLogWriter, scanRecordLog } from './record-log.js';
+import type { WandbRunMeta } from './settings.js';
 
-export interface WandbRunInfo {
+export interface WandbRunInfo extends WandbRunMeta {
   id: string;
-  project: string;
-  entity: string | null;
-  group: string | null;
-  tags: string[];
-  name: string | null;
-  notes: string | null;
-  jobType: string | null;
   host: string;
   /** Epoch milliseconds of the run's first attempt. */
   startTime: number;
