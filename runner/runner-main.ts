@@ -58,18 +58,35 @@ export async function runJob(
   }
 }
 
-/** Finds where a config key was set (the deepest existing prefix) and formats it like a config error. */
+/** A value that is exactly one absolute interpolation, `${data_config}`: the key it stands for. */
+const WHOLE_REF = /^\$\{([A-Za-z_][\w-]*(?:\.[\w-]+)*)\}$/;
+
+/**
+ * Where a config key was set: the deepest existing prefix, following whole-value interpolations, so a value that
+ * a target reads through `data_config: ${data_config}` is found where `data_config.batch_size` was set (a file
+ * line or the override), not at the target's `_target_`.
+ */
+function originOfKey(cfg: DictNode, key: string, hops = 0): { key: string; node: ConfigNode } | undefined {
+  const parts = key.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const prefix = parts.slice(0, n).join('.');
+    const node = selectNode(cfg, prefix);
+    if (!node) continue;
+    const ref = node.kind === 'scalar' && typeof node.value === 'string' ? WHOLE_REF.exec(node.value) : null;
+    if (ref && n < parts.length && hops < 16) return originOfKey(cfg, [ref[1]!, ...parts.slice(n)].join('.'), hops + 1);
+    if (node.origin && node.origin.kind !== 'builtin') return { key: n === parts.length ? prefix : key, node };
+  }
+  return undefined;
+}
+
+/** Finds where a config key was set and formats the problem like a config error. */
 function locator(cfg: DictNode, show: (e: ConfigError) => string) {
   return (key: string, message: string): string | undefined => {
-    const parts = key.split('.');
-    for (let n = parts.length; n > 0; n--) {
-      const node = selectNode(cfg, parts.slice(0, n).join('.'));
-      if (node?.origin && node.origin.kind !== 'builtin') {
-        const text = message.startsWith(`config key '${key}'`) ? message : `config key '${key}': ${message}`;
-        return show({ code: 'override-type', message: text, origin: node.origin });
-      }
-    }
-    return undefined;
+    const found = originOfKey(cfg, key);
+    if (!found) return undefined;
+    const detail = message.startsWith(`config key '${key}': `) ? message.slice(`config key '${key}': `.length) : message;
+    const text = found.key === key ? `config key '${key}': ${detail}` : `config key '${found.key}' (read as ${key}): ${detail}`;
+    return show({ code: 'override-type', message: text, origin: found.node.origin! });
   };
 }
 
@@ -115,6 +132,43 @@ function configForLoggers(cfg: DictNode, env: NodeJS.ProcessEnv): Plain {
   return 'errors' in r ? toPlain(jobConfig(cfg)) : r.job;
 }
 
+/**
+ * The environment as the config resolves it, remembering which variables it read (through `oc.env`), so that
+ * their values never appear in a printed error: a token passed as `${oc.env:WANDB_API_KEY}` that lands in a
+ * mistyped key would otherwise be echoed as "got '<token>'".
+ */
+function watchedEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; redact: (text: string) => string } {
+  const read = new Set<string>();
+  const proxy = new Proxy(env, {
+    get(target, key, receiver) {
+      if (typeof key === 'string') read.add(key);
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  const redact = (text: string): string => {
+    // Longest first, so a value that contains another is replaced whole. Very short values (a flag like `1`)
+    // would blank out unrelated text and are not secrets.
+    const secrets = [...read].filter((k) => !k.startsWith('BAIT_')).map((k) => [k, env[k]] as const)
+      .filter((e): e is readonly [string, string] => typeof e[1] === 'string' && e[1].length >= 4)
+      .sort((a, b) => b[1].length - a[1].length);
+    let out = text;
+    for (const [k, v] of secrets) out = out.split(v).join(`<env:${k}>`);
+    return out;
+  };
+  return { env: proxy, redact };
+}
+
+/** A stream that writes through `redact`. */
+function redacting(stream: NodeJS.WritableStream, redact: (text: string) => string): NodeJS.WritableStream {
+  return new Proxy(stream, {
+    get(target, key) {
+      if (key === 'write') return (chunk: unknown, ...rest: unknown[]) => (target.write as (...a: unknown[]) => boolean)(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest);
+      const v = Reflect.get(target, key, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
 /** Composes a config as `bait run` does and runs it; used by `bait run` and `bait resume`. */
 export async function composeAndRun(
   opts: { configName: string; configDir: string; overrides: string[]; workspaceDir: string; versionBase?: '1.1' | null },
@@ -137,11 +191,13 @@ export async function composeAndRun(
   }
   const jobDir = env.BAIT_JOB_DIR;
   if (jobDir) placeInJobDir(r.config!, resolvePath(jobDir));
-  const resolved = resolveForRun(r.config!, env);
+  const watched = watchedEnv(env);
+  const resolved = resolveForRun(r.config!, watched.env);
   if ('errors' in resolved) {
-    io.err.write(show(resolved.errors[0]!) + '\n');
+    io.err.write(watched.redact(show(resolved.errors[0]!)) + '\n');
     return 1;
   }
+  io = { out: io.out, err: redacting(io.err, watched.redact) };
   const jobNum = Number(env.BAIT_JOB_NUM);
   const locate = locator(r.config!, show);
   return runJob(

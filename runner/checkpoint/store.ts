@@ -37,6 +37,8 @@ export interface Manifest {
   /** Validation runs completed so far (callbacks behave differently before the first). */
   validation_count: number;
   config: unknown;
+  /** The unresolved config (YAML, as .hydra/config.yaml): secrets from the environment stay `${oc.env:...}`. */
+  config_unresolved?: string;
   tensors: TensorEntry[];
   tensors_bytes: number;
   tensors_sha256: string;

@@ -1,7 +1,7 @@
 // The built-in data module for premise selection (the analogue of BAIT's `PremiseDataModule`): it takes the
 // experiment's `data_config` and serves train and validation batches of the shipped Mizar40 M2k pairs.
 import { isAbsolute, join, resolve } from 'node:path';
-import { UserError } from '../run/errors.js';
+import { shownValue, UserError } from '../run/errors.js';
 import { rngFor, permutation } from '../train/rng.js';
 import { type Batch, type PairSet, loadPairs, loadVocab, makeBatch } from './premise_pairs.js';
 
@@ -28,20 +28,22 @@ export class PremiseDataModule {
 
   constructor(opts: PremiseDataOptions, workspaceDir = process.cwd()) {
     const c = opts.config ?? {};
+    // Keys are relative to this target's arguments (`config.batch_size`): instantiation prefixes the target's
+    // path, and the CLI follows `config: ${data_config}` to where the value was set (the file line or override).
     if (c.type !== undefined && c.type !== 'sequence') {
       throw new UserError(
         `data type ${JSON.stringify(c.type)} is not served by the built-in premise data module; use ` +
           `data_type/sequence (data_config.type: sequence)`,
-        'data_config.type',
+        'config.type',
       );
     }
-    this.batchSize = positiveInt(c.batch_size ?? 32, 'data_config.batch_size');
+    this.batchSize = positiveInt(c.batch_size ?? 32, 'config.batch_size');
     this.shuffle = c.shuffle ?? true;
-    this.maxLen = positiveInt(c.attributes?.max_len ?? 128, 'data_config.attributes.max_len');
+    this.maxLen = positiveInt(c.attributes?.max_len ?? 128, 'config.attributes.max_len');
     const dir = c.data_options?.dir ?? 'data/mizar40-m2k';
-    if (typeof dir !== 'string') throw new UserError('must be a folder path', 'data_config.data_options.dir');
+    if (typeof dir !== 'string') throw new UserError('must be a folder path', 'config.data_options.dir');
     this.dir = isAbsolute(dir) ? dir : resolve(workspaceDir, dir);
-    if (c.vocab_size !== undefined) positiveInt(c.vocab_size, 'data_config.vocab_size');
+    if (c.vocab_size !== undefined) positiveInt(c.vocab_size, 'config.vocab_size');
   }
 
   /** Reads the vocabulary and both splits; called once by the trainer before the model is built. */
@@ -102,7 +104,7 @@ export class PremiseDataModule {
 
 function positiveInt(v: unknown, key: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new UserError(`must be a positive integer, got ${JSON.stringify(v)}`, key);
+    throw new UserError(`must be a positive integer, got ${shownValue(v)}`, key);
   }
   return v;
 }

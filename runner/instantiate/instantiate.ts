@@ -6,7 +6,7 @@
 // Calling convention for workspace targets: `new Target(...args, kwargs)` for classes (`Target(...)` for
 // functions), where kwargs (the remaining keys) is passed only when there are any, or when there are no args.
 import type { Plain } from '../config/nodes.js';
-import { UserError } from '../run/errors.js';
+import { shownValue, UserError } from '../run/errors.js';
 import { type TargetContext, lookupTarget } from './registry.js';
 import { workspaceExport } from './workspace.js';
 
@@ -84,7 +84,7 @@ function checkParams(target: string, kwargs: Record<string, unknown>, path: stri
       (t === 'str' && typeof v === 'string');
     if (!ok) {
       throw new UserError(`'${k}' must be ${t === 'int' ? 'an integer' : t === 'bool' ? 'true or false' : t === 'str' ?
-        'a string' : 'a number'}, got ${JSON.stringify(v)} (${p.doc})`, join(path, k));
+        'a string' : 'a number'}, got ${shownValue(v)} (${p.doc})`, join(path, k));
     }
   }
 }

@@ -25,3 +25,13 @@ export function isUserError(e: unknown): e is UserError {
 export function formatUserError(e: UserError): string {
   return e.message;
 }
+
+/**
+ * A config value as the user wrote it, for "got ..." in messages: JSON, except that NaN and the infinities (which
+ * JSON would print as null) read as YAML's `.nan` and `.inf` mean them: `nan`, `inf`, `-inf` (1e999 is inf).
+ */
+export function shownValue(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  if (Array.isArray(v)) return `[${v.map(shownValue).join(', ')}]`;
+  return JSON.stringify(v) ?? String(v);
+}

@@ -21,7 +21,7 @@ import { type TrainableData, type TrainableModel, Trainer } from '../train/train
 import { UserError } from './errors.js';
 import { MetricsLog, SUPERSEDED_FILE, supersedeRowsAfter } from './metrics_log.js';
 import { type RunRecord, checkpointDirOf, readRunRecord, relocation, writeRunRecord } from './run_record.js';
-import { createUniqueDir, writeHydraFiles } from './run_dir.js';
+import { createUniqueDir, runDirProblem, writeHydraFiles } from './run_dir.js';
 import { STOP_FILE } from './signals.js';
 import { checkLoggingDir, openLoggers } from '../logging/open.js';
 import { loggingSettings } from '../logging/settings.js';
@@ -130,6 +130,11 @@ function planRun(input: JobInput): Plan {
   }
   requested ??= str(dict(hydra.run).dir) ?? join('outputs', new Date().toISOString().slice(0, 10), new Date().toISOString().slice(11, 19).replace(/:/g, '-'));
   const dir = abs(input.workspaceDir, requested);
+  const problem = input.assignedDir ? undefined : runDirProblem(dir);
+  if (problem) {
+    throw new UserError(`cannot make the run directory there: ${problem}. Point it at a new folder (BAIT's default is ` +
+      'runs/${exp_config.experiment}/${exp_config.name}/<date>/<time>)', str(exp.directory) ? 'exp_config.directory' : 'hydra.run.dir');
+  }
   if (fork) {
     const path = abs(input.workspaceDir, fork);
     const found = chooseCheckpoint(resolve(path, '..'), relative(resolve(path, '..'), path), false);
@@ -288,7 +293,9 @@ async function runJobInner(input: JobInput, interrupted: () => boolean): Promise
   const progress = new Progress(opts.enable_progress_bar, Boolean(process.stderr.isTTY), print);
   const trainer = new Trainer(opts, {
     model, data, callbacks, seed, attempt, runDir, checkpointDir, metrics: loggers, progress, print, backend: backend.name,
-    config, stopFile: join(runDir, STOP_FILE),
+    // Never the resolved config: values read through oc.env (tokens, passwords) must not reach the checkpoints.
+    config: input.loggedConfig ?? config, stopFile: join(runDir, STOP_FILE),
+    ...(input.hydraFiles ? { configUnresolved: input.hydraFiles.config } : {}),
   });
   let loggingEnded = false;
   const endLogging = async (code: number, summary?: Record<string, number>) => {

@@ -24,7 +24,10 @@ function tiedBlocks(scores: ArrayLike<number>, labels: ArrayLike<number>, member
   for (let i = 0; i < ranked.length;) {
     let j = i;
     let pos = 0;
-    while (j < ranked.length && scores[ranked[j]!] === scores[ranked[i]!]) pos += labels[ranked[j++]!] === 1 ? 1 : 0;
+    const s = scores[ranked[i]!]!;
+    // NaN scores (a diverged model) tie with each other; with === alone the block would never advance.
+    do pos += labels[ranked[j++]!] === 1 ? 1 : 0;
+    while (j < ranked.length && (scores[ranked[j]!] === s || (Number.isNaN(s) && Number.isNaN(scores[ranked[j]!]))));
     blocks.push({ n: j - i, pos });
     i = j;
   }

@@ -2,7 +2,7 @@
 // only make sense for PyTorch (precision, strategy...) are accepted with a note that they have no effect,
 // so BAIT's configs run unchanged; unknown keys are an error with the list of known ones.
 import type { Plain } from '../config/nodes.js';
-import { UserError } from '../run/errors.js';
+import { shownValue, UserError } from '../run/errors.js';
 
 export interface TrainerOptions {
   max_epochs: number;
@@ -16,6 +16,8 @@ export interface TrainerOptions {
   limit_val_batches: number;
   enable_progress_bar: boolean;
   enable_checkpointing: boolean;
+  /** Stop with exit 3 (and `last` saved) on a non-finite training loss, like Lightning's detect_anomaly. */
+  check_finite: boolean;
   seed: number | null;
   deterministic: boolean;
   accelerator: unknown;
@@ -31,12 +33,12 @@ const IGNORED = ['precision', 'strategy', 'num_nodes', 'num_sanity_val_steps', '
   'detect_anomaly', 'inference_mode', 'use_distributed_sampler', 'reload_dataloaders_every_n_epochs'];
 const KNOWN = ['max_epochs', 'max_steps', 'val_check_interval', 'check_val_every_n_epoch', 'log_every_n_steps',
   'gradient_clip_val', 'gradient_clip_algorithm', 'limit_train_batches', 'limit_val_batches', 'enable_progress_bar',
-  'enable_checkpointing', 'seed', 'deterministic', 'accelerator', 'devices', 'callbacks', 'min_epochs', 'min_steps'];
+  'enable_checkpointing', 'check_finite', 'seed', 'deterministic', 'accelerator', 'devices', 'callbacks', 'min_epochs', 'min_steps'];
 
 function num(v: unknown, key: string, opts: { int?: boolean; min?: number } = {}): number {
   if (typeof v !== 'number' || Number.isNaN(v) || (opts.int && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min)) {
     throw new UserError(`must be ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, ` +
-      `got ${JSON.stringify(v)}`, `trainer.${key}`);
+      `got ${shownValue(v)}`, `trainer.${key}`);
   }
   return v;
 }
@@ -62,16 +64,20 @@ export function parseTrainerOptions(node: Plain | undefined, notes: string[], in
   const clip = t.gradient_clip_val == null ? null : num(t.gradient_clip_val, 'gradient_clip_val', { min: 0 });
   const algo = t.gradient_clip_algorithm ?? 'norm';
   if (algo !== 'norm' && algo !== 'value') {
-    throw new UserError(`must be norm or value, got ${JSON.stringify(algo)}`, 'trainer.gradient_clip_algorithm');
+    throw new UserError(`must be norm or value, got ${shownValue(algo)}`, 'trainer.gradient_clip_algorithm');
   }
   const bool = (k: string, d: boolean) => {
     const v = t[k];
     if (v == null) return d;
-    if (typeof v !== 'boolean') throw new UserError(`must be true or false, got ${JSON.stringify(v)}`, `trainer.${k}`);
+    if (typeof v !== 'boolean') throw new UserError(`must be true or false, got ${shownValue(v)}`, `trainer.${k}`);
     return v;
   };
   const callbacks = t.callbacks ?? [];
   if (!Array.isArray(callbacks)) throw new UserError('must be a list of callback nodes with _target_', 'trainer.callbacks');
+  callbacks.forEach((c, i) => {
+    const isNode = c !== null && typeof c === 'object' && !Array.isArray(c) && typeof (c as Record<string, Plain>)._target_ === 'string';
+    if (!isNode) throw new UserError(`must be a callback node with a _target_ (e.g. {_target_: lightning.pytorch.callbacks.EarlyStopping, monitor: acc}), got ${shownValue(c)}`, `trainer.callbacks[${i}]`);
+  });
   const typed = intKeys
     ? {
         typed_as_int: {
@@ -94,6 +100,7 @@ export function parseTrainerOptions(node: Plain | undefined, notes: string[], in
     limit_val_batches: limit('limit_val_batches'),
     enable_progress_bar: bool('enable_progress_bar', true),
     enable_checkpointing: bool('enable_checkpointing', true),
+    check_finite: bool('check_finite', true),
     seed: t.seed == null ? null : num(t.seed, 'seed', { int: true, min: 0 }),
     deterministic: bool('deterministic', true),
     accelerator: t.accelerator ?? 'auto',

@@ -54,12 +54,25 @@ export interface TrainerDeps {
   progress: Progress;
   print(line: string): void;
   backend: string;
+  /** The composed config as checkpoints keep it: resolved, with every `oc.env` value masked as `<env:NAME>`. */
   config: unknown;
+  /** The unresolved config (the text of .hydra/config.yaml), kept beside it. */
+  configUnresolved?: string;
   /** A file whose appearance asks the run to stop (written by `bait stop`). */
   stopFile: string;
 }
 
 export type FitResult = 'completed' | 'interrupted';
+
+/** A non-finite training loss with `trainer.check_finite` on (the default): the run fails (exit 3), `last` saved. */
+export class NonFiniteLoss extends Error {
+  constructor(readonly value: number, readonly step: number, readonly epoch: number) {
+    super(`the training loss is ${Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf'} at step ${step} (epoch ${epoch}); ` +
+      'training stopped before applying that step, and checkpoints/last holds the state before it. Lower model.lr or ' +
+      'clip gradients (trainer.gradient_clip_val), then fork from last; trainer.check_finite=false trains on regardless');
+    this.name = 'NonFiniteLoss';
+  }
+}
 
 export class Trainer implements TrainerView {
   globalStep = 0;
@@ -181,6 +194,7 @@ export class Trainer implements TrainerView {
       metrics: { ...this.metrics },
       validation_count: this.validationCount,
       config: this.deps.config,
+      ...(this.deps.configUnresolved !== undefined ? { config_unresolved: this.deps.configUnresolved } : {}),
     }, tensors);
     const index = readIndex(dir);
     index.checkpoints = index.checkpoints.filter((c) => c.name !== name);
@@ -255,6 +269,11 @@ export class Trainer implements TrainerView {
         return [value, ...vars.map((v) => grads[v.name]!)];
       });
       const clip = this.opts.gradient_clip_val;
+      if (this.opts.check_finite) {
+        // Checked before the step is applied, so `last` (saved on the way out) holds finite weights to fork from.
+        const value = (await loss!.data())[0]!;
+        if (!Number.isFinite(value)) throw new NonFiniteLoss(value, this.globalStep + 1, this.epoch);
+      }
       this.optimizer.learningRate = this.deps.model.lr;
       this.optimizer.step(grads, clip === null ? null : { value: clip, algorithm: this.opts.gradient_clip_algorithm });
       // Reading the loss waits for the step on a GPU; a fault it raised is reported before its value is trusted.
@@ -314,7 +333,16 @@ export class Trainer implements TrainerView {
       const order = data.epochOrder(this.deps.seed, e);
       progress.startEpoch(e);
       for (let i = this.batchInEpoch; i < this.trainBatches; i++) {
-        const loss = await this.trainStep(data.trainBatch(order, i));
+        let loss: number;
+        try {
+          loss = await this.trainStep(data.trainBatch(order, i));
+        } catch (err) {
+          if (err instanceof NonFiniteLoss) {
+            await this.saveCheckpoint(this.deps.checkpointDir, 'last');
+            progress.end();
+          }
+          throw err;
+        }
         this.globalStep++;
         this.metrics.loss = loss;
         const logged = this.globalStep % this.opts.log_every_n_steps === 0;
