@@ -9,6 +9,8 @@ import { printComposed, printInfo, printSearchPath } from './cli/print.js';
 import { compose } from './config/compose.js';
 import type { ConfigError } from './config/errors.js';
 import { DiskSource } from './disk-source.js';
+import { selectNode } from './config/apply-override.js';
+import type { DictNode } from './config/nodes.js';
 import { loadRunnerModule } from './cli/load-runner.js';
 
 export const EXIT = { ok: 0, user: 1, usage: 2, failed: 3, interrupted: 130 } as const;
@@ -88,11 +90,19 @@ async function runCommand(args: RunArgs, out: NodeJS.WritableStream, err: NodeJS
 
   // Training lives in the heavy half; it composes again there (cheap) so sweep jobs can move their run dir.
   const mod = await loadRunnerModule();
+  // A config that sets hydra.mode: MULTIRUN (lightning-hydra-template's hparams_search) sweeps without -m, as in
+  // Hydra; a job of that sweep (its launcher sets BAIT_JOB_DIR) is one run.
+  if (isMultirunMode(cfg) && !process.env.BAIT_JOB_DIR) return mod.runSweepCommand({ ...args, multirun: true }, { configDir, out, err });
   if (args.app !== undefined) {
     return mod.runApp({ app: args.app, ...(args.appResume ? { appResume: args.appResume } : {}), configName: args.configName!, configDir,
       overrides: args.overrides, workspaceDir: process.cwd(), versionBase: args.versionBase }, { out, err });
   }
   return mod.composeAndRun({ configName: args.configName!, configDir, overrides: args.overrides, workspaceDir: process.cwd(), versionBase: args.versionBase }, { out, err });
+}
+
+function isMultirunMode(cfg: DictNode): boolean {
+  const mode = selectNode(cfg, 'hydra.mode');
+  return mode?.kind === 'scalar' && mode.value === 'MULTIRUN';
 }
 
 /** Runs the CLI and sets the exit code; internal errors print one line (the stack only with --verbose). */

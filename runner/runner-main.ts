@@ -26,6 +26,7 @@ import { resumeCommand } from './run/resume.js';
 import { readRunRecord } from './run/run_record.js';
 import { stopRun as stopLocalRun } from './run/stop.js';
 import { resumeSweep, describeEvent } from './sweep/run-sweep.js';
+import { resumeOptunaStudy } from './sweep/run-optuna.js';
 import { runnerScript } from './cli/sweep-command.js';
 import { runApp } from './app/supervise.js';
 import { appRelaunch } from './app/resume.js';
@@ -232,15 +233,19 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
   if (isSweepDir(dir)) {
     // Resuming a sweep reruns only its failed or unfinished jobs, with their original numbers and directories.
     const manifest = readManifest(dir);
-    const summary = await resumeSweep({
+    const opts = {
       sweepDir: dir,
       runner: { script: runnerScript(), configName: manifest.config_name, configDir: manifest.config_dir, ...appExtraArgs(manifest.app) },
       launcher: createLauncher(readSweepLauncher(dir)),
-      onEvent: (e) => {
+      onEvent: (e: Parameters<typeof describeEvent>[0]) => {
         const line = describeEvent(e);
         if (line) io.err.write(line + '\n');
       },
-    });
+    };
+    // An Optuna study also continues to its n_trials after the unfinished trials have run again.
+    const summary = manifest.source?.kind === 'optuna'
+      ? await resumeOptunaStudy({ ...opts, manifest, report: (line) => io.err.write(line + '\n') })
+      : await resumeSweep(opts);
     io.err.write(`[sweep] ${summary.completed.length} completed, ${summary.failed.length} failed, ${summary.stopped.length} stopped\n`);
     return summary.stopped.length ? 130 : summary.failed.length ? 3 : 0;
   }

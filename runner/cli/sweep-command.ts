@@ -18,6 +18,9 @@ import type { RunArgs } from './args.js';
 import { formatConfigError } from './format-error.js';
 import { resolveForRun, resolveSelected } from './resolve-run.js';
 import { appExtraArgs, isOurLauncher, runAppMultirun } from '../app/sweep.js';
+import { isOptunaSweeper, readStudy } from './optuna-study.js';
+import { firstBatch, runOptunaStudy } from '../sweep/run-optuna.js';
+import type { OptunaStudy } from '../sweep/optuna.js';
 
 export interface SweepCommandContext {
   configDir: string;
@@ -114,11 +117,12 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   const launcherNode = plainAt(sweepResolved.node, 'hydra.launcher') as Record<string, unknown> | undefined;
   // An app's -m goes to its own Hydra unless one of our launchers was chosen (then each job is an app run of ours).
   const handToApp = args.app !== undefined && !args.sweepFile && !isOurLauncher(launcherNode);
-  if (!args.sweepFile && !basicSweeper && !handToApp) {
+  const optuna = !args.sweepFile && !handToApp && isOptunaSweeper(sweeper);
+  if (!args.sweepFile && !basicSweeper && !handToApp && !optuna) {
     ctx.err.write(
-      `bait: hydra.sweeper is ${sweeper}, which bait does not run: -m uses Hydra's basic sweeper (the sweep values ` +
-        `on the command line). For a model-based search, write a W&B-style sweep file (method: bayes) and run it ` +
-        `with --sweep, or choose hydra/sweeper=basic.\n`,
+      `bait: hydra.sweeper is ${sweeper}, which bait does not run: -m runs Hydra's basic sweeper (the sweep values ` +
+        `on the command line) and hydra/sweeper=optuna. For another model-based search, write a W&B-style sweep ` +
+        `file (method: bayes) and run it with --sweep, or choose hydra/sweeper=basic or optuna.\n`,
     );
     return 1;
   }
@@ -127,7 +131,21 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   const maxBatch0 = plainAt(cfg, 'hydra.sweeper.max_batch_size');
   const maxBatchSize = typeof maxBatch0 === 'number' ? maxBatch0 : null;
   let sweepFileSpec: ReturnType<typeof parseSweepFile>['spec'];
-  if (args.sweepFile) {
+  let study: OptunaStudy | undefined;
+  if (optuna) {
+    const read = readStudy(cfg, r0.overrides, env);
+    if ('error' in read) {
+      ctx.err.write((typeof read.error === 'string' ? read.error : show(read.error)) + '\n');
+      return 1;
+    }
+    study = read.study;
+    for (const note of study.notes) ctx.err.write(`[optuna] note: ${note}\n`);
+    const r = study.record;
+    ctx.err.write(`[optuna] study ${r.study_name ?? '(unnamed)'}: ${r.n_trials} trials, ${r.n_jobs} per batch, ${r.direction} '${r.metric}'; ` +
+      `${r.sampler === 'RandomSampler' ? 'random search' : `bait's TPE-style search after ${r.n_startup_trials} random trials`}, seed ${r.seed}\n`);
+    if (args.dryRun) ctx.err.write(`[optuna] the first batch (later batches depend on the results):\n`);
+    overrideLists = firstBatch(study);
+  } else if (args.sweepFile) {
     const file = resolvePath(args.sweepFile);
     const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
     if (text === undefined) {
@@ -187,7 +205,12 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  ctx.err.write(`[sweep] ${jobs.length} jobs with the ${launcher.name} launcher in ${sweepDir}\n`);
+  ctx.err.write(`[sweep] ${study ? study.record.n_trials : jobs.length} jobs with the ${launcher.name} launcher in ${sweepDir}\n`);
+  // A model-based sweep proposes later batches as it goes; each is composed and validated before it starts.
+  const validate = (job: Job) => {
+    const p = planJob(source, r0, args, ctx.configDir, job.overrides, job.num, sweepDir, env);
+    return p.error ? show(p.error) : null;
+  };
   const common = {
     sweepDir,
     launcher,
@@ -204,7 +227,9 @@ export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): 
   };
   let summary: SweepSummary;
   try {
-    summary = sweepFileSpec
+    summary = study
+      ? await runOptunaStudy({ ...common, study, validate, report: (line) => ctx.err.write(line + '\n') })
+      : sweepFileSpec
       ? await runSweepFile({ ...common, spec: sweepFileSpec, baseOverrides: args.overrides })
       : await runSweep({ ...common, batchSize: maxBatchSize, jobs: jobs.map(({ num, overrides, dir }) => ({ num, overrides, dir })) });
   } catch (e) {

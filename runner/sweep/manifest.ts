@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { JobStatus } from '../launchers/types.js';
 import { LauncherError } from '../launchers/errors.js';
+import type { OptunaRecord } from './optuna.js';
 
 export const MANIFEST = 'sweep.json';
 
@@ -21,6 +22,8 @@ export interface SweepJobRecord {
   ended_at?: string;
   /** How many times the job has been started (a resumed sweep adds one). */
   runs?: number;
+  /** A model-based sweep's objective for this job (its metric), recorded once the job completed. */
+  objective?: number;
 }
 
 export interface SweepManifest {
@@ -31,7 +34,7 @@ export interface SweepManifest {
   experiment?: string;
   name?: string;
   /** Where the job list came from: `-m` overrides, or a W&B-style sweep file. */
-  source?: { kind: 'overrides'; overrides: string[] } | { kind: 'sweep-file'; file: string; method: string };
+  source?: { kind: 'overrides'; overrides: string[] } | { kind: 'sweep-file'; file: string; method: string } | OptunaRecord;
   fail_fast?: boolean;
   /** Jobs of the workspace's own Hydra app (`bait run --app`): its command and resume template. */
   app?: { command: string; resume?: string };

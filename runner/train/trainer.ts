@@ -86,7 +86,9 @@ export class Trainer implements TrainerView {
   private readonly params: Array<[string, tf.Variable]>;
   private stopReason: string | undefined;
   private interruptRequested = false;
-  private lastStopCheck = 0;
+  // The first batch always looks: a stop requested before the run started (a stopped sweep's job, `bait stop`
+  // racing the start) is honoured at once, not after the first half second of training.
+  private lastStopCheck = -Infinity;
   readonly trainBatches: number;
   readonly valBatches: number;
   readonly valEvery: number;

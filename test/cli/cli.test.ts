@@ -89,7 +89,7 @@ test('--info prints the defaults list, the tree and the search path', () => {
   assert.match(bait(['run', 'x', '--config-dir', BAIT, '--info', 'searchpath']).out, /file:\/\//);
 });
 
-test('-m --dry-run lists Hydra\'s jobs; a sweeper bait does not run is refused with a way out', () => {
+test('-m --dry-run lists Hydra\'s jobs and the first batch of an Optuna search; a sweeper bait does not run is refused with a way out', () => {
   const lht = join(CONFORMANCE, 'lightning-hydra-template', 'configs');
   const env = { PROJECT_ROOT: '/proj', BAIT_NOW: '2024-01-02T03:04:05' };
   const jobs = bait(['run', 'train', '--config-dir', lht, '-m', 'seed=range(1,4)', 'trainer=cpu,gpu', '--dry-run', '--json'], env);
@@ -97,7 +97,14 @@ test('-m --dry-run lists Hydra\'s jobs; a sweeper bait does not run is refused w
   const listed = jobs.out.trim().split('\n').map((l) => JSON.parse(l) as { num: number; overrides: string[]; dir: string });
   assert.deepEqual(listed.map((j) => j.overrides.join(' ')), ['seed=1 trainer=cpu', 'seed=1 trainer=gpu', 'seed=2 trainer=cpu', 'seed=2 trainer=gpu', 'seed=3 trainer=cpu', 'seed=3 trainer=gpu']);
   assert.match(listed[5]!.dir, /logs\/train\/multiruns\/2024-01-02_03-04-05\/5$/);
-  const optuna = bait(['run', 'train', '--config-dir', lht, '-m', 'hparams_search=mnist_optuna', '--dry-run'], env);
-  assert.equal(optuna.code, 1);
-  assert.match(optuna.err, /OptunaSweeper, which bait does not run.*--sweep/s);
+  // The template's Optuna search plans its first batch (n_jobs: 1) from its params, seeded by the sampler's seed.
+  const optuna = bait(['run', 'train', '--config-dir', lht, '-m', 'hparams_search=mnist_optuna', '--dry-run', '--json'], env);
+  assert.equal(optuna.code, 0, optuna.err);
+  assert.match(optuna.err, /20 trials, 1 per batch, maximize 'val\/acc_best'.*seed 1234/);
+  const first = optuna.out.trim().split('\n').map((l) => JSON.parse(l) as { overrides: string[] });
+  assert.equal(first.length, 1);
+  assert.deepEqual(first[0]!.overrides.map((o) => o.split('=')[0]), ['hparams_search', 'model.optimizer.lr', 'data.batch_size', 'model.net.lin1_size', 'model.net.lin2_size', 'model.net.lin3_size']);
+  const other = bait(['run', 'train', '--config-dir', lht, '-m', 'hparams_search=mnist_optuna', 'hydra.sweeper._target_=hydra_plugins.hydra_ax_sweeper.ax_sweeper.AxSweeper', '--dry-run'], env);
+  assert.equal(other.code, 1);
+  assert.match(other.err, /AxSweeper, which bait does not run.*--sweep/s);
 });
