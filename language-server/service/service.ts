@@ -181,8 +181,9 @@ export class LanguageService {
    * The full set follows once indexing is done.
    */
   quickDiagnostics(path: string): Diagnostic[] {
+    if (this.text(path) === undefined) return [];
     return this.withFile('diagnostics', path, [], (p, rel) =>
-      p.indexed() ? fileDiagnostics(p, rel, this.diagnosticsTargetCheck(p)) : fileDiagnostics(p, rel, this.diagnosticsTargetCheck(p), true));
+      applySeverities(fileDiagnostics(p, rel, this.diagnosticsTargetCheck(p), !p.indexed()), this.severities));
   }
 
   /** Every config file of every known config dir, for whole-workspace diagnostics. */
@@ -212,6 +213,8 @@ export class LanguageService {
   }
 
   diagnostics(path: string): Diagnostic[] {
+    // A file that is gone (deleted, renamed away) has no diagnostics: composing it would report it missing.
+    if (this.text(path) === undefined) return [];
     return this.withFile('diagnostics', path, [], (p, rel) =>
       applySeverities(fileDiagnostics(p, rel, this.diagnosticsTargetCheck(p)), this.severities));
   }

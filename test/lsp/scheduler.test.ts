@@ -99,3 +99,24 @@ test('a request between two slices is answered from the open file\'s context whi
   assert.match(answered ?? '', /resolves to `2`/);
   assert.match(answered ?? '', /composed through `exp\/e\d+`/);
 });
+
+test('a file renamed away gets its diagnostics cleared, not "Cannot find primary config"', async () => {
+  const { service, scheduler, events, files } = setup();
+  scheduler.wholeTree();
+  await scheduler.run();
+  // The rename of `model/m1.yaml` to `model/m9.yaml`, as an editor does it: the entries first, then the file.
+  const fs = service.fs as unknown as { files: Map<string, string> };
+  for (let e = 1; e < 40; e += 4) service.open(`/configs/exp/e${e}.yaml`, files[`/configs/exp/e${e}.yaml`]!.replace('m1', 'm9'), 2);
+  fs.files.set('/configs/model/m9.yaml', fs.files.get('/configs/model/m1.yaml')!);
+  fs.files.delete('/configs/model/m1.yaml');
+  service.diskChanged('/configs/model/m9.yaml', 'created');
+  service.diskChanged('/configs/model/m1.yaml', 'deleted');
+  scheduler.cancel();
+  const mark = events.length;
+  await scheduler.run();
+  const after = events.slice(mark).filter((e) => e.path.startsWith('/'));
+  assert.ok(after.some((e) => e.path === '/configs/model/m1.yaml'), 'the gone file is published again');
+  for (const e of after.filter((x) => x.path === '/configs/model/m1.yaml')) assert.deepEqual(e.diagnostics, []);
+  const last = new Map(after.map((e) => [e.path, e.diagnostics]));
+  for (const [path, d] of last) if (path !== '/configs/exp/e7.yaml') assert.deepEqual(d, [], path);
+});
