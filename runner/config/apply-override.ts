@@ -210,6 +210,13 @@ function update(cfg: DictNode, o: Override, value: ConfigNode, forceAdd: boolean
       existing.origin = value.origin ?? keyOrigin;
       return;
     }
+    // A dict into a list or a list into a dict: OmegaConf's merge refuses it (with any of =, + and ++).
+    fail(
+      'override-type',
+      `Error merging override ${o.text}: '${o.key}' is a ${existing.kind === 'dict' ? 'dict' : 'list'} and cannot take a ` +
+        `${value.kind === 'dict' ? 'dict' : 'list'}. Remove it first with ~${o.key}, then add the new value with +${o.text.replace(/^\+*/, '')}.`,
+      keyOrigin,
+    );
   }
   if (root.kind === 'list') {
     const i = Number(last);

@@ -83,3 +83,21 @@ for (const seed of seeds) {
     }
   });
 }
+
+// Cases fresh seeds found once, kept so they are checked against real Hydra on every run.
+const FOUND: Array<{ seed: number; c: DiffCase }> = [
+  // A dict into an existing list (and a list into a dict): OmegaConf's merge refuses it with =, + and ++.
+  ...['+x={k: 0}', 'x={k: 0}', '++x={k: 0}', 'y=[1]', '+y=[1]', 'x=[1]', 'y=5'].map((o) => ({
+    seed: 1225871621, c: { files: { 'config.yaml': { body: [['x', '[]'], ['y', '{a: 1}']] as [string, string][] } }, overrides: [o] },
+  })),
+];
+
+test('cases found by earlier fresh seeds still agree with real Hydra 1.3.2', { skip: python ? false : 'no venv' }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'bait-diff-found-'));
+  try {
+    const found = await differing(python!, root, FOUND.map((f) => f.c));
+    assert.equal(found.length, 0, found.map((f) => describe(f, FOUND.find((x) => x.c === f.c)!.seed)).join('\n\n'));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
