@@ -39,21 +39,30 @@ export function baselineMetrics(): Record<'val' | 'test', Record<string, Row>> {
   return out;
 }
 
-function cli(args: string[], cwd: string): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/**
+ * Runs the CLI and returns its output and the CPU seconds it used (user + system, from the shell's `times`): on a
+ * shared machine wall time says more about the neighbours than about the model.
+ */
+function cli(args: string[], cwd: string): { out: string; cpuSeconds: number } {
+  const script = '"$@"; s=$?; times >&2; exit $s';
+  const r = spawnSync('/bin/sh', ['-c', script, 'sh', process.execPath, CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`bait ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-600)}`);
-  return r.stdout;
+  // `times` prints the shell's own user/system times, then its children's: "0m12.345s 0m0.678s".
+  const children = r.stderr.trim().split('\n').pop() ?? '';
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]) * 60 + Number(m[2]), 0);
+  return { out: r.stdout, cpuSeconds: secs };
 }
 
-function trainAndTest(config: string, ws: string): { val: Row; test: Row; train_seconds: number; epochs: number; checkpoint: string } {
+function trainAndTest(config: string, ws: string): { val: Row; test: Row; train_seconds: number; train_cpu_seconds: number; epochs: number } {
   const dir = join(ws, config);
   const t0 = performance.now();
-  cli(['run', `premise_selection/mizar40/${config}`, '--config-dir', join(ROOT, 'configs'), `exp_config.directory=${dir}`,
+  const run = cli(['run', `premise_selection/mizar40/${config}`, '--config-dir', join(ROOT, 'configs'), `exp_config.directory=${dir}`,
     `data_config.data_options.dir=${DATA}`, 'trainer.enable_progress_bar=false'], ws);
   const train_seconds = (performance.now() - t0) / 1000;
-  const test = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--json'], ws));
-  const val = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--split', 'val', '--json'], ws));
-  return { val: val.metrics, test: test.metrics, train_seconds: Number(train_seconds.toFixed(1)), epochs: test.epoch, checkpoint: test.checkpoint };
+  const test = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--json'], ws).out);
+  const val = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--split', 'val', '--json'], ws).out);
+  return { val: val.metrics, test: test.metrics, train_seconds: Number(train_seconds.toFixed(1)),
+    train_cpu_seconds: Number(run.cpuSeconds.toFixed(1)), epochs: test.epoch };
 }
 
 const round = (r: Row): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v.toFixed(4))]));
@@ -67,7 +76,7 @@ export async function benchQuality(): Promise<Record<string, unknown>> {
   try {
     for (const c of configs) {
       const r = trainAndTest(c, ws);
-      models[c] = { ...round(r.test), train_seconds: r.train_seconds, best_epoch: r.epochs };
+      models[c] = { ...round(r.test), train_seconds: r.train_seconds, train_cpu_seconds: r.train_cpu_seconds, best_epoch: r.epochs };
       val[c] = round(r.val);
     }
   } finally {

@@ -1,11 +1,15 @@
 """PyTorch CPU baseline for bench/training.ts: the same premise-selection models on the same data and batch size.
 
-Prints one JSON object: {"torch": version, "blas": ..., "meanpool": samples/s, "transformer": samples/s, and the
-torch thread count that gave each}. Run with OPENBLAS_NUM_THREADS=1 (torch's own threads do the parallel work);
-Debian's python3-torch with libopenblas0-pthread. Each model is timed with 1 and with up to THREADS torch threads
-(on a busy 2-core machine one thread is often faster), and the mean-pool model in its two natural PyTorch forms
-(Embedding + masked mean, and EmbeddingBag(mode="mean")); the fastest is reported, so ratios against it are
-conservative.
+usage: torch_baseline.py DATA MODEL FORM THREADS STEPS
+  MODEL   meanpool | transformer
+  FORM    meanpool: embedding (Embedding + masked mean) or bag (EmbeddingBag(mode="mean")); transformer: layer
+  THREADS torch intra-op threads (OPENBLAS_NUM_THREADS=1 is set by the caller: torch's own threads do the work)
+
+Prints one JSON object {"torch", "blas", "samples_per_s", ...}. The model is the bundled one, dropout included
+(mean-pool: dropout 0.1 on each pooled embedding; transformer: 0), trained with Adam (lr 1e-3) and gradient-norm
+clipping at 1.0, batch 32. As in the project's loop, each step draws its pairs from a shuffled order and pads
+them into a batch inside the timed loop. The allocator settings (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_)
+come from the environment, so the caller measures each setting in its own process.
 """
 import gzip
 import json
@@ -16,14 +20,17 @@ import time
 import torch
 from torch import nn
 
-DATA = sys.argv[1]
-THREADS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+DATA, MODEL, FORM = sys.argv[1], sys.argv[2], sys.argv[3]
+THREADS, STEPS = int(sys.argv[4]), int(sys.argv[5])
+WARMUP = 20 if MODEL == "meanpool" else 3
+BATCH = 32
 torch.manual_seed(0)
+torch.set_num_threads(THREADS)
 
 
-def load(split, vocab, max_len):
+def load(vocab, max_len):
     goals, prems, labels = [], [], []
-    with gzip.open(f"{DATA}/{split}.jsonl.gz", "rt") as f:
+    with gzip.open(f"{DATA}/train.jsonl.gz", "rt") as f:
         for line in f:
             r = json.loads(line)
             enc = lambda s: [vocab.get(t, 1) for t in s.split()][:max_len] or [1]
@@ -42,16 +49,17 @@ def pad(seqs):
 
 
 class MeanPool(nn.Module):
-    def __init__(self, ntoken, d, bag):
+    def __init__(self, ntoken, d, bag, dropout):
         super().__init__()
         self.bag = bag
         self.emb = nn.EmbeddingBag(ntoken, d, mode="mean", padding_idx=0) if bag else nn.Embedding(ntoken, d, padding_idx=0)
+        self.drop = nn.Dropout(dropout)
 
     def forward(self, ids):
         if self.bag:
-            return self.emb(ids)
+            return self.drop(self.emb(ids))
         mask = (ids != 0).float().unsqueeze(-1)
-        return (self.emb(ids) * mask).sum(1) / mask.sum(1)
+        return self.drop((self.emb(ids) * mask).sum(1) / mask.sum(1))
 
 
 class Transformer(nn.Module):
@@ -86,47 +94,44 @@ class PremiseSelection(nn.Module):
         return self.head(torch.cat([self.goal(g), self.premise(p)], 1)).squeeze(1)
 
 
-def throughput(model, data, batch, steps, warmup=5):
+def throughput(model, data):
     goals, prems, labels = data
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.BCEWithLogitsLoss()
     order = torch.randperm(len(labels)).tolist()
-    batches = []
-    for s in range(steps + warmup):
-        idx = order[(s * batch) % (len(order) - batch):][:batch]
-        batches.append((pad([goals[i] for i in idx]), pad([prems[i] for i in idx]), torch.tensor([labels[i] for i in idx])))
+    model.train()
     start = 0.0
-    for s, (g, p, y) in enumerate(batches):
-        if s == warmup:
+    for s in range(WARMUP + STEPS):
+        if s == WARMUP:
             start = time.perf_counter()
+        # The batch is built here, inside the timed loop, as the project's trainer builds its own.
+        lo = (s * BATCH) % (len(order) - BATCH)
+        idx = order[lo : lo + BATCH]
+        g, p = pad([goals[i] for i in idx]), pad([prems[i] for i in idx])
+        y = torch.tensor([labels[i] for i in idx])
         opt.zero_grad()
         loss = loss_fn(model(g, p), y)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-    return steps * batch / (time.perf_counter() - start)
+    return STEPS * BATCH / (time.perf_counter() - start)
 
 
 def main():
     vocab = {t: i for i, t in enumerate(json.load(open(f"{DATA}/vocab.json")))}
     n = len(vocab)
-    out = {"torch": torch.__version__}
+    out = {"torch": torch.__version__, "model": MODEL, "form": FORM, "threads": THREADS}
     try:
         out["blas"] = torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0]
     except Exception:
         out["blas"] = "unknown"
-    def best(name, make, data, steps):
-        results = []
-        for threads in sorted({1, THREADS}):
-            torch.set_num_threads(threads)
-            for m in make:
-                results.append((throughput(m(), data, 32, steps), threads))
-        out[name], out[name + "_threads"] = max(results)
-
-    mp = load("train", vocab, 128)
-    best("meanpool", [lambda bag=bag: PremiseSelection(lambda: MeanPool(n, 128, bag), 128) for bag in (False, True)], mp, 300)
-    tr = load("train", vocab, 64)
-    best("transformer", [lambda: PremiseSelection(lambda: Transformer(n, 128, 2, 1, 256, 64), 128)], tr, 40)
+    if MODEL == "meanpool":
+        model = PremiseSelection(lambda: MeanPool(n, 128, FORM == "bag", 0.1), 128)
+        data = load(vocab, 128)
+    else:
+        model = PremiseSelection(lambda: Transformer(n, 128, 2, 1, 256, 64), 128)
+        data = load(vocab, 64)
+    out["samples_per_s"] = throughput(model, data)
     print(json.dumps(out))
 
 

@@ -1,6 +1,7 @@
 // The built-in `_target_` registry: the catalogue of targets.ts (names, aliases, parameters) with the constructor
 // of each. Parameters are checked before anything is built, so mistyped arguments fail with a clear error.
 import { PremiseDataModule } from '../data/premise_datamodule.js';
+import { ConvEncoder } from '../models/conv.js';
 import { MeanPoolEncoder } from '../models/mean_pool.js';
 import { BinaryClassifier, PremiseSelection } from '../models/premise_selection.js';
 import { TransformerEncoder } from '../models/transformer.js';
@@ -24,6 +25,7 @@ const CONSTRUCTORS: Record<string, TargetSpec['create']> = {
   'bait.models.PremiseSelection': (k) => new PremiseSelection(k),
   'bait.models.MeanPoolEncoder': (k) => new MeanPoolEncoder(k),
   'bait.models.TransformerEncoder': (k) => new TransformerEncoder(k),
+  'bait.models.ConvEncoder': (k) => new ConvEncoder(k),
   'bait.models.BinaryClassifier': (k) => new BinaryClassifier(k),
   'bait.data.PremiseDataModule': (k, ctx) => new PremiseDataModule(k as never, ctx.workspaceDir),
   'bait.callbacks.ModelCheckpoint': (k) => new ModelCheckpoint(k),

@@ -32,6 +32,7 @@ export const TARGET_DOCS: TargetDoc[] = [
       premise_embedding_module: { type: 'any', doc: 'encoder for the premise (a _target_ node)', required: true },
       classifier: { type: 'any', doc: 'bait.models.BinaryClassifier node', required: true },
       lr: { type: 'number', doc: 'Adam learning rate' },
+      premise_memory: { type: 'int', doc: 'buckets of a learned per-premise bias keyed by a hash of its tokens (0: off)' },
       batch_size: { type: 'int', doc: 'accepted for BAIT; data_config.batch_size is used' },
     },
   },
@@ -58,6 +59,17 @@ export const TARGET_DOCS: TargetDoc[] = [
     },
   },
   {
+    name: 'bait.models.ConvEncoder',
+    aliases: [],
+    kind: 'module',
+    doc: 'Convolutional encoder: token embeddings, a convolution over neighbouring tokens, ReLU, max over tokens.',
+    params: {
+      ...encoderParams,
+      embedding_dim: { type: 'int', doc: 'token embedding size (default d_model)' },
+      kernel_size: { type: 'int', doc: 'tokens each filter sees (odd, default 3)' },
+    },
+  },
+  {
     name: 'bait.models.BinaryClassifier',
     aliases: ['models.embedding_models.gnn.formula_net.formula_net.BinaryClassifier'],
     kind: 'module',
@@ -65,6 +77,8 @@ export const TARGET_DOCS: TargetDoc[] = [
     params: {
       input_shape: { type: 'int', doc: 'embedding size of each side', required: true },
       hidden: { type: 'int', doc: 'hidden width (default input_shape)' },
+      interaction: { type: 'bool', doc: 'also read goal*premise and |goal-premise| (default false)' },
+      pair_features: { type: 'bool', doc: 'also read log lengths and shared-symbol counts of the pair (default false)' },
     },
   },
   {

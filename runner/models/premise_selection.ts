@@ -8,17 +8,27 @@ import { type Encoder, isEncoder } from './encoder.js';
 import { type ForwardContext, Linear, Module } from './module.js';
 import { positive, posInt } from './checks.js';
 import { bceWithLogits } from './losses.js';
+import { PAIR_FEATURES, pairFeatures } from './pair_features.js';
 
 export interface BinaryClassifierOptions {
   /** The embedding size of each side; the classifier reads the two embeddings concatenated. */
   input_shape?: number;
   /** Width of the hidden layer (default: input_shape). */
   hidden?: number;
+  /** Also read the element-wise product and absolute difference of the two embeddings (goal-premise interaction). */
+  interaction?: boolean;
+  /** Also read the pair's lengths and shared-symbol counts (models/pair_features.ts). */
+  pair_features?: boolean;
 }
 
-/** Two-layer MLP on [goal; premise] -> one logit. */
+/**
+ * Two-layer MLP -> one logit, on [goal; premise], optionally with [goal * premise; |goal - premise|] (the matching
+ * features of sentence-pair models, which let a siamese encoder compare the two sides directly) and pair features.
+ */
 export class BinaryClassifier extends Module {
   readonly inputShape: number;
+  readonly interaction: boolean;
+  readonly pairFeatures: boolean;
   readonly fc1: Linear;
   readonly fc2: Linear;
 
@@ -26,13 +36,25 @@ export class BinaryClassifier extends Module {
     super();
     this.inputShape = posInt(opts.input_shape, 'input_shape');
     const hidden = posInt(opts.hidden ?? this.inputShape, 'hidden');
-    this.fc1 = this.child('fc1', new Linear(2 * this.inputShape, hidden));
+    this.interaction = flag(opts.interaction, 'interaction');
+    this.pairFeatures = flag(opts.pair_features, 'pair_features');
+    const width = (this.interaction ? 4 : 2) * this.inputShape + (this.pairFeatures ? PAIR_FEATURES.length : 0);
+    this.fc1 = this.child('fc1', new Linear(width, hidden));
     this.fc2 = this.child('fc2', new Linear(hidden, 1));
   }
 
-  apply(pair: tf.Tensor2D): tf.Tensor1D {
-    return tf.reshape(this.fc2.apply(tf.relu(this.fc1.apply(pair))), [-1]);
+  apply(goal: tf.Tensor2D, premise: tf.Tensor2D, b: Batch): tf.Tensor1D {
+    const parts: tf.Tensor2D[] = [goal, premise];
+    if (this.interaction) parts.push(tf.mul(goal, premise) as tf.Tensor2D, tf.abs(tf.sub(goal, premise)) as tf.Tensor2D);
+    if (this.pairFeatures) parts.push(tf.tensor2d(pairFeatures(b), [b.size, PAIR_FEATURES.length]));
+    return tf.reshape(this.fc2.apply(tf.relu(this.fc1.apply(tf.concat(parts, 1)))), [-1]);
   }
+}
+
+function flag(v: unknown, name: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new UserError(`${name} must be true or false, got ${JSON.stringify(v)}`, name);
+  return v;
 }
 
 export interface PremiseSelectionOptions {
@@ -40,6 +62,12 @@ export interface PremiseSelectionOptions {
   premise_embedding_module?: unknown;
   classifier?: unknown;
   lr?: number;
+  /**
+   * Buckets of a learned per-premise bias, keyed by a hash of the premise's tokens (0: off). It remembers how often
+   * a premise was useful in training, the usage prior of kNN and naive-Bayes premise selectors; premises never seen
+   * in training share whatever their bucket learned (hash collisions), which is close to nothing.
+   */
+  premise_memory?: number;
   /** BAIT passes the batch size to the model too; the data module's batch_size is the one used. */
   batch_size?: number;
 }
@@ -49,9 +77,13 @@ export class PremiseSelection extends Module {
   readonly premise: Encoder;
   readonly classifier: BinaryClassifier;
   readonly lr: number;
+  readonly memoryBuckets: number;
+  readonly memory: tf.Variable | undefined;
 
   constructor(opts: PremiseSelectionOptions) {
     super();
+    this.memoryBuckets = opts.premise_memory === undefined || opts.premise_memory === 0 ? 0 : posInt(opts.premise_memory, 'premise_memory');
+    this.memory = this.memoryBuckets ? this.param('premise_memory', [this.memoryBuckets, 1], { kind: 'const', value: 0 }) : undefined;
     for (const k of ['goal_embedding_module', 'premise_embedding_module'] as const) {
       if (!isEncoder(opts[k])) {
         throw new UserError(`${k} must be an embedding module with a _target_ (for example ` +
@@ -87,10 +119,26 @@ export class PremiseSelection extends Module {
   logits(b: Batch, ctx: ForwardContext): tf.Tensor1D {
     const g = this.goal.encode(b.goalIds, b.goalLengths, b.size, b.goalLen, ctx);
     const p = this.premise.encode(b.premiseIds, b.premiseLengths, b.size, b.premiseLen, ctx);
-    return this.classifier.apply(tf.concat([g, p], 1));
+    const logits = this.classifier.apply(g, p, b);
+    if (!this.memory) return logits;
+    const rows = tf.tensor1d(premiseBuckets(b, this.memoryBuckets), 'int32');
+    return tf.add(logits, tf.reshape(tf.gather(this.memory, rows), [-1])) as tf.Tensor1D;
   }
 
   loss(b: Batch, ctx: ForwardContext): tf.Scalar {
     return bceWithLogits(this.logits(b, ctx), b.labels);
   }
+}
+
+/** The memory bucket of each premise in the batch: FNV-1a over its token ids. */
+export function premiseBuckets(b: Batch, buckets: number): Int32Array {
+  const out = new Int32Array(b.size);
+  for (let r = 0; r < b.size; r++) {
+    let h = 0x811c9dc5;
+    const len = b.premiseLengths[r]!;
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ b.premiseIds[r * b.premiseLen + i]!, 0x01000193);
+    h = Math.imul(h ^ len, 0x01000193);
+    out[r] = (h >>> 0) % buckets;
+  }
+  return out;
 }
