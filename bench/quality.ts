@@ -16,7 +16,7 @@ const ROOT = resolve(__dirname, '..');
 const DATA = join(ROOT, 'data', 'mizar40-m2k');
 const CLI = join(ROOT, 'dist', 'runner.js');
 /** Configs under configs/premise_selection/mizar40/ that the bench trains by default. */
-const QUALITY_MODELS = ['bag_of_words'];
+const QUALITY_MODELS = ['bag_of_words', 'conv'];
 
 type Row = Record<string, number>;
 
@@ -76,7 +76,7 @@ export async function benchQuality(): Promise<Record<string, unknown>> {
   try {
     for (const c of configs) {
       const r = trainAndTest(c, ws);
-      models[c] = { ...round(r.test), train_seconds: r.train_seconds, train_cpu_seconds: r.train_cpu_seconds, best_epoch: r.epochs };
+      models[c] = { ...round(r.test), train_seconds: r.train_seconds, train_cpu_seconds: r.train_cpu_seconds, epochs_at_best: r.epochs };
       val[c] = round(r.val);
     }
   } finally {

@@ -32,7 +32,6 @@ export const TARGET_DOCS: TargetDoc[] = [
       premise_embedding_module: { type: 'any', doc: 'encoder for the premise (a _target_ node)', required: true },
       classifier: { type: 'any', doc: 'bait.models.BinaryClassifier node', required: true },
       lr: { type: 'number', doc: 'Adam learning rate' },
-      premise_memory: { type: 'int', doc: 'buckets of a learned per-premise bias keyed by a hash of its tokens (0: off)' },
       batch_size: { type: 'int', doc: 'accepted for BAIT; data_config.batch_size is used' },
     },
   },

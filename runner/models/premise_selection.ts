@@ -62,12 +62,6 @@ export interface PremiseSelectionOptions {
   premise_embedding_module?: unknown;
   classifier?: unknown;
   lr?: number;
-  /**
-   * Buckets of a learned per-premise bias, keyed by a hash of the premise's tokens (0: off). It remembers how often
-   * a premise was useful in training, the usage prior of kNN and naive-Bayes premise selectors; premises never seen
-   * in training share whatever their bucket learned (hash collisions), which is close to nothing.
-   */
-  premise_memory?: number;
   /** BAIT passes the batch size to the model too; the data module's batch_size is the one used. */
   batch_size?: number;
 }
@@ -77,13 +71,9 @@ export class PremiseSelection extends Module {
   readonly premise: Encoder;
   readonly classifier: BinaryClassifier;
   readonly lr: number;
-  readonly memoryBuckets: number;
-  readonly memory: tf.Variable | undefined;
 
   constructor(opts: PremiseSelectionOptions) {
     super();
-    this.memoryBuckets = opts.premise_memory === undefined || opts.premise_memory === 0 ? 0 : posInt(opts.premise_memory, 'premise_memory');
-    this.memory = this.memoryBuckets ? this.param('premise_memory', [this.memoryBuckets, 1], { kind: 'const', value: 0 }) : undefined;
     for (const k of ['goal_embedding_module', 'premise_embedding_module'] as const) {
       if (!isEncoder(opts[k])) {
         throw new UserError(`${k} must be an embedding module with a _target_ (for example ` +
@@ -119,10 +109,7 @@ export class PremiseSelection extends Module {
   logits(b: Batch, ctx: ForwardContext): tf.Tensor1D {
     const g = this.goal.encode(b.goalIds, b.goalLengths, b.size, b.goalLen, ctx);
     const p = this.premise.encode(b.premiseIds, b.premiseLengths, b.size, b.premiseLen, ctx);
-    const logits = this.classifier.apply(g, p, b);
-    if (!this.memory) return logits;
-    const rows = tf.tensor1d(premiseBuckets(b, this.memoryBuckets), 'int32');
-    return tf.add(logits, tf.reshape(tf.gather(this.memory, rows), [-1])) as tf.Tensor1D;
+    return this.classifier.apply(g, p, b);
   }
 
   loss(b: Batch, ctx: ForwardContext): tf.Scalar {
@@ -130,15 +117,3 @@ export class PremiseSelection extends Module {
   }
 }
 
-/** The memory bucket of each premise in the batch: FNV-1a over its token ids. */
-export function premiseBuckets(b: Batch, buckets: number): Int32Array {
-  const out = new Int32Array(b.size);
-  for (let r = 0; r < b.size; r++) {
-    let h = 0x811c9dc5;
-    const len = b.premiseLengths[r]!;
-    for (let i = 0; i < len; i++) h = Math.imul(h ^ b.premiseIds[r * b.premiseLen + i]!, 0x01000193);
-    h = Math.imul(h ^ len, 0x01000193);
-    out[r] = (h >>> 0) % buckets;
-  }
-  return out;
-}
