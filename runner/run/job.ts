@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Plain } from '../config/nodes.js';
 import { backendChoice, initBackend } from '../backend/index.js';
 import { chooseCheckpoint, describeBroken, readCheckpoint, readManifest } from '../checkpoint/store.js';
+import { readIndex } from '../checkpoint/index_file.js';
 import { findMissing, instantiate, prepareTargets } from '../instantiate/instantiate.js';
 import type { Callback } from '../train/callbacks/callback.js';
 import { ModelCheckpoint } from '../train/callbacks/model_checkpoint.js';
@@ -335,6 +336,11 @@ async function runJobInner(input: JobInput, interrupted: () => boolean): Promise
     print(`Finished at step ${trainer.globalStep}: ` +
       Object.entries(trainer.metrics).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(' '));
     print(`Run directory: ${runDir}`);
+    const best = readIndex(checkpointDir);
+    if (best.best) {
+      print(`Best checkpoint: ${best.best} (${best.monitor} ${best.best_k[best.best]}); score it on the test split with: ` +
+        `bait test ${runDir}`);
+    }
     return 0;
   } catch (e) {
     await endLogging(3).catch(() => undefined);

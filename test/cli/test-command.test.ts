@@ -23,6 +23,8 @@ test('bait test scores the best checkpoint on test, and on val reproduces the va
   const r = bait(ws, ['run', 'premise_selection/mizar40/bag_of_words', `exp_config.directory=${dir}`, 'trainer.max_epochs=2',
     '+trainer.limit_train_batches=6', 'trainer.enable_progress_bar=false', `data_config.data_options.dir=${join(ROOT, 'data', 'mizar40-m2k')}`]);
   assert.equal(r.code, 0, r.err + r.out);
+  // The bundled configs keep the best checkpoint by validation AUC, and the run says how to test it.
+  assert.match(r.out, /Best checkpoint: epoch=\d+-auc=[\d.]+ \(auc [\d.]+\); score it on the test split with: bait test /);
   const index = JSON.parse(readFileSync(join(dir, 'checkpoints', 'index.json'), 'utf8')) as {
     best: string; checkpoints: Array<{ name: string; metrics: Record<string, number> }>;
   };
