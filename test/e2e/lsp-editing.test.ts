@@ -1,6 +1,7 @@
 // The language server's editing features in a real VS Code (code-server) with the packaged extension:
 // Format Document keeps the `# @package` header and every comment; F2 on a key renames it in the files that
-// set and interpolate it; F2 on a defaults-list option renames the config file and every entry selecting it.
+// set and interpolate it; F2 on a defaults-list option renames the config file and every entry selecting it;
+// on a file two final configs select, the status-bar item names the one hover composes through and switches it.
 // The results are read back from disk after Save All; screenshots go to test-artifacts/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -138,6 +139,17 @@ test('formatting and rename in code-server with the packaged extension', { timeo
     await wb.shot('lsp-03-renamed-config-file');
     // After the file rename, no diagnostic is left over from the moment the entries named a file not yet there.
     await wb.command('View: Focus Problems (Errors, Warnings, Infos)');
+    await page.getByText('No problems have been detected in the workspace.').first().waitFor({ timeout: 30_000 });
     await wb.shot('lsp-04-problems-after-rename');
+  });
+
+  await step('an option two final configs select: the status-bar item shows the context and switches it', async () => {
+    await wb.openFile('configs/db/mariadb.yaml');
+    const item = (name: string) => page.locator('.statusbar-item', { hasText: name }).filter({ has: page.locator('.codicon-layers') }).first();
+    await item('exp').waitFor({ timeout: 30_000 });
+    await item('exp').click();
+    await wb.pick('messy');
+    await item('messy').waitFor({ timeout: 30_000 });
+    await wb.shot('lsp-05-config-context-picked');
   });
 });
