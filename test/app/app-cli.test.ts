@@ -32,11 +32,16 @@ async function startAndStop(ws: string, args: string[], root: string): Promise<s
     dir = runDirs(join(ws, root))[0] ?? '';
     return dir !== '' && findLightningCheckpoints(dir).some((c) => c.isLast);
   }, 120_000, 200);
+  // `bait attach` follows the running app's output until it is stopped.
+  const attach = baitAsync(ws, ['attach', dir]);
   const stop = bait(ws, ['stop', dir]);
   assert.equal(stop.code, 0, stop.err);
   const end = await run.done;
   assert.equal(end.code, 130, end.output);
   assert.equal(record(dir).status, 'stopped');
+  const attached = await attach.done;
+  assert.equal(attached.code, 130, attached.output);
+  assert.match(attached.output, /stop requested: SIGINT to the app/);
   return dir;
 }
 
@@ -67,6 +72,10 @@ test('bait run --app runs the app with --config-name/--config-path and records a
   assert.ok(csv.some((x) => typeof x.val_acc === 'number'));
   const tb = readTensorBoardScalars(dir!);
   assert.ok(tb.some((x) => typeof x.val_loss === 'number'), 'TensorBoard scalars');
+  // `bait attach` follows an app run to its end (here: already ended) and exits with its status.
+  const attached = bait(ws, ['attach', dir!]);
+  assert.equal(attached.code, 0, attached.err);
+  assert.match(attached.out, /done: \{/);
   // `bait runs` lists it with its checkpoints and last metrics.
   const listed = JSON.parse(bait(ws, ['runs', '--json', 'outputs']).out) as { runs: Array<{ dir: string; status: string; checkpoints: unknown[]; latest_metrics: Record<string, number>; last: string }> };
   assert.equal(listed.runs.length, 1);
@@ -90,7 +99,8 @@ test('stop, then resume with ckpt_path in the same directory; fork from a checkp
   assert.ok(second.length > 0 && Math.min(...second) > 0, `attempt 2 epochs: ${second}`);
   assert.equal(Math.max(...second), 3);
 
-  const first = findLightningCheckpoints(dir, rec.app!.checkpoint_dirs, 'val_acc', 'max').find((c) => !c.isLast)!;
+  const ckpts = findLightningCheckpoints(dir, rec.app!.checkpoint_dirs, 'val_acc', 'max');
+  const first = ckpts.find((c) => c.isBest) ?? ckpts.find((c) => !c.isLast)!;
   const fork = bait(ws, ['resume', dir, '--fork', '--from', first.name, 'model.step_delay_s=0', 'trainer.max_epochs=5']);
   assert.equal(fork.code, 0, fork.err + fork.out);
   const forked = runDirs(join(ws, 'outputs')).filter((d) => d !== dir);
@@ -109,8 +119,9 @@ test('stop, then resume with ckpt_path in the same directory; fork from a checkp
   assert.equal(run.monitor, 'val_acc');
   const node = buildExplorerTree(scan)[0]!.children[0]!.children.find((n) => n.kind === 'run' && n.run.dir === dir)!;
   assert.deepEqual(node.children.filter((c) => c.kind === 'attempt').map((c) => c.label), ['attempt 1', 'attempt 2']);
-  const forkedFrom = node.children.find((c) => c.kind === 'checkpoint' && c.checkpoint.name === first.name)!;
-  assert.deepEqual(forkedFrom.children.map((c) => c.kind === 'run' && c.run.dir), [forked[0]]);
+  const forkedFrom = node.children.find((c) => c.kind === 'checkpoint' && c.checkpoint.name === first.name);
+  assert.ok(forkedFrom, `${first.name} among ${node.children.map((c) => `${c.kind}:${c.label}`)}`);
+  assert.deepEqual(forkedFrom!.children.map((c) => c.kind === 'run' && c.run.dir), [forked[0]]);
   // The metrics webview's follower reads CSVLogger's two versions as two attempts.
   const followed = new AppMetricsFollower(dir).read().rows;
   assert.deepEqual([...new Set(followed.map((r) => r.attempt))], [1, 2]);

@@ -14,6 +14,7 @@ import { toPlain } from '../../runner/config/nodes.js';
 import { findLightningCheckpoints, nameFields, pickCheckpoint } from '../../runner/readers/lightning-checkpoints.js';
 import { csvFields, parseMetricsCsv } from '../../runner/readers/csv-metrics.js';
 import { parseEvents } from '../../runner/readers/tb-events.js';
+import { readWandbRuns } from '../../runner/readers/run-outputs.js';
 import { python, venvPython } from '../infra/python.js';
 import { HOSTILE } from '../launchers/hostile.js';
 import { jobArgv } from '../../runner/launchers/job-command.js';
@@ -129,4 +130,17 @@ test('every launcher (local, SSH, SLURM) starts an app job as `bait run --app` w
   assert.deepEqual(appExtraArgs(undefined), {});
   assert.equal(isOurLauncher({ _target_: 'bait.launchers.SlurmLauncher' }), true);
   assert.equal(isOurLauncher({ _target_: 'hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher' }), false);
+});
+
+test('an online W&B run folder: files/wandb-summary.json and the values of files/config.yaml', (t) => {
+  const d = tmp(t);
+  const run = join(d, 'wandb', 'run-20261205_041500-abcd1234');
+  mkdirSync(join(run, 'files'), { recursive: true });
+  writeFileSync(join(run, 'files', 'wandb-summary.json'), JSON.stringify({ val_acc: 0.81, _step: 40, _wandb: { runtime: 3 } }));
+  writeFileSync(join(run, 'files', 'config.yaml'), '_wandb:\n  value: {cli_version: 0.19.11}\nlr:\n  desc: null\n  value: 0.003\nmodel:\n  value: {dim: 32}\n');
+  mkdirSync(join(d, 'wandb', 'not-a-run'));
+  const [w, ...rest] = readWandbRuns(d);
+  assert.equal(rest.length, 0);
+  assert.deepEqual([w!.id, w!.offline, w!.summary.val_acc, w!.config], ['abcd1234', false, 0.81, { lr: 0.003, model: { dim: 32 } }]);
+  assert.deepEqual(w!.history, []);
 });
