@@ -2,6 +2,7 @@
 // no run.json): their checkpoints are Lightning's *.ckpt files and their metrics what CSVLogger, TensorBoard or
 // W&B wrote (runner/readers). read-run.ts and watch-metrics.ts call in here for such directories.
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { findLightningCheckpoints } from '../../runner/readers/lightning-checkpoints.js';
@@ -78,4 +79,25 @@ export class AppMetricsFollower {
     this.sent = m.rows.length;
     return { rows, restarted, badLines: [] };
   }
+}
+
+function alive(pid: unknown): boolean {
+  if (typeof pid !== 'number') return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * An app run that run.json calls running, on this machine, whose `bait` process and app process are both gone
+ * (killed with -9, the machine rebooted) did not finish: it shows as failed, with the reason, so it can be resumed.
+ */
+export function appRunGone(runJson: Record<string, unknown> | undefined): string | undefined {
+  const app = runJson?.app as { pid?: unknown } | undefined;
+  if (!app || runJson!.status !== 'running' || runJson!.host !== hostname()) return undefined;
+  if (alive(runJson!.pid) || alive(app.pid)) return undefined;
+  return `its processes (bait ${String(runJson!.pid)}, app ${String(app.pid)}) are gone without recording an end; resume it`;
 }

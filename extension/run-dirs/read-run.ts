@@ -2,7 +2,7 @@
 // writing at the same moment: a missing or torn file becomes a `problems` entry, never an exception.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { isAppRunDir, readAppCheckpoints } from './app-run.js';
+import { appRunGone, isAppRunDir, readAppCheckpoints } from './app-run.js';
 import type { AttemptInfo, CheckpointInfo, RunRecord, RunStatus, SweepJob, SweepRecord } from './model.js';
 
 const STATUSES: ReadonlySet<string> = new Set(['running', 'completed', 'failed', 'stopped']);
@@ -175,6 +175,8 @@ export function readRun(dirIn: string): RunRecord {
   const r = rj.value ?? {};
   const fromPath = namesFromPath(dir);
   const attempts = readAttempts(r.attempts);
+  const gone = appRunGone(rj.value);
+  if (gone) problems.push(gone);
   const ck = isAppRunDir(dir, rj.value) ? readAppCheckpoints(dir, r.app as Record<string, unknown> | undefined, attempts)
     : readCheckpoints(dir, attempts, problems);
   const parentRaw = (r.parent && typeof r.parent === 'object' ? r.parent : undefined) as Record<string, unknown> | undefined;
@@ -187,7 +189,7 @@ export function readRun(dirIn: string): RunRecord {
     name: str(r.name) ?? fromPath.name,
     configName: str(r.config_name),
     overrides: readOverrides(dir, r.overrides),
-    status: status(r.status),
+    status: gone ? 'failed' : status(r.status),
     host: str(r.host),
     pid: num(r.pid),
     backend: str(r.backend),

@@ -17,6 +17,9 @@ import { parseEvents } from '../../runner/readers/tb-events.js';
 import { readWandbRuns } from '../../runner/readers/run-outputs.js';
 import { python, venvPython } from '../infra/python.js';
 import { HOSTILE } from '../launchers/hostile.js';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { readRun } from '../../extension/run-dirs/read-run.js';
 import { jobArgv } from '../../runner/launchers/job-command.js';
 import { appExtraArgs, isOurLauncher } from '../../runner/app/sweep.js';
 
@@ -143,4 +146,16 @@ test('an online W&B run folder: files/wandb-summary.json and the values of files
   assert.equal(rest.length, 0);
   assert.deepEqual([w!.id, w!.offline, w!.summary.val_acc, w!.config], ['abcd1234', false, 0.81, { lr: 0.003, model: { dim: 32 } }]);
   assert.deepEqual(w!.history, []);
+});
+
+test("an app run whose processes are gone without an end shows as failed in the explorer, with the reason", (t) => {
+  const d = tmp(t);
+  const dead = spawnSync('true').pid!;
+  const base = { id: 'x1', status: 'running', host: hostname(), attempts: [], app: { command: 'python a.py', pid: dead } };
+  writeFileSync(join(d, 'run.json'), JSON.stringify({ ...base, pid: dead }));
+  const gone = readRun(d);
+  assert.equal(gone.status, 'failed');
+  assert.match(gone.problems.join('\n'), /are gone without recording an end/);
+  writeFileSync(join(d, 'run.json'), JSON.stringify({ ...base, pid: process.pid }));
+  assert.equal(readRun(d).status, 'running');
 });
