@@ -120,13 +120,20 @@ function manifestProblem(m: unknown): string | undefined {
     if (!ok(m[key])) return `manifest.json has a malformed '${key}'`;
   }
   const size = m.tensors_bytes as number;
+  // The writer lays the tensors out back to back; a table that skips or overlaps bytes was not written by it.
+  let end = 0;
   for (const t of m.tensors as unknown[]) {
     const e = t as Partial<TensorEntry>;
+    const shapeOk = Array.isArray(e.shape) && e.shape.every((d) => Number.isInteger(d) && d >= 0);
     if (!isObj(t) || typeof e.name !== 'string' || !Number.isInteger(e.offset) || !Number.isInteger(e.bytes) || e.offset! < 0 ||
-      e.bytes! < 0 || e.offset! + e.bytes! > size || e.bytes! % 4 !== 0 || !Array.isArray(e.shape)) {
+      e.offset! + e.bytes! > size || !shapeOk || (e.dtype !== 'float32' && e.dtype !== 'int32') ||
+      e.bytes !== 4 * e.shape!.reduce((a, b) => a * b, 1)) {
       return `manifest.json has a malformed tensor entry ${JSON.stringify(e.name ?? null)}`;
     }
+    if (e.offset !== end) return `manifest.json's tensor table does not match tensors.bin (at ${JSON.stringify(e.name)})`;
+    end += e.bytes!;
   }
+  if (end !== size) return "manifest.json's tensor table does not cover tensors.bin";
   return undefined;
 }
 

@@ -26,7 +26,7 @@ function readTree(dir: string): Record<string, string> {
 }
 
 const SNIPPETS = ['${', '}', '${a.b}', '${..}', '???', ':', '- ', '  ', '\n', '#', '# @package _global_\n', '@', '[', ']', '{', '}',
-  '"', "'", '&a', '*a', '<<: *a', 'defaults:\n  - x\n', '_self_', 'override ', 'optional ', '/', '${oc.env:X}', '\t', '=', 'null', '~'];
+  '"', "'", '&a', '*a', '<<: *a', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b]\n', '../', 'defaults:\n  - x\n', '_self_', 'override ', 'optional ', '/', '${oc.env:X}', '\t', '=', 'null', '~'];
 
 function mutate(text: string, r: () => number): string {
   const kind = Math.floor(r() * 4);
