@@ -184,6 +184,11 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
       return vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
     }),
 
+    // The context menu's entries are separate ids only for their titles (a menu reads `&` as a mnemonic, so they
+    // say `W&&B`, which the palette would show as typed); they run the same commands.
+    reg('bait.syncToWandbFromMenu', (arg) => vscode.commands.executeCommand('bait.syncToWandb', arg)),
+    reg('bait.openInWandbFromMenu', (arg) => vscode.commands.executeCommand('bait.openInWandb', arg)),
+
     reg('bait.syncToWandb', async (arg) => {
       const run = await runOf(deps, arg, 'Upload which run to W&B?', (r) => r.status !== 'running');
       if (!run) return undefined;
