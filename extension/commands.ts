@@ -10,10 +10,12 @@ import { resolveConfig } from './configs.js';
 import { runDirsOf, type RunExplorer } from './explorer.js';
 import type { HostRegistry } from './hosts.js';
 import type { RunRecord } from './run-dirs/model.js';
+import { logFileOf } from './run-dirs/failure.js';
 import type { ExplorerNode } from './run-dirs/tree.js';
 import { readWandbLink } from './run-dirs/wandb.js';
 import { hostsOverride } from './override-text.js';
 import type { Runner } from './runner.js';
+import { askRunOverrides } from './run-overrides-flow.js';
 import { sweepArgs, sweepFlow } from './sweep-flow.js';
 import { MetricsPanel } from './webviews/metrics-panel.js';
 import { ResumeTreePanel } from './webviews/resume-tree-panel.js';
@@ -25,6 +27,8 @@ export interface Deps {
   explorer: RunExplorer;
   hosts: HostRegistry;
   composed: ComposedConfigProvider;
+  /** The run explorer's view: a row's command may arrive without its row (see runOf). */
+  view?: vscode.TreeView<ExplorerNode>;
 }
 
 /** Open panels, kept so a second "Open Metrics" on the same runs reveals the existing one. */
@@ -45,7 +49,18 @@ async function pickRun(explorer: RunExplorer, title: string, filter: (r: RunReco
   return pick?.run;
 }
 
-async function runOf(deps: Deps, arg: unknown, title: string, filter?: (r: RunRecord) => boolean): Promise<RunRecord | undefined> {
+/**
+ * The run a command is about. A row's menu passes its node; but when the explorer refreshed between opening the
+ * menu and clicking (a running run writes checkpoints), VS Code can no longer resolve the row and passes nothing.
+ * Then the selected row (right-click selects it) stands in, if it fits the command, before asking with a pick.
+ */
+async function runOf(deps: Deps, arg: unknown, title: string, filter: (r: RunRecord) => boolean = () => true):
+    Promise<RunRecord | undefined> {
+  if (arg === undefined && deps.view?.visible) {
+    const selected = deps.view.selection.length === 1 ? runDirsOf(deps.view.selection[0])[0] : undefined;
+    const run = selected ? deps.explorer.findRun(selected) : undefined;
+    if (run && filter(run)) return run;
+  }
   const dir = runDirsOf(arg)[0];
   if (dir) {
     const known = deps.explorer.findRun(dir);
@@ -57,6 +72,12 @@ async function runOf(deps: Deps, arg: unknown, title: string, filter?: (r: RunRe
     return undefined;
   }
   return pickRun(deps.explorer, title, filter);
+}
+
+/** Overrides a CodeLens puts before the user's own: `experiment=example` when the file is an experiment option. */
+function baseOverrides(arg: unknown): string[] {
+  const o = (arg && typeof arg === 'object' ? (arg as { overrides?: unknown }).overrides : undefined);
+  return Array.isArray(o) && !('kind' in (arg as object)) ? o.filter((x): x is string => typeof x === 'string') : [];
 }
 
 export function openMetrics(deps: Deps, runs: RunRecord[], title: string, sweepDir?: string): MetricsPanel {
@@ -89,7 +110,23 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
     reg(Commands.runExperiment, async (arg) => {
       const ref = await resolveConfig(arg, client);
       if (!ref) return undefined;
-      return runner.terminal(ref.configName, ['run', ref.configName, ...runner.hostArgs(), '--config-dir', ref.configDir]);
+      const base = baseOverrides(arg);
+      return runner.terminal(ref.configName, ['run', ref.configName, ...base, ...runner.hostArgs(), '--config-dir', ref.configDir],
+        { config: ref, overrides: base });
+    }),
+
+    reg(Commands.runWithOverrides, async (arg) => {
+      // From a run's row: the same config again, its overrides offered for editing.
+      const node = arg as Partial<ExplorerNode> | undefined;
+      const fromRun = node?.kind === 'run' && 'run' in node && node.run?.configName && node.run.configDir ? node.run : undefined;
+      const ref = fromRun ? { configName: fromRun.configName!, configDir: fromRun.configDir! } : await resolveConfig(arg, client);
+      if (!ref) return undefined;
+      const base = baseOverrides(arg);
+      const overrides = await askRunOverrides(client, deps.context.workspaceState, ref, base, fromRun?.overrides);
+      if (!overrides) return undefined;
+      return runner.terminal(`${ref.configName} ${overrides.join(' ')}`.trim(),
+        ['run', ref.configName, ...base, ...overrides, ...runner.hostArgs(), '--config-dir', ref.configDir],
+        { config: ref, overrides: [...base, ...overrides] });
     }),
 
     reg(Commands.launchSweep, async (arg) => {
@@ -98,7 +135,8 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
       const plan = await sweepFlow(client, hosts, ref);
       if (!plan) return undefined;
       const host = plan.host ? hosts.all().find((h) => h.name === plan.host)?.ssh : undefined;
-      return runner.terminal(`sweep ${ref.configName}`, sweepArgs(plan, host ? hostsOverride([host]) : undefined));
+      return runner.terminal(`sweep ${ref.configName}`, sweepArgs(plan, host ? hostsOverride([host]) : undefined),
+        { kind: 'sweep', config: ref, overrides: plan.overrides });
     }),
 
     reg(Commands.launchSweepFile, async (arg) => {
@@ -124,7 +162,7 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
       if (!run) return undefined;
       const from = (arg && typeof arg === 'object' && typeof (arg as { from?: unknown }).from === 'string')
         ? (arg as { from: string }).from : undefined;
-      return runner.terminal(`resume ${run.id}`, ['resume', run.dir, ...(from ? ['--from', from] : [])]);
+      return runner.terminal(`resume ${run.id}`, ['resume', run.dir, ...(from ? ['--from', from] : [])], { runDir: run.dir });
     }),
 
     reg('bait.forkFromCheckpoint', async (arg) => {
@@ -176,7 +214,22 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
       return panel;
     }),
 
+    reg('bait.openLog', async (arg) => {
+      const dir = runDirsOf(arg)[0] ?? (await runOf(deps, arg, 'Open the log of which run?'))?.dir;
+      if (!dir) return undefined;
+      const file = logFileOf(dir);
+      if (!file) throw new Error(`${dir} has no log yet (log.txt or launcher.log).`);
+      return vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    }),
+
     reg('bait.openConfig', async (arg) => {
+      // A sweep job that failed before its run directory was written: its config is the sweep's with its overrides.
+      const node = arg as Partial<ExplorerNode> | undefined;
+      if (node?.kind === 'job' && 'sweep' in node && node.sweep && 'job' in node && node.job) {
+        const { sweep, job } = node as Extract<ExplorerNode, { kind: 'job' }>;
+        if (!sweep.configName || !sweep.configDir) throw new Error(`${sweep.dir}/sweep.json names no config.`);
+        return composed.show({ configName: sweep.configName, configDir: sweep.configDir }, job.overrides);
+      }
       const run = await runOf(deps, arg, 'Open the config of which run?');
       if (!run) return undefined;
       const file = [join(run.dir, '.hydra', 'config.yaml'), join(run.dir, 'run.json')].find((f) => existsSync(f));

@@ -2,6 +2,7 @@
 // (run.json, sweep.json, checkpoint index) refresh it, debounced, so status changes show live.
 import * as vscode from 'vscode';
 import { join, relative, sep } from 'node:path';
+import { failureReason } from './run-dirs/failure.js';
 import type { RunRecord } from './run-dirs/model.js';
 import { scanRunsRoots, type ScanResult } from './run-dirs/scan.js';
 import { buildExplorerTree, type ExplorerNode } from './run-dirs/tree.js';
@@ -12,10 +13,29 @@ const STATUS_ICON: Record<string, string> = {
   pending: 'clock',
 };
 
+/** Status icons in the theme's own colours: red for failed, green for completed. */
+function statusIcon(status: string): vscode.ThemeIcon {
+  const color = status === 'failed' ? 'testing.iconFailed' : status === 'completed' ? 'testing.iconPassed' : undefined;
+  return new vscode.ThemeIcon(STATUS_ICON[status] ?? 'circle-outline', color ? new vscode.ThemeColor(color) : undefined);
+}
+
+/** Tooltip paragraphs as [bold label, text]; the text (paths, overrides, log lines) is user text, kept literal. */
+function tooltip(parts: [string, string | undefined][]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  parts.filter(([label, text]) => label || text).forEach(([label, text], i) => {
+    if (i) md.appendMarkdown('\n\n');
+    if (label) md.appendMarkdown(`**${label}** `);
+    if (text) md.appendText(text);
+  });
+  return md;
+}
+
 export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: ExplorerNode[] = [];
+  /** For TreeView.reveal, which walks up from a node. */
+  private parents = new Map<ExplorerNode, ExplorerNode>();
   private scan: ScanResult = { runs: [], sweeps: [] };
   private watchers: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -40,6 +60,12 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
     this.signature = signature;
     this.scan = scan;
     this.roots = buildExplorerTree(this.scan);
+    this.parents = new Map();
+    const walk = (n: ExplorerNode): void => n.children.forEach((c) => {
+      this.parents.set(c, n);
+      walk(c);
+    });
+    this.roots.forEach(walk);
     this.changed.fire(undefined);
     for (const l of this.listeners) l(this.scan);
   }
@@ -88,6 +114,10 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
     }
   }
 
+  getParent(node: ExplorerNode): ExplorerNode | undefined {
+    return this.parents.get(node);
+  }
+
   getChildren(node?: ExplorerNode): ExplorerNode[] {
     return node ? node.children : this.roots;
   }
@@ -113,14 +143,19 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
         item.contextValue = 'sweep';
         item.tooltip = node.sweep.dir;
         break;
-      case 'run':
-        item.iconPath = new vscode.ThemeIcon(STATUS_ICON[node.run.status]);
-        item.contextValue = node.run.status === 'running' ? 'run-running' : 'run';
-        item.tooltip = new vscode.MarkdownString(
-          [`**${node.run.id}** · ${node.run.status}`, node.run.dir, node.run.overrides.join(' '),
-            ...node.run.problems.map((p) => `⚠ ${p}`)].filter(Boolean).join('\n\n'));
-        item.command = { command: 'bait.openMetrics', title: 'Open Metrics', arguments: [node] };
+      case 'run': {
+        const run = node.run;
+        item.iconPath = statusIcon(run.status);
+        item.contextValue = run.status === 'running' ? 'run-running' : 'run';
+        const reason = run.status === 'failed' ? failureReason(run.dir) : undefined;
+        item.tooltip = tooltip([['', `${run.id} · ${run.status}`], [reason ? 'Failed:' : '', reason], ['', run.dir],
+          ['', run.overrides.join(' ')], ...run.problems.map((p): [string, string] => ['⚠', p])]);
+        // A failed run's first question is why: its log; the metrics stay one inline click away.
+        item.command = run.status === 'failed'
+          ? { command: 'bait.openLog', title: 'Open Log', arguments: [node] }
+          : { command: 'bait.openMetrics', title: 'Open Metrics', arguments: [node] };
         break;
+      }
       case 'attempt':
         item.iconPath = new vscode.ThemeIcon(STATUS_ICON[node.attempt.status]);
         item.contextValue = 'attempt';
@@ -130,10 +165,16 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
         item.contextValue = 'checkpoint';
         item.tooltip = node.checkpoint.dir;
         break;
-      case 'job':
-        item.iconPath = new vscode.ThemeIcon(STATUS_ICON[node.job.status]);
-        item.contextValue = 'job';
+      case 'job': {
+        const { job } = node;
+        item.iconPath = statusIcon(job.status);
+        item.contextValue = job.status === 'running' ? 'job-running' : 'job';
+        const reason = job.status === 'failed' || job.status === 'stopped' ? failureReason(job.dir, job.error) : undefined;
+        item.tooltip = tooltip([['', `job #${job.num} · ${job.status}`],
+          [reason ? (job.status === 'failed' ? 'Failed:' : 'Stopped:') : '', reason], ['', job.dir], ['', job.overrides.join(' ')]]);
+        if (job.dir) item.command = { command: 'bait.openLog', title: 'Open Log', arguments: [node] };
         break;
+      }
     }
     return item;
   }
@@ -153,6 +194,7 @@ export function runDirsOf(arg: unknown): string[] {
   const n = arg as Partial<ExplorerNode> & { dir?: string };
   if (typeof n.dir === 'string') return [n.dir];
   if ((n.kind === 'run' || n.kind === 'attempt' || n.kind === 'checkpoint') && 'run' in n && n.run) return [n.run.dir];
+  if (n.kind === 'job' && 'job' in n && n.job) return n.job.dir ? [n.job.dir] : [];
   const out: string[] = [];
   const walk = (x: ExplorerNode): void => {
     if (x.kind === 'run') out.push(x.run.dir);

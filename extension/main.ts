@@ -7,7 +7,9 @@ import { panels, registerCommands } from './commands.js';
 import { ComposedConfigProvider, SCHEME } from './composed-config.js';
 import { ConfigContextItem } from './config-context.js';
 import { RunExplorer } from './explorer.js';
+import type { ExplorerNode } from './run-dirs/tree.js';
 import { HostRegistry } from './hosts.js';
+import { reportRunEnd } from './run-end-report.js';
 import { Runner } from './runner.js';
 import { AppRegistry } from './apps/registry.js';
 
@@ -18,6 +20,8 @@ export interface BaitApi {
   hosts: HostRegistry;
   panels: typeof panels;
   apps: AppRegistry;
+  runner: Runner;
+  view: vscode.TreeView<ExplorerNode>;
 }
 
 let client: BaitClient | undefined;
@@ -30,11 +34,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<BaitAp
   const explorer = new RunExplorer();
   client = new BaitClient();
   const composed = new ComposedConfigProvider(client, runner);
-  context.subscriptions.push(
-    hosts, explorer, apps,
-    vscode.window.registerTreeDataProvider('baitRuns', explorer),
+  const view = vscode.window.createTreeView('baitRuns', { treeDataProvider: explorer, showCollapseAll: true });
+  context.subscriptions.push(view,
+    hosts, explorer, apps, runner,
+    runner.onDidEnd(({ launch, finish }) => {
+      explorer.reload();
+      void reportRunEnd(launch, finish, composed);
+    }),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, composed),
-    ...registerCommands({ context, client, runner, explorer, hosts, composed }),
+    ...registerCommands({ context, client, runner, explorer, hosts, composed, view }),
     new ConfigContextItem(client),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('bait.runsRoots')) {
@@ -50,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BaitAp
   });
   context.subscriptions.push({ dispose: () => void client?.dispose() });
   await Promise.race([started, new Promise((r) => setTimeout(r, 5000))]);
-  return { explorer, client, hosts, panels, apps };
+  return { explorer, client, hosts, panels, apps, runner, view };
 }
 
 export async function deactivate(): Promise<void> {

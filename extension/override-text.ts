@@ -23,3 +23,40 @@ export function hostsOverride(hosts: object[]): string {
   return `[${hosts.map((h) => `{${Object.entries(h).filter(([, v]) => v !== undefined && v !== null)
     .map(([k, v]) => `${k}:${value(v)}`).join(',')}}`).join(',')}]`;
 }
+
+/**
+ * Splits what a user typed into override strings at spaces outside quotes and brackets, so
+ * `model.name='a b' trainer.devices=[0, 1]` gives two overrides. Each piece is then checked by the real parser
+ * (the language server); this only finds the boundaries, and says where a quote or bracket is left open.
+ */
+export function splitOverrideText(text: string): { overrides: string[]; error?: string } {
+  const overrides: string[] = [];
+  const closers: string[] = [];
+  let quote: string | undefined;
+  let current = '';
+  let quoteAt = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      current += ch;
+      if (ch === '\\' && i + 1 < text.length) current += text[++i];
+      else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      quoteAt = i;
+    } else if (ch === '[' || ch === '{' || ch === '(') closers.push(ch === '[' ? ']' : ch === '{' ? '}' : ')');
+    else if ((ch === ']' || ch === '}' || ch === ')') && closers[closers.length - 1] === ch) closers.pop();
+    else if (/\s/.test(ch) && closers.length === 0) {
+      if (current) overrides.push(current);
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  if (quote) return { overrides, error: `the quote ${quote} at column ${quoteAt + 1} is not closed` };
+  if (closers.length) return { overrides, error: `a bracket is not closed: add ${[...closers].reverse().join('')}` };
+  if (current) overrides.push(current);
+  return { overrides };
+}

@@ -5,10 +5,12 @@ import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { ConfigRef } from '../language-server/protocol.js';
 import { settings } from './settings.js';
 import type { HostRegistry } from './hosts.js';
 import { hostsOverride } from './override-text.js';
 import { withAppArgs, type AppChoice } from './apps/detect.js';
+import { RunPty, type RunFinish } from './run-terminal.js';
 
 /** Whether an executable of this name is on PATH. */
 function onPath(name: string): boolean {
@@ -32,8 +34,35 @@ export function nodeCommand(setting: string): { path: string; env: Record<string
   return { path: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } };
 }
 
-export class Runner {
-  constructor(private readonly context: vscode.ExtensionContext, private readonly hosts: HostRegistry) {}
+/** What a terminal was started for: enough to explain its end (which log, which config). */
+export interface Launch {
+  title: string;
+  kind: 'run' | 'sweep';
+  /** The runner's arguments (after the script). */
+  args: string[];
+  config?: ConfigRef;
+  overrides?: string[];
+  /** The run directory when known before the start (resume); else read from the output. */
+  runDir?: string;
+  pty: RunPty;
+  terminal: vscode.Terminal;
+}
+
+export class Runner implements vscode.Disposable {
+  private readonly launches = new Map<vscode.Terminal, Launch>();
+  private readonly ended = new vscode.EventEmitter<{ launch: Launch; finish: RunFinish }>();
+  /** A run's or sweep's process ended (completed, failed or stopped); its terminal stays open. */
+  readonly onDidEnd = this.ended.event;
+  private readonly closing: vscode.Disposable;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly hosts: HostRegistry) {
+    this.closing = vscode.window.onDidCloseTerminal((t) => this.launches.delete(t));
+  }
+
+  /** The launch behind a terminal this runner opened (the tests and the end report read it). */
+  launchOf(terminal: vscode.Terminal): Launch | undefined {
+    return this.launches.get(terminal);
+  }
 
   get script(): string {
     return this.context.asAbsolutePath('dist/runner.js');
@@ -56,18 +85,27 @@ export class Runner {
   /** Which Hydra app runs a config dir's configs (extension/apps); a `run` naming that dir gets `--app`. */
   appLookup: (configDir: string) => AppChoice | undefined = () => undefined;
 
-  /** Opens a terminal running `bait <args...>` in the workspace folder and shows it. */
-  terminal(title: string, argsIn: string[]): vscode.Terminal {
+  /**
+   * Opens a terminal running `bait <args...>` in the workspace folder and shows it without taking the focus. The
+   * terminal stays open after the process ends; `onDidEnd` reports how it ended.
+   */
+  terminal(title: string, argsIn: string[], meta: { kind?: 'run' | 'sweep'; config?: ConfigRef; overrides?: string[];
+    runDir?: string } = {}): vscode.Terminal {
     const args = withAppArgs(argsIn, this.appLookup);
-    const term = vscode.window.createTerminal({
-      name: `bait: ${title}`,
-      shellPath: nodeCommand(settings.nodePath()).path,
-      shellArgs: [this.script, ...args],
-      cwd: settings.workspaceRoot(),
-      env: this.env(),
-    });
-    term.show(true);
-    return term;
+    const kind = meta.kind ?? (args.includes('-m') || args.includes('--sweep') ? 'sweep' : 'run');
+    const pty = new RunPty({ command: nodeCommand(settings.nodePath()).path, args: [this.script, ...args],
+      cwd: settings.workspaceRoot(), env: this.env(), kind });
+    const terminal = vscode.window.createTerminal({ name: `bait: ${title}`, pty, iconPath: new vscode.ThemeIcon('beaker') });
+    const launch: Launch = { title, kind, args, config: meta.config, overrides: meta.overrides, runDir: meta.runDir, pty, terminal };
+    this.launches.set(terminal, launch);
+    pty.onDidEnd((finish) => this.ended.fire({ launch, finish }));
+    terminal.show(true);
+    return terminal;
+  }
+
+  dispose(): void {
+    this.closing.dispose();
+    this.ended.dispose();
   }
 
   /** Runs `bait <args...>` to completion and returns its output; a non-zero exit is an error with its message. */

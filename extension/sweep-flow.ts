@@ -35,7 +35,7 @@ export function setOverride(list: string[], key: string, values: string): string
   return out;
 }
 
-async function validate(client: BaitClient, config: ConfigRef, overrides: string[]):
+export async function validateOverrideList(client: BaitClient, config: ConfigRef, overrides: string[]):
     Promise<{ error?: string; jobs: number | null }> {
   try {
     const r = await client.validateOverrides({ ...config, overrides, multirun: true });
@@ -82,7 +82,7 @@ export async function sweepFlow(client: BaitClient, hosts: HostRegistry, config:
       placeHolder: '0.1,0.01',
       validateInput: async (v) => {
         if (!v.trim()) return 'Enter at least one value.';
-        const r = await validate(client, config, setOverride(overrides, key, v.trim()));
+        const r = await validateOverrideList(client, config, setOverride(overrides, key, v.trim()));
         lastJobs = r.jobs;
         if (r.error) return r.error;
         return { message: `${r.jobs ?? '?'} jobs`, severity: vscode.InputBoxValidationSeverity.Info };
@@ -90,7 +90,7 @@ export async function sweepFlow(client: BaitClient, hosts: HostRegistry, config:
     });
     if (values === undefined) continue;
     overrides = setOverride(overrides, key, values.trim());
-    const r = await validate(client, config, overrides);
+    const r = await validateOverrideList(client, config, overrides);
     jobs = r.jobs ?? lastJobs;
   }
   const current = hosts.current();

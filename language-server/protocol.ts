@@ -127,6 +127,7 @@ export interface ChooseConfigContextParams {
 /** Commands the CodeLenses invoke; the extension registers them. Each takes one argument object. */
 export const Commands = {
   runExperiment: 'bait.runExperiment',
+  runWithOverrides: 'bait.runWithOverrides',
   launchSweep: 'bait.launchSweep',
   showComposedConfig: 'bait.showComposedConfig',
   launchSweepFile: 'bait.launchSweepFile',

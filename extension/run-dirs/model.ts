@@ -36,6 +36,8 @@ export interface RunRecord {
   experiment: string;
   name: string;
   configName?: string;
+  /** The config dir the run was composed from (run.json's config_dir). */
+  configDir?: string;
   overrides: string[];
   status: RunStatus;
   host?: string;
@@ -60,6 +62,8 @@ export interface SweepJob {
   status: RunStatus | 'pending';
   /** Absolute path of the job's run directory. */
   dir?: string;
+  /** Why the job failed or stopped, as the sweep recorded it (e.g. `exit 1 on gpu1; see .../launcher.log`). */
+  error?: string;
 }
 
 export interface SweepRecord {
@@ -67,6 +71,7 @@ export interface SweepRecord {
   experiment: string;
   name: string;
   configName?: string;
+  configDir?: string;
   jobs: SweepJob[];
   problems: string[];
 }

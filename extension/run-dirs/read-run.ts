@@ -188,6 +188,7 @@ export function readRun(dirIn: string): RunRecord {
     experiment: str(r.experiment) ?? fromPath.experiment,
     name: str(r.name) ?? fromPath.name,
     configName: str(r.config_name),
+    configDir: str(r.config_dir),
     overrides: readOverrides(dir, r.overrides),
     status: gone ? 'failed' : status(r.status),
     host: str(r.host),
@@ -222,6 +223,7 @@ export function readSweep(dirIn: string): SweepRecord {
         overrides: Array.isArray(o.overrides) ? o.overrides.filter((x): x is string => typeof x === 'string') : [],
         status: st,
         dir: str(o.dir) ? resolveFrom(dir, str(o.dir)!) : undefined,
+        error: str(o.error),
       });
     }
   }
@@ -231,6 +233,7 @@ export function readSweep(dirIn: string): SweepRecord {
     experiment: str(s.experiment) ?? fromPath.experiment,
     name: str(s.name) ?? fromPath.name,
     configName: str(s.config_name),
+    configDir: str(s.config_dir),
     jobs,
     problems,
   };

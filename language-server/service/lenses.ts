@@ -1,4 +1,4 @@
-// CodeLenses: "Run Experiment", "Sweep…" and "Show Composed Config" on runnable configs; "Launch Sweep (N jobs)"
+// CodeLenses: "Run Experiment", "Run with Overrides…", "Sweep…" and "Show Composed Config" on runnable configs; "Launch Sweep (N jobs)"
 // on sweep files. Titles and arguments are plain data; the extension registers the commands.
 import { Commands } from '../protocol.js';
 import type { ConfigProject } from './project.js';
@@ -25,6 +25,7 @@ export function codeLenses(project: ConfigProject, rel: string): CodeLens[] {
   const arg = { configDir: project.root, configName: c.name, file: uri, ...(c.overrides.length ? { overrides: c.overrides } : {}) };
   return [
     { range, title: 'Run Experiment', command: Commands.runExperiment, arguments: [arg] },
+    { range, title: 'Run with Overrides…', command: Commands.runWithOverrides, arguments: [arg] },
     { range, title: 'Sweep…', command: Commands.launchSweep, arguments: [arg] },
     { range, title: 'Show Composed Config', command: Commands.showComposedConfig, arguments: [arg] },
   ];

@@ -115,7 +115,7 @@ test('UI scenarios in code-server with the packaged extension', { timeout: 420_0
     await wb.openFile('premise_selection/mizar40/e2e_tiny.yaml');
     await wb.codeLens('Run Experiment').waitFor({ timeout: 60_000 });
     const titles = await browser.page.locator('.codelens-decoration a').allTextContents();
-    assert.deepEqual(titles.slice(0, 3), ['Run Experiment', 'Sweep…', 'Show Composed Config']);
+    assert.deepEqual(titles.slice(0, 4), ['Run Experiment', 'Run with Overrides…', 'Sweep…', 'Show Composed Config']);
     await wb.shot('01-config-with-lenses');
   });
 

@@ -105,7 +105,7 @@ describe('language server over stdio', () => {
       textDocument: { uri: u }, position: { line: 6, character: 3 } });
     assert.deepEqual(def, [{ uri: uri('/configs/base/run.yaml'), range: { start: { line: 1, character: 2 }, end: { line: 1, character: 6 } } }]);
     const lenses = await client.request<{ command: { title: string; command: string; arguments: P.ConfigCommandArgs[] } }[]>('textDocument/codeLens', { textDocument: { uri: u } });
-    assert.deepEqual(lenses.map((l) => l.command.title), ['Run Experiment', 'Sweep…', 'Show Composed Config']);
+    assert.deepEqual(lenses.map((l) => l.command.title), ['Run Experiment', 'Run with Overrides…', 'Sweep…', 'Show Composed Config']);
     assert.equal(lenses[0]!.command.command, P.Commands.runExperiment);
     assert.deepEqual(lenses[0]!.command.arguments[0], { configDir: ws.path('configs'), configName: 'exp/gnn', uri: u });
     const symbols = await client.request<{ name: string }[]>('textDocument/documentSymbol', { textDocument: { uri: u } });

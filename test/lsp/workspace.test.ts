@@ -40,7 +40,7 @@ parameters:
 
 test('lenses: Run/Sweep/Show on runnable configs, none on parts, Launch Sweep (N jobs) on sweep files', () => {
   const s = serviceFor(parseFixture(TREE));
-  assert.deepEqual(s.codeLenses('/configs/exp/gnn.yaml').map((l) => l.title), ['Run Experiment', 'Sweep…', 'Show Composed Config']);
+  assert.deepEqual(s.codeLenses('/configs/exp/gnn.yaml').map((l) => l.title), ['Run Experiment', 'Run with Overrides…', 'Sweep…', 'Show Composed Config']);
   assert.deepEqual(s.codeLenses('/configs/exp/gnn.yaml')[0]!.arguments, [{ configDir: '/configs', configName: 'exp/gnn', file: '/configs/exp/gnn.yaml' }]);
   assert.deepEqual(s.codeLenses('/configs/base/run.yaml'), []);
   const sweep = s.codeLenses('/configs/sweeps/exp_gnn.yaml');

@@ -8,6 +8,8 @@ import type { BaitApi } from '../../../extension/main.js';
 import type { ExplorerNode } from '../../../extension/run-dirs/tree.js';
 import type { MetricsPanel } from '../../../extension/webviews/metrics-panel.js';
 import type { ResumeTreePanel } from '../../../extension/webviews/resume-tree-panel.js';
+import { firstErrorLine } from '../../../extension/run-outcome.js';
+import { checkRunOverrides } from '../../../extension/run-overrides-flow.js';
 import { writeFixtureRun } from '../fixture-runs.js';
 
 const ws = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -59,9 +61,9 @@ suite('language features through the client', () => {
     const titles = await until('lenses', async () => {
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', demo());
       const t = (lenses ?? []).map((l) => l.command?.title).filter(Boolean);
-      return t.length >= 3 ? t : undefined;
+      return t.length >= 4 ? t : undefined;
     });
-    assert.deepEqual(titles, ['Run Experiment', 'Sweep…', 'Show Composed Config']);
+    assert.deepEqual(titles, ['Run Experiment', 'Run with Overrides…', 'Sweep…', 'Show Composed Config']);
   });
 
   test('completion offers an inherited key the file does not set yet', async () => {
@@ -170,17 +172,73 @@ suite('run explorer and webviews', () => {
     assert.equal(t1?.name, 'bait: resume run00001');
     assert.equal(t2?.name, 'bait: fork run00001@epoch=2');
     assert.equal(vscode.window.terminals.length, before + 2);
-    const opts = t2.creationOptions as vscode.TerminalOptions;
-    assert.deepEqual(opts.shellArgs, [join(vscode.extensions.getExtension('bait.bait-experiments')!.extensionPath, 'dist/runner.js'),
+    assert.deepEqual(api.runner.launchOf(t2)?.pty.spec.args, [join(vscode.extensions.getExtension('bait.bait-experiments')!.extensionPath, 'dist/runner.js'),
       'resume', runDir, '--from', 'epoch=2', '--fork']);
+    assert.equal(api.runner.launchOf(t1)?.runDir, runDir);
   });
 
   test('Run Experiment runs the config in a terminal with no shell in between', async () => {
     const t = await vscode.commands.executeCommand<vscode.Terminal>('bait.runExperiment',
       { configDir: configDir(), configName: 'demo', uri: '' });
-    const opts = t.creationOptions as vscode.TerminalOptions;
-    assert.equal(opts.shellPath, 'node');
-    assert.deepEqual(opts.shellArgs!.slice(1), ['run', 'demo', '--config-dir', configDir()]);
+    const launch = api.runner.launchOf(t)!;
+    assert.equal(launch.pty.spec.command, 'node');
+    assert.deepEqual(launch.args, ['run', 'demo', '--config-dir', configDir()]);
+  });
+
+  test('a run that fails keeps its terminal open with the output and a closing "run ended: failed" line', async () => {
+    // demo.yaml composes but has no model: the runner refuses it with a readable error and exit 1.
+    const t = await vscode.commands.executeCommand<vscode.Terminal>('bait.runExperiment',
+      { configDir: configDir(), configName: 'demo', uri: '' });
+    const launch = api.runner.launchOf(t)!;
+    const finish = await until('the end of the run', () => launch.pty.result, 60_000);
+    assert.equal(finish.end, 'failed');
+    assert.equal(finish.code, 1);
+    assert.match(firstErrorLine(finish.output)!, /no model with a _target_/);
+    assert.ok(vscode.window.terminals.includes(t), 'the terminal is still open');
+    assert.equal(t.exitStatus, undefined, 'the terminal did not close');
+  });
+
+  test('Run with Overrides checks typed overrides like the sweep dialog: unknown keys, open quotes, value lists', async () => {
+    const demoRef = { configDir: configDir(), configName: 'demo' };
+    await until('the server', () => api.client.client?.isRunning() || undefined);
+    const ok = await checkRunOverrides(api.client, demoRef, [], 'trainer.max_epochs=7  +trainer.note=\'a b\'');
+    assert.equal(ok.error, undefined);
+    assert.deepEqual(ok.overrides, ['trainer.max_epochs=7', "+trainer.note='a b'"]);
+    assert.match((await checkRunOverrides(api.client, demoRef, [], 'trainer.nope=1')).error!, /trainer\.nope/);
+    assert.match((await checkRunOverrides(api.client, demoRef, [], "trainer.seed='1")).error!, /not closed/);
+    assert.match((await checkRunOverrides(api.client, demoRef, [], 'trainer.seed=1,2')).error!, /2 jobs.*Sweep/);
+  });
+
+  test('a failed sweep job without a run shows why in its tooltip and opens launcher.log on click', async () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const sweepDir = join(ws(), 'runs/demo_exp/demo/2026-11-28/14-00-00');
+    fs.mkdirSync(join(sweepDir, '1'), { recursive: true });
+    fs.writeFileSync(join(sweepDir, '1/launcher.log'), "error: config key 'trainer.accelerator': needs tfjs-node\n");
+    fs.writeFileSync(join(sweepDir, 'sweep.json'), JSON.stringify({ version: 1, config_name: 'demo', config_dir: configDir(),
+      launcher: 'local', jobs: [{ num: 1, overrides: ['trainer.max_epochs=9'], status: 'failed', dir: '1',
+        error: 'exit 1 on local; see launcher.log' }] }));
+    const job = await until('the failed job', () => {
+      const find = (ns: ExplorerNode[]): ExplorerNode | undefined => {
+        for (const n of ns) {
+          if (n.kind === 'job' && n.sweep.dir === sweepDir) return n;
+          const c = find(n.children);
+          if (c) return c;
+        }
+        return undefined;
+      };
+      return find(api.explorer.topLevel());
+    });
+    const item = api.explorer.getTreeItem(job);
+    // appendText escapes markdown and spaces; read it back as the text a user sees.
+    const shown = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+    assert.match(shown, /Failed:\*\* error: config key 'trainer\.accelerator': needs tfjs-node/);
+    assert.equal(item.command?.command, 'bait.openLog');
+    assert.equal(item.contextValue, 'job');
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>(item.command!.command, ...(item.command!.arguments ?? []));
+    assert.equal(editor.document.uri.fsPath, join(sweepDir, '1/launcher.log'));
+    // Its config: the sweep's config with the job's overrides, composed.
+    const cfg = await vscode.commands.executeCommand<vscode.TextEditor>('bait.openConfig', job);
+    assert.match(cfg.document.getText(), /max_epochs: 9/);
   });
 
   test('Select Host switches the status-bar host and refuses an unknown one', async () => {
@@ -201,7 +259,14 @@ suite('run explorer and webviews', () => {
     const rj = JSON.parse(fs.readFileSync(join(dir, 'run.json'), 'utf8'));
     fs.writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...rj, host: require('node:os').hostname(), pid: child.pid }));
     await until('the running run', () => (api.explorer.findRun(dir)?.status === 'running' ? true : undefined));
-    await vscode.commands.executeCommand('bait.stopRun', { dir });
+    // The row's menu item can arrive without its row (the tree refreshed meanwhile): the selected row is used, no pick.
+    const node = await until('the row', () => {
+      const walk = (ns: ExplorerNode[]): ExplorerNode | undefined => ns.map((n) => (n.kind === 'run' && n.run.dir === dir ? n : walk(n.children))).find(Boolean);
+      return walk(api.explorer.topLevel());
+    });
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await api.view.reveal(node, { select: true, focus: true });
+    await vscode.commands.executeCommand('bait.stopRun');
     assert.equal(await exited, 'SIGTERM');
     assert.ok(fs.readdirSync(dir).some((f) => /stop/i.test(f)), 'a stop request file is left for the training loop');
   });
