@@ -50,13 +50,14 @@ async function pickRun(explorer: RunExplorer, title: string, filter: (r: RunReco
 }
 
 /**
- * The run a command is about. A row's menu passes its node; but when the explorer refreshed between opening the
- * menu and clicking (a running run writes checkpoints), VS Code can no longer resolve the row and passes nothing.
- * Then the selected row (right-click selects it) stands in, if it fits the command, before asking with a pick.
+ * The run a command is about: the argument's, else the user's pick. With `rowFallback` (Stop Run), a missing
+ * argument means the selected row when it fits: when the explorer refreshed between opening a row's menu and
+ * clicking (a running run writes checkpoints), VS Code can no longer resolve the row and passes nothing, and
+ * asking "which run?" about the row just clicked is wrong. Right-click selects the row, so the selection is it.
  */
-async function runOf(deps: Deps, arg: unknown, title: string, filter: (r: RunRecord) => boolean = () => true):
-    Promise<RunRecord | undefined> {
-  if (arg === undefined && deps.view?.visible) {
+async function runOf(deps: Deps, arg: unknown, title: string, filter: (r: RunRecord) => boolean = () => true,
+  rowFallback = false): Promise<RunRecord | undefined> {
+  if (rowFallback && arg === undefined && deps.view?.visible) {
     const selected = deps.view.selection.length === 1 ? runDirsOf(deps.view.selection[0])[0] : undefined;
     const run = selected ? deps.explorer.findRun(selected) : undefined;
     if (run && filter(run)) return run;
@@ -182,7 +183,7 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
     }),
 
     reg('bait.stopRun', async (arg) => {
-      const run = await runOf(deps, arg, 'Stop which run?', (r) => r.status === 'running');
+      const run = await runOf(deps, arg, 'Stop which run?', (r) => r.status === 'running', true);
       if (!run) return undefined;
       const out = await runner.exec(['stop', run.dir]);
       void vscode.window.showInformationMessage(`BAIT: stopping ${run.id}. ${out.trim()}`.trim());

@@ -28,6 +28,8 @@ export interface MetricsRun {
   /** The metric the checkpoints monitor and its mode, so "best" means the same as for checkpoints. */
   monitor?: string;
   mode?: 'min' | 'max';
+  /** The step of the best checkpoint (the monitor's best), for its marker. */
+  bestStep?: number;
   columns: MetricColumns;
 }
 

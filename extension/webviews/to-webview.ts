@@ -23,7 +23,7 @@ export function toColumns(rows: MetricRow[]): MetricColumns {
 
 export function toMetricsRun(run: RunRecord, rows: MetricRow[], label = runLabel(run)): MetricsRun {
   return { key: run.dir, label, status: run.status, overrides: run.overrides, monitor: run.monitor,
-    mode: run.mode, columns: toColumns(rows) };
+    mode: run.mode, bestStep: run.checkpoints.find((c) => c.isBest)?.step, columns: toColumns(rows) };
 }
 
 export function toGraphRun(run: RunRecord, parentKey: string | undefined): GraphRun {

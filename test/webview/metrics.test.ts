@@ -101,3 +101,55 @@ test('x axis, smoothing and log scale change the drawn data and are kept as view
   assert.deepEqual(w.errors, []);
   await w.page.close();
 });
+
+test('a sweep: table on top, sortable, no Hydra bookkeeping columns, legends name the swept values, no sideways scroll', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'metrics', { width: 900, height: 900 });
+  const jobs = [0, 1, 2].map((n) => ({ ...run(`/sweep/${n}`, 30, n + 1,
+    [`trainer.seed=${3 - n}`, 'data_config.batch_size=8', 'hydra/launcher=local', `hydra.job.num=${n}`,
+      'hydra.launcher.hosts=[{host:a}]', `a.very.long.override.key.that.would.widen.the.table=${'x'.repeat(60)}`]), label: `#${n}` }));
+  await w.post({ type: 'init', title: 'sweep', runs: jobs });
+  await w.waitForSent('rendered');
+  // The table comes before the charts in the page.
+  assert.equal(await w.page.evaluate(() => {
+    const t = document.querySelector('#sweep-table')!;
+    return !!(t.compareDocumentPosition(document.querySelector('#charts')!) & Node.DOCUMENT_POSITION_FOLLOWING);
+  }), true);
+  const header = await w.page.$$eval('#sweep-table thead th', (els) => els.map((e) => e.textContent));
+  assert.ok(!header.some((h) => /^hydra/.test(h ?? '')), `no bookkeeping column in ${header}`);
+  assert.ok(header.includes('trainer.seed'));
+  const legend = await w.page.$$eval('.chart[data-metric="loss"] .u-legend .u-series .u-label', (els) => els.map((e) => e.textContent));
+  // Only the swept key (seed) names the runs; batch_size is the same for all and the bookkeeping is left out.
+  assert.deepEqual(legend.slice(1), ['#0 seed=3', '#1 seed=2', '#2 seed=1']);
+  // Sorting by seed (click) and then descending (click again); numbers sort as numbers.
+  const order = () => w.page.$$eval('#sweep-table tbody tr', (els) => els.map((e) => e.getAttribute('data-run')));
+  await w.page.click('#sweep-table th:text-is("trainer.seed")');
+  assert.deepEqual(await order(), ['/sweep/2', '/sweep/1', '/sweep/0']);
+  await w.page.click('#sweep-table th:text-is("trainer.seed")');
+  assert.deepEqual(await order(), ['/sweep/0', '/sweep/1', '/sweep/2']);
+  assert.equal(await w.page.getAttribute('#sweep-table th:text-is("trainer.seed")', 'aria-sort'), 'descending');
+  await w.page.click('#sweep-table th:text-is("loss final")');
+  const finals = await w.page.$$eval('#sweep-table tbody tr', (els) => els.map((e) => Number((e.children[6] as HTMLElement).dataset.value)));
+  assert.deepEqual(finals, [...finals].sort((a, b) => a - b));
+  // The page never scrolls sideways: the wide table scrolls inside its own box.
+  assert.equal(await w.page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth), true);
+  // Charts sit side by side in a grid when there is room.
+  const tops = await w.page.$$eval('.chart', (els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+  assert.equal(tops[0], tops[1], 'two charts share a row at 900 px');
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
+});
+
+test('markers: a resumed attempt and the best checkpoint are drawn where they happened', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'metrics');
+  const rows = Array.from({ length: 40 }, (_, s) => metricRow(s, 1, s < 25 ? 1 : 2));
+  const r: MetricsRun = { key: '/r/resumed', label: 'resumed', status: 'completed', overrides: [], bestStep: 30,
+    columns: toColumns(rows) };
+  await w.post({ type: 'init', title: 'resumed', runs: [r, run('/r/plain', 40, 2)] });
+  await w.waitForSent('rendered');
+  const marks = await w.page.$$eval('.chart', (els) => els.map((e) => [(e as HTMLElement).dataset.resumes, (e as HTMLElement).dataset.best]));
+  assert.deepEqual(marks, [['1', '1'], ['1', '1']]);
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
+});

@@ -1,13 +1,17 @@
-// The metrics dashboard: one uPlot chart per metric with a line per run, x = step/epoch/time, smoothing, log scale,
-// live appends, and for several runs a sweep table (overrides as columns, final and best of each metric).
+// The metrics dashboard: a grid of uPlot charts, one per metric, with a line per run (x = step/epoch/time),
+// cursors synced across charts, smoothing, log scale, live appends, markers where a resumed attempt began and where
+// the best checkpoint was saved; for several runs a sortable sweep table on top (swept values as columns, final
+// and best of each metric). Numbers read as numbers: ticks never repeat, legends name runs by their swept values.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './metrics.css';
 import type { MetricColumns, MetricsHostMessage, MetricsRun, MetricsWebviewMessage, XAxis } from '../contract.js';
 import { cssVar, el, host, onHostMessage, runColor } from '../shared/host.js';
 import { registerToolkit } from '../shared/toolkit.js';
+import { formatNumber, formatTicks } from '../shared/format.js';
 import { ChartDataCache, finalAndBest, metricNames, type ChartSettings } from './chart-data.js';
-import { overrideColumns } from './overrides.js';
+import { runMarkers, valueAt } from './markers.js';
+import { legendLabels, overrideColumns } from './overrides.js';
 import { ColumnStore } from './store.js';
 
 registerToolkit();
@@ -17,9 +21,12 @@ interface ViewState {
   xAxis: XAxis;
   smoothing: number;
   logScale: boolean;
+  /** The sweep table's sort: a column header and a direction. */
+  sort?: { column: string; dir: 1 | -1 };
 }
 
 const state: ViewState = { xAxis: 'step', smoothing: 0, logScale: false, ...vscode.getState<ViewState>() };
+const SYNC_KEY = 'bait-metrics';
 let title = '';
 let runs: MetricsRun[] = [];
 /** Bumped per run on every append; the chart cache recomputes only runs whose version changed. */
@@ -43,7 +50,7 @@ const toolbar = el('header', { class: 'toolbar' }, heading,
 const chartsBox = el('section', { id: 'charts' });
 const empty = el('p', { id: 'empty' }, 'Waiting for metrics…');
 const table = el('section', { id: 'sweep-table' });
-root.append(toolbar, empty, chartsBox, table);
+root.append(toolbar, table, empty, chartsBox);
 document.body.append(root);
 
 function syncControls(): void {
@@ -60,6 +67,9 @@ function changed(update: Partial<ViewState>): void {
   rebuildCharts();
 }
 
+// Ctrl-F5-free theme changes: VS Code swaps the body class; charts read colours at build time, so rebuild.
+new MutationObserver(() => rebuildCharts()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 xSelect.addEventListener('change', () => changed({ xAxis: (xSelect as unknown as { value: XAxis }).value }));
 smoothing.addEventListener('input', () => changed({ smoothing: Number(smoothing.value) }));
 logBox.addEventListener('change', () => changed({ logScale: (logBox as unknown as { checked: boolean }).checked }));
@@ -73,24 +83,75 @@ function settings(width: number): ChartSettings {
   return { ...state, pointsPerRun: Math.max(64, Math.min(2000, Math.round(width / share))) };
 }
 
+/** Charts sit in a grid: as many columns of at least 380 px as fit, never wider than the page. */
 function chartWidth(): number {
-  return Math.max(300, Math.floor((chartsBox.clientWidth || 800) / (chartsBox.clientWidth > 1100 ? 2 : 1)) - 16);
+  const w = chartsBox.clientWidth || 800;
+  const cols = Math.max(1, Math.floor((w + 16) / (380 + 16)));
+  return Math.max(200, Math.floor((w - 16 * (cols - 1)) / cols));
 }
 
-function plotOptions(width: number): uPlot.Options {
-  const fg = cssVar('--vscode-foreground', '#cccccc');
+const CHART_HEIGHT = 220;
+const tickValues = (_u: uPlot, splits: number[]): string[] => formatTicks(splits);
+
+/** Draws each run's resume lines (dashed, with the attempt number) and its best checkpoint (a ringed dot). */
+function markersHook(metric: string): (u: uPlot) => void {
+  return (u) => {
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    const px = devicePixelRatio || 1;
+    ctx.save();
+    runs.forEach((r, i) => {
+      if (!u.series[i + 1]?.show) return;
+      const m = runMarkers(r, state.xAxis);
+      ctx.strokeStyle = runColor(i);
+      ctx.fillStyle = runColor(i);
+      ctx.lineWidth = px;
+      ctx.setLineDash([4 * px, 3 * px]);
+      ctx.font = `${10 * px}px ${cssVar('--vscode-font-family', 'sans-serif')}`;
+      for (const rs of m.resumes) {
+        const x = Math.round(u.valToPos(rs.x, 'x', true));
+        ctx.beginPath();
+        ctx.moveTo(x, top);
+        ctx.lineTo(x, top + height);
+        ctx.stroke();
+        ctx.fillText(`↻${rs.attempt}`, x + 3 * px, top + 10 * px);
+      }
+      ctx.setLineDash([]);
+      const y = m.best ? valueAt(r, metric, m.best.row) : undefined;
+      if (m.best && y !== undefined && (!state.logScale || y > 0)) {
+        const cx = u.valToPos(m.best.x, 'x', true);
+        const cy = u.valToPos(y, 'y', true);
+        ctx.beginPath();
+        ctx.arc(cx, cy, 4.5 * px, 0, 2 * Math.PI);
+        ctx.lineWidth = 2 * px;
+        ctx.strokeStyle = cssVar('--vscode-editor-background', '#1e1e1e');
+        ctx.stroke();
+        ctx.fill();
+      }
+    });
+    ctx.restore();
+  };
+}
+
+function plotOptions(width: number, metric: string): uPlot.Options {
+  const fg = cssVar('--vscode-descriptionForeground', cssVar('--vscode-foreground', '#cccccc'));
   const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)');
-  const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+  const font = `11px ${cssVar('--vscode-font-family', 'sans-serif')}`;
+  const axis = { stroke: fg, font, labelFont: font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 },
+    values: tickValues };
+  const labels = legendLabels(runs);
   return {
-    width, height: 220,
+    width, height: CHART_HEIGHT,
     scales: { x: { time: false }, y: { distr: state.logScale ? 3 : 1 } },
-    axes: [{ ...axis, label: state.xAxis === 'time' ? 'seconds' : state.xAxis }, { ...axis }],
+    axes: [{ ...axis, label: state.xAxis === 'time' ? 'seconds' : state.xAxis, labelSize: 18 }, { ...axis, size: 56 }],
     // A legend per run stops being readable past a dozen runs; the sweep table then carries the colours.
     legend: { show: runs.length <= 12, live: true },
-    cursor: { drag: { x: true, y: false } },
+    cursor: { drag: { x: true, y: false }, sync: { key: SYNC_KEY, setSeries: true } },
+    hooks: { draw: [markersHook(metric)] },
     series: [
-      { label: state.xAxis },
-      ...runs.map((r, i) => ({ label: r.label, stroke: runColor(i), width: runs.length > 25 ? 1 : 1.5, spanGaps: true, points: { show: false } })),
+      { label: state.xAxis, value: (_u, v) => (v == null ? '' : formatNumber(v)) },
+      ...runs.map((r, i) => ({ label: labels[i], stroke: runColor(i), width: runs.length > 25 ? 1 : 1.5, spanGaps: true,
+        points: { show: false }, value: (_u: uPlot, v: number | null) => (v == null ? '' : formatNumber(v)) })),
     ],
   };
 }
@@ -117,7 +178,10 @@ function rebuildCharts(): void {
     const { data, points } = dataFor(m, width);
     box.dataset.points = String(points);
     box.dataset.columns = String(data[0].length);
-    charts.set(m, { plot: new uPlot(plotOptions(width), data, plotBox), box });
+    const marks = runs.map((r) => runMarkers(r, state.xAxis));
+    box.dataset.resumes = String(marks.reduce((n, k) => n + k.resumes.length, 0));
+    box.dataset.best = String(marks.filter((k) => k.best).length);
+    charts.set(m, { plot: new uPlot(plotOptions(width, m), data, plotBox), box });
   }
   renderTable();
   reportRendered();
@@ -164,8 +228,7 @@ function scheduleRedraw(): void {
 }
 
 function fmt(v: number | undefined): string {
-  if (v === undefined) return '';
-  return Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
+  return v === undefined ? '' : formatNumber(v);
 }
 
 /**
@@ -181,6 +244,8 @@ function metricCells(r: MetricsRun, metrics: string[], cells: HTMLElement[]): vo
     const fb = finalAndBest(r, m);
     cells[2 * j].textContent = fmt(fb.final);
     cells[2 * j + 1].textContent = fmt(fb.best);
+    cells[2 * j].dataset.value = String(fb.final ?? '');
+    cells[2 * j + 1].dataset.value = String(fb.best ?? '');
   });
 }
 
@@ -203,8 +268,9 @@ function renderTable(changed?: Set<string>): void {
   const keys = overrideColumns(runs.map((r) => r.overrides));
   const headers = ['', 'run', 'status', ...keys.columns, ...metrics.flatMap((m) => [`${m} final`, `${m} best`])];
   const body = el('tbody');
+  const labels = legendLabels(runs);
   runs.forEach((r, i) => {
-    const name = el('td', { class: 'run-link', title: r.key }, r.label);
+    const name = el('td', { class: 'run-link', title: `${labels[i]}\n${r.key}` }, r.label);
     name.addEventListener('click', () => vscode.postMessage({ type: 'openRun', key: r.key }));
     const status = el('td', { class: 'status' }, r.status);
     const cells = metrics.flatMap(() => [el('td', { class: 'num' }), el('td', { class: 'num' })]);
@@ -214,8 +280,47 @@ function renderTable(changed?: Set<string>): void {
       ...keys.values[i].map((v) => el('td', {}, v)), ...cells));
     tableRows.set(r.key, { status, metrics: cells });
   });
-  table.append(el('h2', {}, 'Runs'), el('table', { 'aria-label': 'sweep table' },
-    el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))), body));
+  const ths = headers.map((h, j) => {
+    const th = el('th', j === 0 ? {} : { tabindex: '0', class: 'sortable' }, h);
+    if (j > 0) {
+      const sortBy = (): void => {
+        const dir = state.sort?.column === h && state.sort.dir === 1 ? -1 : 1;
+        state.sort = { column: h, dir };
+        vscode.setState(state);
+        sortTable(body, ths);
+      };
+      th.addEventListener('click', sortBy);
+      th.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') sortBy();
+      });
+    }
+    return th;
+  });
+  table.append(el('div', { class: 'table-scroll' }, el('table', { 'aria-label': 'sweep table' },
+    el('thead', {}, el('tr', {}, ...ths)), body)));
+  sortTable(body, ths);
+}
+
+/** Orders the rows by the sorted column: numbers as numbers (empty cells last), text naturally. */
+function sortTable(body: HTMLElement, ths: HTMLElement[]): void {
+  const col = state.sort ? ths.findIndex((t) => t.textContent === state.sort!.column) : -1;
+  ths.forEach((t, j) => t.setAttribute('aria-sort', j === col ? (state.sort!.dir === 1 ? 'ascending' : 'descending') : 'none'));
+  if (col < 0) return;
+  const dir = state.sort!.dir;
+  const key = (tr: Element): string => {
+    const td = tr.children[col] as HTMLElement;
+    return td.dataset.value ?? td.textContent ?? '';
+  };
+  const rows = Array.from(body.children).sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    if (x === '' || y === '') return x === y ? 0 : x === '' ? 1 : -1;
+    const nx = Number(x);
+    const ny = Number(y);
+    const c = Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y, undefined, { numeric: true });
+    return c * dir;
+  });
+  body.append(...rows);
 }
 
 const stores = new Map<string, ColumnStore>();
@@ -268,7 +373,7 @@ onHostMessage<MetricsHostMessage>((m) => {
 
 new ResizeObserver(() => {
   const w = chartWidth();
-  for (const c of charts.values()) if (Math.abs(c.plot.width - w) > 4) c.plot.setSize({ width: w, height: 220 });
+  for (const c of charts.values()) if (Math.abs(c.plot.width - w) > 4) c.plot.setSize({ width: w, height: CHART_HEIGHT });
 }).observe(chartsBox);
 
 syncControls();
