@@ -13,6 +13,7 @@ const benches: [string, string, string][] = [
   ['lsp-wait', './lsp-wait.ts', 'benchLspWait'],
   ['sweeps', './sweeps.ts', 'benchSweeps'],
   ['webview', './webview.ts', 'benchWebview'],
+  ['runs-table', './runs-table.ts', 'benchRunsTable'],
 ];
 
 async function main(): Promise<void> {

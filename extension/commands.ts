@@ -2,7 +2,7 @@
 // explorer node, `{ dir }`, or nothing (then it asks with a quick pick).
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Commands, type ConfigRef, type SweepFileCommandArgs } from '../language-server/protocol.js';
 import type { BaitClient } from './client.js';
 import type { ComposedConfigProvider } from './composed-config.js';
@@ -17,7 +17,10 @@ import { hostsOverride } from './override-text.js';
 import type { Runner } from './runner.js';
 import { askRunOverrides } from './run-overrides-flow.js';
 import { sweepArgs, sweepFlow } from './sweep-flow.js';
+import type { ConfigDiff } from '../webview/contract.js';
+import { configDiff, readRunConfig } from './run-dirs/config-diff.js';
 import { MetricsPanel } from './webviews/metrics-panel.js';
+import { RunsTablePanel } from './webviews/runs-table-panel.js';
 import { ResumeTreePanel } from './webviews/resume-tree-panel.js';
 
 export interface Deps {
@@ -35,6 +38,7 @@ export interface Deps {
 export const panels = {
   metrics: new Map<string, MetricsPanel>(),
   resumeTrees: new Set<ResumeTreePanel>(),
+  runsTable: undefined as RunsTablePanel | undefined,
 };
 
 async function pickRun(explorer: RunExplorer, title: string, filter: (r: RunRecord) => boolean = () => true):
@@ -81,8 +85,8 @@ function baseOverrides(arg: unknown): string[] {
   return Array.isArray(o) && !('kind' in (arg as object)) ? o.filter((x): x is string => typeof x === 'string') : [];
 }
 
-export function openMetrics(deps: Deps, runs: RunRecord[], title: string, sweepDir?: string): MetricsPanel {
-  const key = MetricsPanel.keyOf(runs.map((r) => r.dir), sweepDir);
+export function openMetrics(deps: Deps, runs: RunRecord[], title: string, sweepDir?: string, diff?: ConfigDiff): MetricsPanel {
+  const key = MetricsPanel.keyOf(runs.map((r) => r.dir), sweepDir, !!diff);
   const open = panels.metrics.get(key);
   if (open) {
     open.handle.panel.reveal();
@@ -90,7 +94,9 @@ export function openMetrics(deps: Deps, runs: RunRecord[], title: string, sweepD
   }
   const panel = new MetricsPanel(deps.context, deps.explorer, runs, title, sweepDir,
     (dir) => void vscode.commands.executeCommand('bait.openMetrics', { dir }),
-    () => panels.metrics.delete(key));
+    () => panels.metrics.delete(key), diff,
+    ([a, b]) => void vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(join(a, '.hydra', 'config.yaml')),
+      vscode.Uri.file(join(b, '.hydra', 'config.yaml')), `${basename(a)} ↔ ${basename(b)} (saved configs)`));
   panels.metrics.set(key, panel);
   return panel;
 }
@@ -117,10 +123,13 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
     }),
 
     reg(Commands.runWithOverrides, async (arg) => {
-      // From a run's row: the same config again, its overrides offered for editing.
+      // From a run's or a sweep job's row: the same config again, its overrides offered for editing.
       const node = arg as Partial<ExplorerNode> | undefined;
-      const fromRun = node?.kind === 'run' && 'run' in node && node.run?.configName && node.run.configDir ? node.run : undefined;
-      const ref = fromRun ? { configName: fromRun.configName!, configDir: fromRun.configDir! } : await resolveConfig(arg, client);
+      const fromRun = node?.kind === 'run' && 'run' in node && node.run?.configName && node.run.configDir
+        ? { configName: node.run.configName, configDir: node.run.configDir, overrides: node.run.overrides }
+        : node?.kind === 'job' && 'sweep' in node && node.sweep?.configName && node.sweep.configDir && 'job' in node && node.job
+          ? { configName: node.sweep.configName, configDir: node.sweep.configDir, overrides: node.job.overrides } : undefined;
+      const ref = fromRun ? { configName: fromRun.configName, configDir: fromRun.configDir } : await resolveConfig(arg, client);
       if (!ref) return undefined;
       const base = baseOverrides(arg);
       const overrides = await askRunOverrides(client, deps.context.workspaceState, ref, base, fromRun?.overrides);
@@ -281,6 +290,33 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
       if (!hosts.all().some((h) => h.name === name)) throw new Error(`no host named ${name}; add it to the setting bait.sshHosts.`);
       await hosts.select(name);
       return name;
+    }),
+
+    reg('bait.openRunsTable', () => {
+      if (panels.runsTable) {
+        panels.runsTable.handle.panel.reveal();
+        return panels.runsTable;
+      }
+      panels.runsTable = new RunsTablePanel(deps.context, explorer, () => {
+        panels.runsTable = undefined;
+      });
+      return panels.runsTable;
+    }),
+
+    reg('bait.compareRuns', async (arg) => {
+      let dirs = Array.isArray(arg) ? arg.filter((d): d is string => typeof d === 'string') : runDirsOf(arg);
+      if (arg === undefined) {
+        const picks = await vscode.window.showQuickPick(explorer.current().runs.map((r) => ({
+          label: `${r.experiment}/${r.name} ${r.id}`, description: `${r.status} ${r.overrides.join(' ')}`, detail: r.dir, dir: r.dir })),
+        { title: 'Compare which runs? (two or more)', canPickMany: true });
+        if (!picks) return undefined;
+        dirs = picks.map((p) => p.dir);
+      }
+      const runs = dirs.map((d) => explorer.findRun(d)).filter((r): r is RunRecord => !!r);
+      if (runs.length < 2) throw new Error('pick two or more runs to compare (in the runs table, tick their boxes).');
+      const labels = runs.map((r) => `${r.name} ${r.id}`);
+      const diff = configDiff(labels, runs.map((r) => readRunConfig(r.dir)), runs.map((r) => r.dir));
+      return openMetrics(deps, runs, `Compare: ${runs.length} runs`, undefined, diff);
     }),
 
     reg('bait.refreshRuns', () => {

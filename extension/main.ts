@@ -41,7 +41,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BaitAp
       explorer.reload();
       void reportRunEnd(launch, finish, composed);
     }),
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, composed),
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, composed), composed,
+    vscode.languages.registerHoverProvider({ scheme: SCHEME }, composed),
+    vscode.languages.registerDefinitionProvider({ scheme: SCHEME }, composed),
     ...registerCommands({ context, client, runner, explorer, hosts, composed, view }),
     new ConfigContextItem(client),
     vscode.workspace.onDidChangeConfiguration((e) => {

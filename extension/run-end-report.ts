@@ -65,7 +65,10 @@ export async function reportRunEnd(launch: Launch, finish: RunFinish, composed: 
   }
   const line = firstErrorLine(finish.output);
   const actions = ['Open log', 'Show config'];
-  const pick = await vscode.window.showErrorMessage(`BAIT: ${what} failed: ${line ?? `exit ${finish.code}`}`, ...actions);
+  // Paths inside the workspace read shorter relative to it; the full line stays in the terminal and the log.
+  const root = settings.workspaceRoot();
+  const shown = line && root ? line.split(`${root}/`).join('') : line;
+  const pick = await vscode.window.showErrorMessage(`BAIT: ${what} failed: ${shown ?? `exit ${finish.code}`}`, ...actions);
   if (pick === 'Open log') await openLog(launch, finish, line);
   else if (pick === 'Show config') await showConfig(launch, finish, line, composed);
 }

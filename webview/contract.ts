@@ -36,7 +36,7 @@ export interface MetricsRun {
 export type XAxis = 'step' | 'epoch' | 'time';
 
 export type MetricsHostMessage =
-  | { type: 'init'; title: string; runs: MetricsRun[] }
+  | { type: 'init'; title: string; runs: MetricsRun[]; configDiff?: ConfigDiff }
   /** Rows appended to one run's metrics.jsonl since the last message. */
   | { type: 'append'; key: string; columns: MetricColumns }
   | { type: 'status'; key: string; status: RunStatus }
@@ -46,6 +46,8 @@ export type MetricsHostMessage =
 export type MetricsWebviewMessage =
   | { type: 'initialized' }
   | { type: 'openRun'; key: string }
+  /** Two compared runs' saved configs side by side in VS Code's diff editor. */
+  | { type: 'openDiff'; keys: string[] }
   /** Sent after each drawn frame; tests and the benchmark wait on it. */
   | { type: 'rendered'; charts: number; points: number; ms: number };
 
@@ -89,6 +91,52 @@ export type ResumeTreeWebviewMessage =
   | { type: 'openConfig'; key: string }
   | { type: 'openMetrics'; key: string }
   | { type: 'rendered'; runs: number; attempts: number; checkpoints: number };
+
+/** One row of the runs table: a run, or a sweep job that never got a run directory (it failed before). */
+export interface TableRun {
+  /** The run directory (for a job without one: `<sweep dir>#<num>`); the row's key in every message. */
+  key: string;
+  id: string;
+  /** Short and readable: the run's date/time folder, or `#<num>` for a sweep's job. */
+  label: string;
+  experiment: string;
+  name: string;
+  sweep?: { key: string; label: string; jobNum: number };
+  status: RunStatus | 'pending';
+  startedAt?: string;
+  /** Seconds spent in attempts (a running attempt counts up to when the row was made). */
+  durationS?: number;
+  host?: string;
+  tags: string[];
+  notes: string;
+  overrides: string[];
+  /** Final value of each metric (run.json's final_metrics). */
+  metrics: Record<string, number>;
+  /** The best checkpoint's monitored score. */
+  best?: { metric: string; value: number; mode?: 'min' | 'max' };
+  /** Why it failed, from its logs. */
+  reason?: string;
+  /** A job with no run directory: it cannot be annotated or compared. */
+  jobOnly?: boolean;
+}
+
+export type RunsTableHostMessage =
+  | { type: 'init'; runs: TableRun[] }
+  | { type: 'update'; runs: TableRun[] };
+
+export type RunsTableWebviewMessage =
+  | { type: 'initialized' }
+  | { type: 'open'; key: string }
+  | { type: 'setTags'; key: string; tags: string[] }
+  | { type: 'setNotes'; key: string; notes: string }
+  | { type: 'compare'; keys: string[] }
+  | { type: 'rendered'; rows: number; ms: number };
+
+/** Composed-config differences between compared runs: one row per key whose values differ. */
+export interface ConfigDiff {
+  runs: string[];
+  rows: { key: string; values: string[] }[];
+}
 
 /** The subset of the webview API the scripts use; tests provide a fake with the same shape. */
 export interface HostApi<Out> {

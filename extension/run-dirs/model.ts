@@ -54,6 +54,11 @@ export interface RunRecord {
   mode?: 'min' | 'max';
   /** Readable reasons why parts of the directory could not be read (a torn run.json, a bad index.json ...). */
   problems: string[];
+  /** The last value of each metric, written by the runner when the run completed. */
+  finalMetrics?: Record<string, number>;
+  /** The user's own labels and notes (edited in the runs table, kept in run.json). */
+  tags: string[];
+  notes?: string;
 }
 
 export interface SweepJob {

@@ -66,6 +66,13 @@ function readAttempts(raw: unknown): AttemptInfo[] {
   });
 }
 
+function numberRecord(v: unknown): Record<string, number> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'number' && Number.isFinite(x)) out[k] = x;
+  return out;
+}
+
 function timeOf(iso: string | undefined): number | undefined {
   if (!iso) return undefined;
   const t = Date.parse(iso);
@@ -204,6 +211,9 @@ export function readRun(dirIn: string): RunRecord {
     monitor: ck.monitor,
     mode: ck.mode,
     problems,
+    finalMetrics: numberRecord(r.final_metrics),
+    tags: Array.isArray(r.tags) ? r.tags.filter((t): t is string => typeof t === 'string') : [],
+    notes: str(r.notes),
   };
 }
 

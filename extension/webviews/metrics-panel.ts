@@ -2,7 +2,7 @@
 // the rows each metrics.jsonl gains, status changes, and jobs of the sweep that start later.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import type { MetricsHostMessage, MetricsWebviewMessage } from '../../webview/contract.js';
+import type { ConfigDiff, MetricsHostMessage, MetricsWebviewMessage } from '../../webview/contract.js';
 import type { RunExplorer } from '../explorer.js';
 import type { RunRecord } from '../run-dirs/model.js';
 import { MetricsWatcher } from '../run-dirs/watch-metrics.js';
@@ -18,14 +18,16 @@ export class MetricsPanel implements vscode.Disposable {
   readonly key: string;
 
   constructor(context: vscode.ExtensionContext, explorer: RunExplorer, runs: RunRecord[], readonly title: string,
-    private readonly sweepDir: string | undefined, onOpenRun: (dir: string) => void, onDispose: () => void) {
+    private readonly sweepDir: string | undefined, onOpenRun: (dir: string) => void, onDispose: () => void,
+    private readonly configDiff?: ConfigDiff, onOpenDiff?: (dirs: string[]) => void) {
     for (const r of runs) this.runs.set(r.dir, r);
-    this.key = MetricsPanel.keyOf(runs.map((r) => r.dir), sweepDir);
+    this.key = MetricsPanel.keyOf(runs.map((r) => r.dir), sweepDir, !!configDiff);
     this.handle = createPanel<MetricsHostMessage, MetricsWebviewMessage>(context, {
       viewType: 'bait.metrics', bundle: 'metrics', title,
       onInitialized: (h) => this.start(h),
       onMessage: (m) => {
         if (m.type === 'openRun') onOpenRun(m.key);
+        else if (m.type === 'openDiff') onOpenDiff?.(m.keys);
       },
     });
     this.subscription = explorer.onDidReload((scan) => this.update(scan.runs));
@@ -35,8 +37,8 @@ export class MetricsPanel implements vscode.Disposable {
     });
   }
 
-  static keyOf(dirs: string[], sweepDir?: string): string {
-    return sweepDir ? `sweep:${sweepDir}` : [...dirs].sort().join('\n');
+  static keyOf(dirs: string[], sweepDir?: string, compare = false): string {
+    return sweepDir ? `sweep:${sweepDir}` : `${compare ? 'compare:' : ''}${[...dirs].sort().join('\n')}`;
   }
 
   /** (Re)sends everything: the page may have reloaded, so followers start from the beginning again. */
@@ -49,7 +51,7 @@ export class MetricsPanel implements vscode.Disposable {
     const runs = [...this.runs.values()].map((r) => toMetricsRun(r, this.watcher!.add(join(r.dir, 'metrics.jsonl')),
       this.label(r)));
     this.ready = true;
-    void h.post({ type: 'init', title: this.title, runs });
+    void h.post({ type: 'init', title: this.title, runs, configDiff: this.configDiff });
   }
 
   private label(r: RunRecord): string {

@@ -55,6 +55,9 @@ export interface RunRecord {
   app?: AppInfo;
   /** For a failed run: the reason, with the last lines of its output. */
   error?: string;
+  /** Written by the editor's runs table (tags and notes); the runner never sets them, only keeps them. */
+  tags?: string[];
+  notes?: string;
 }
 
 export interface AppInfo {
@@ -75,6 +78,9 @@ export interface AppInfo {
   pid?: number;
 }
 
+/** The fields users edit in the editor while the run may be going: on disk they win over the runner's copy. */
+const USER_FIELDS = ['tags', 'notes'] as const;
+
 export function runJsonPath(runDir: string): string {
   return join(runDir, 'run.json');
 }
@@ -90,6 +96,12 @@ export function readRunRecord(runDir: string): RunRecord | undefined {
 }
 
 export function writeRunRecord(runDir: string, r: RunRecord): void {
+  const disk = readRunRecord(runDir);
+  if (disk) {
+    for (const k of USER_FIELDS) {
+      if (disk[k] !== undefined) (r as unknown as Record<string, unknown>)[k] = disk[k];
+    }
+  }
   writeJsonAtomic(runJsonPath(runDir), r);
 }
 

@@ -5,76 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBrowser, packageVsix, repoRoot, skipOrFailEditor, startCodeServer } from './code-server.js';
 import { Workbench } from './workbench.js';
-
-/** A premise-selection experiment small enough to train in a couple of seconds on the shipped data. */
-const TINY = `# @package _global_
-defaults:
-  - mizar
-  - /data_type/sequence@_here_
-
-exp_config:
-  name: e2e_tiny
-
-data_config:
-  batch_size: 16
-  attributes:
-    max_len: 32
-  data_options:
-    dir: ${join(repoRoot, 'data/mizar40-m2k')}
-
-trainer:
-  accelerator: cpu
-  max_epochs: 2
-  max_steps: 30
-  log_every_n_steps: 1
-  val_check_interval: 10
-  limit_val_batches: 2
-  enable_progress_bar: false
-  seed: 7
-  callbacks:
-    - _target_: lightning.pytorch.callbacks.ModelCheckpoint
-      save_top_k: 2
-      save_last: true
-      monitor: acc
-      mode: max
-      every_n_train_steps: 5
-      dirpath: \${exp_config.directory}/checkpoints
-      filename: "{epoch}-{step}-{acc}"
-
-model:
-  classifier:
-    input_shape: 16
-  goal_embedding_module:
-    _target_: bait.models.MeanPoolEncoder
-    ntoken: \${data_config.vocab_size}
-    d_model: 16
-    dropout: 0.1
-  premise_embedding_module:
-    _target_: bait.models.MeanPoolEncoder
-    ntoken: \${data_config.vocab_size}
-    d_model: 16
-    dropout: 0.1
-`;
+import { findRunDirs, TINY } from './tiny-workspace.js';
 
 function vsixFiles(vsix: string): string[] {
   const r = spawnSync('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix],
     { encoding: 'utf8' });
   return r.stdout.split('\n').filter(Boolean);
-}
-
-function findRunDirs(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    if (existsSync(join(d, 'run.json'))) out.push(d);
-    for (const e of existsSync(d) ? readdirSync(d, { withFileTypes: true }) : []) if (e.isDirectory() && e.name !== 'checkpoints') walk(join(d, e.name));
-  };
-  walk(root);
-  return out;
 }
 
 test('UI scenarios in code-server with the packaged extension', { timeout: 420_000 }, async (t) => {

@@ -20,6 +20,47 @@ export class Workbench {
     await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   }
 
+  /**
+   * Screenshots in the dark and the light theme (`<name>-dark.png`, `<name>-light.png`), switched through the Color
+   * Theme picker (webviews follow), ending in light. `settle` restores what the switch closed (a hover, a menu).
+   */
+  async shotThemes(name: string, settle?: () => Promise<void>): Promise<void> {
+    for (const [theme, cls, suffix] of [['Dark Modern', 'vs-dark', 'dark'], ['Light Modern', 'vs', 'light']] as const) {
+      // The theme picker by its keybinding: in the palette, "Browse Color Themes in Marketplace" sorts first.
+      // Only one quick input can be open: close whatever is (settle opens it again).
+      if (await this.quickInput.isVisible()) await this.page.keyboard.press('Escape');
+      if (await this.page.locator('.context-view .monaco-menu').isVisible()) await this.page.keyboard.press('Escape');
+      await this.page.locator('.part.sidebar .composite.title').first().click();
+      await this.page.keyboard.press('Control+K');
+      await this.page.keyboard.press('Control+T');
+      await this.pick(theme, theme);
+      await this.page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 30_000 });
+      await settle?.();
+      await this.shot(`${name}-${suffix}`);
+    }
+  }
+
+  /** The text of the visible terminal (the DOM renderer: the tests turn GPU acceleration off). */
+  async terminalText(): Promise<string> {
+    return this.page.evaluate(() => Array.from(document.querySelectorAll('.terminal-wrapper.active .xterm-rows > div'))
+      .map((d) => d.textContent ?? '').join('\n'));
+  }
+
+  async waitForTerminalText(re: RegExp, timeout = 120_000): Promise<string> {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const text = await this.terminalText();
+      if (re.test(text)) return text;
+      if (Date.now() > end) throw new Error(`the terminal never showed ${re}; it shows:\n${text}`);
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  /** A notification toast whose message matches. */
+  notification(text: RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-list-item', { has: this.page.locator('.notification-list-item-message', { hasText: text }) }).first();
+  }
+
   private get quickInput(): Locator {
     return this.page.locator('.quick-input-widget');
   }

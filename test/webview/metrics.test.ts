@@ -153,3 +153,23 @@ test('markers: a resumed attempt and the best checkpoint are drawn where they ha
   assert.deepEqual(w.errors, []);
   await w.page.close();
 });
+
+test('compare view: the config values that differ, one column per run, and a side-by-side diff for two', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'metrics');
+  const a = run('/runs/a', 50, 1);
+  const b = run('/runs/b', 50, 2);
+  await w.post({ type: 'init', title: 'Compare: 2 runs', runs: [a, b], configDiff: { runs: ['bow a1', 'bow b2'],
+    rows: [{ key: 'model.lr', values: ['0.1', '0.01'] }, { key: 'trainer.callbacks', values: ['[]', '(absent)'] }] } });
+  await w.waitForSent('rendered');
+  assert.equal(await w.page.textContent('#config-diff h2'), '2 config values differ');
+  const rows = await w.page.$$eval('#config-diff tbody tr', (els) => els.map((e) => Array.from(e.children, (c) => c.textContent)));
+  assert.deepEqual(rows, [['model.lr', '0.1', '0.01'], ['trainer.callbacks', '[]', '(absent)']]);
+  // Both runs' curves overlay in each chart.
+  const legend = await w.page.$$eval('.chart[data-metric="loss"] .u-legend .u-series .u-label', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(legend.slice(1), ['a', 'b']);
+  await w.page.click('#open-diff');
+  assert.deepEqual(await w.waitForSent('openDiff'), { type: 'openDiff', keys: ['/runs/a', '/runs/b'] });
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
+});

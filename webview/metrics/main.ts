@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './metrics.css';
-import type { MetricColumns, MetricsHostMessage, MetricsRun, MetricsWebviewMessage, XAxis } from '../contract.js';
+import type { ConfigDiff, MetricColumns, MetricsHostMessage, MetricsRun, MetricsWebviewMessage, XAxis } from '../contract.js';
 import { cssVar, el, host, onHostMessage, runColor } from '../shared/host.js';
 import { registerToolkit } from '../shared/toolkit.js';
 import { formatNumber, formatTicks } from '../shared/format.js';
@@ -50,7 +50,29 @@ const toolbar = el('header', { class: 'toolbar' }, heading,
 const chartsBox = el('section', { id: 'charts' });
 const empty = el('p', { id: 'empty' }, 'Waiting for metrics…');
 const table = el('section', { id: 'sweep-table' });
-root.append(toolbar, table, empty, chartsBox);
+const diffBox = el('section', { id: 'config-diff', hidden: '' });
+root.append(toolbar, diffBox, table, empty, chartsBox);
+
+/** Compare view: the composed-config keys whose values differ, one column per run (its line colour). */
+function renderConfigDiff(diff: ConfigDiff | undefined): void {
+  diffBox.hidden = !diff;
+  if (!diff) return;
+  const head = el('tr', {}, el('th', {}, 'config key'), ...diff.runs.map((r, i) =>
+    el('th', {}, el('span', { class: 'swatch', style: `background:${runColor(i)}` }), ` ${r}`)));
+  const rows = diff.rows.map((r) => el('tr', { 'data-key': r.key }, el('td', { class: 'key' }, r.key),
+    ...r.values.map((v) => el('td', { class: v === '(absent)' ? 'absent' : '' }, v))));
+  const summary = el('h2', {}, diff.rows.length ? `${diff.rows.length} config value${diff.rows.length === 1 ? '' : 's'} differ`
+    : 'The composed configs are identical');
+  const actions: HTMLElement[] = [];
+  if (runs.length === 2) {
+    const open = el('vscode-button', { id: 'open-diff', appearance: 'secondary' }, 'Open side-by-side diff');
+    open.addEventListener('click', () => vscode.postMessage({ type: 'openDiff', keys: runs.map((r) => r.key) }));
+    actions.push(open);
+  }
+  diffBox.replaceChildren(el('div', { class: 'section-head' }, summary, ...actions),
+    ...(diff.rows.length ? [el('div', { class: 'table-scroll' }, el('table', { 'aria-label': 'config differences' },
+      el('thead', {}, head), el('tbody', {}, ...rows)))] : []));
+}
 document.body.append(root);
 
 function syncControls(): void {
@@ -342,6 +364,7 @@ onHostMessage<MetricsHostMessage>((m) => {
       heading.textContent = title;
       runs = m.runs;
       for (const r of runs) versions.set(r.key, 1);
+      renderConfigDiff(m.configDiff);
       rebuildCharts();
       break;
     case 'addRun':

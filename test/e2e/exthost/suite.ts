@@ -112,6 +112,35 @@ suite('language features through the client', () => {
     assert.match(text, /overrides `base\/trainer\.yaml:3`: `3`/);
   });
 
+  test('the composed view is live, names its tab apart from the source, and hovers/goes to each value\'s origin', async () => {
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('bait.showComposedConfig',
+      { configDir: configDir(), configName: 'demo', uri: demo().toString() });
+    assert.ok(editor.document.uri.path.endsWith('/demo (composed).yaml'), editor.document.uri.path);
+    const text = editor.document.getText();
+    const pos = editor.document.positionAt(text.indexOf('max_epochs') + 2);
+    const hover = await until('a provenance hover', async () => {
+      const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, pos);
+      const t = (hs ?? []).flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      return /set by/.test(t) ? t : undefined;
+    });
+    assert.match(hover, /`trainer\.max_epochs` set by `configs\/demo\.yaml:\d+:\d+`/);
+    assert.match(hover, /overrides: `configs\/base\/trainer\.yaml:3:\d+`/);
+    const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', editor.document.uri, pos);
+    const target = defs.map((d) => ('targetUri' in d ? d.targetUri : d.uri))[0];
+    assert.equal(target?.fsPath, demo().fsPath);
+    // Live: an unsaved edit of the source recomposes the open view.
+    const source = await vscode.workspace.openTextDocument(demo());
+    const edit = new vscode.WorkspaceEdit();
+    const line = source.getText().split('\n').findIndex((l) => l.includes('max_epochs: 2'));
+    edit.replace(demo(), new vscode.Range(line, 0, line, source.lineAt(line).text.length), '  max_epochs: 4');
+    await vscode.workspace.applyEdit(edit);
+    await until('the recomposed view', () => (/max_epochs: 4/.test(editor.document.getText()) ? true : undefined));
+    const undo = new vscode.WorkspaceEdit();
+    undo.replace(demo(), new vscode.Range(line, 0, line, source.lineAt(line).text.length), '  max_epochs: 2');
+    await vscode.workspace.applyEdit(undo);
+    await source.save();
+  });
+
   test('Show Composed Config opens a read-only virtual YAML document', async () => {
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('bait.showComposedConfig',
       { configDir: configDir(), configName: 'demo', uri: demo().toString() });
