@@ -31,13 +31,13 @@ test('exit codes: 0 completed, 130 and SIGINT/SIGTERM stopped (not errors), anyt
   assert.equal(endLine('sweep', 'stopped', null, 'SIGTERM'), 'sweep ended: stopped (SIGTERM)');
 });
 
-test('the real runner: an unavailable accelerator fails with a first line that says why', { skip: !existsSync(runner) && 'dist not built' }, () => {
+test('the real runner: an unknown accelerator fails with a first line that says why', { skip: !existsSync(runner) && 'dist not built' }, () => {
   const cwd = mkdtempSync(join(tmpdir(), 'bait-outcome-'));
   try {
-    const r = bait(['run', 'premise_selection/mizar40/bag_of_words', 'trainer.accelerator=gpu', '--config-dir', join(root, 'configs')], cwd);
+    const r = bait(['run', 'premise_selection/mizar40/bag_of_words', 'trainer.accelerator=tpu', '--config-dir', join(root, 'configs')], cwd);
     assert.equal(classifyExit(r.code, null), 'failed');
     const line = firstErrorLine(r.output)!;
-    assert.match(line, /^override #1 'trainer\.accelerator=gpu', column \d+: error: .*accelerator/);
+    assert.match(line, /^override #1 'trainer\.accelerator=tpu', column \d+: error: .*unknown accelerator "tpu"/);
     assert.equal(runDirOf(r.output), undefined, 'no run directory is made for a config error');
     const bad = bait(['run', 'premise_selection/mizar40/bag_of_words', 'trainer.nope=1', '--config-dir', join(root, 'configs')], cwd);
     assert.match(firstErrorLine(bad.output)!, /Could not override 'trainer\.nope'/);

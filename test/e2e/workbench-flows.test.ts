@@ -22,11 +22,11 @@ test('workbench flows in code-server: failures, overrides, failed jobs, stop, sw
   const ws = join(tmp, 'ws');
   cpSync(join(repoRoot, 'configs'), join(ws, 'configs'), { recursive: true });
   writeFileSync(join(ws, CONFIGS, 'e2e_tiny.yaml'), TINY);
-  writeFileSync(join(ws, CONFIGS, 'e2e_broken.yaml'), TINY.replace('accelerator: cpu', 'accelerator: gpu'));
-  // A real sweep made by the runner before the editor starts: two seeds on cpu train, the two gpu jobs fail
-  // (no tfjs-node here), each with its reason in launcher.log.
+  writeFileSync(join(ws, CONFIGS, 'e2e_broken.yaml'), TINY.replace('accelerator: cpu', 'accelerator: tpu'));
+  // A real sweep made by the runner before the editor starts: two seeds on cpu train, the two jobs on an
+  // accelerator the runner does not have (tpu) fail, each with its reason in launcher.log.
   const sweep = spawnSync(process.execPath, [join(repoRoot, 'dist/runner.js'), 'run', 'premise_selection/mizar40/e2e_tiny', '-m',
-    'trainer.accelerator=cpu,gpu', 'trainer.seed=1,2', 'trainer.max_steps=8', '--config-dir', join(ws, 'configs')],
+    'trainer.accelerator=cpu,tpu', 'trainer.seed=1,2', 'trainer.max_steps=8', '--config-dir', join(ws, 'configs')],
   { cwd: ws, encoding: 'utf8', timeout: 180_000 });
   assert.match(sweep.stderr + sweep.stdout, /2 completed, 2 failed/);
 
@@ -63,7 +63,7 @@ test('workbench flows in code-server: failures, overrides, failed jobs, stop, sw
     const buttons = await toast.locator('.monaco-button').allTextContents();
     assert.deepEqual(buttons.map((b) => b.trim()), ['Open log', 'Show config']);
     const text = await wb.waitForTerminalText(/run ended: failed \(exit 1\)/);
-    assert.match(text, /accelerator tensorflow \(or gpu\) needs/, 'the reason stays readable in the terminal');
+    assert.match(text, /unknown accelerator "tpu"/, 'the reason stays readable in the terminal');
     await shots('01-failed-run');
     // Show config goes to the line the error names.
     await toast.locator('.monaco-button', { hasText: 'Show config' }).click();
@@ -107,12 +107,12 @@ test('workbench flows in code-server: failures, overrides, failed jobs, stop, sw
     const sweepRow = rows.filter({ hasText: /4 jobs · 2 completed/ }).first();
     await sweepRow.waitFor({ timeout: 60_000 });
     if ((await sweepRow.getAttribute('aria-expanded')) !== 'true') await sweepRow.click();
-    const failed = rows.filter({ hasText: /#2 trainer\.accelerator=gpu/ }).first();
+    const failed = rows.filter({ hasText: /#2 trainer\.accelerator=tpu/ }).first();
     await failed.waitFor({ timeout: 30_000 });
     await failed.hover();
     const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /Failed:/ }).first();
     await hover.waitFor({ timeout: 30_000 });
-    assert.match((await hover.innerText()).replace(/\u00a0/g, ' '), /accelerator tensorflow \(or gpu\) needs/);
+    assert.match((await hover.innerText()).replace(/\u00a0/g, ' '), /unknown accelerator "tpu"/);
     await shots('05-failed-job-tooltip', async () => {
       await failed.hover();
       await hover.waitFor({ timeout: 10_000 });
