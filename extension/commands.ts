@@ -321,7 +321,7 @@ export function registerCommands(deps: Deps): vscode.Disposable[] {
 
     reg('bait.refreshRuns', () => {
       explorer.watch();
-      explorer.reload();
+      explorer.reload(true, true);
     }),
   ];
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { join, relative, sep } from 'node:path';
 import { failureReason } from './run-dirs/failure.js';
+import { reconcile } from './run-dirs/reconcile.js';
 import type { RunRecord } from './run-dirs/model.js';
 import { scanRunsRoots, type ScanResult } from './run-dirs/scan.js';
 import { buildExplorerTree, type ExplorerNode } from './run-dirs/tree.js';
@@ -31,7 +32,7 @@ function tooltip(parts: [string, string | undefined][]): vscode.MarkdownString {
 }
 
 export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | ExplorerNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: ExplorerNode[] = [];
   /** For TreeView.reveal, which walks up from a node. */
@@ -52,21 +53,27 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
     this.poll = setInterval(() => this.reload(false), 3000);
   }
 
-  /** Re-reads every runs root now; `always` false skips the update when nothing changed. */
-  reload(always = true): void {
+  /**
+   * Re-reads every runs root now; `always` false skips the work when nothing on disk changed. Only rows that
+   * changed are refreshed; `full` redraws the whole tree (the Refresh command).
+   */
+  reload(always = true, full = false): void {
     const scan = scanRunsRoots(settings.runsRoots());
     const signature = JSON.stringify(scan, (k, v) => (k === 'mtimeMs' ? undefined : v));
     if (!always && signature === this.signature) return;
     this.signature = signature;
     this.scan = scan;
-    this.roots = buildExplorerTree(this.scan);
+    // Node objects are kept across reloads and only changed rows are refreshed (run-dirs/reconcile.ts says why).
+    const { roots, changed } = reconcile(this.roots, buildExplorerTree(this.scan));
+    this.roots = roots;
     this.parents = new Map();
     const walk = (n: ExplorerNode): void => n.children.forEach((c) => {
       this.parents.set(c, n);
       walk(c);
     });
     this.roots.forEach(walk);
-    this.changed.fire(undefined);
+    if (changed === undefined || full) this.changed.fire(undefined);
+    else if (changed.length) this.changed.fire(changed);
     for (const l of this.listeners) l(this.scan);
   }
 
