@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync,
   statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { writeJsonAtomic } from '../run/atomic.js';
 
 export const CHECKPOINT_FORMAT = 1;
@@ -211,6 +211,14 @@ export function chooseCheckpoint(dir: string, name: string, fallback: boolean): 
     broken.push({ name: n, problem });
   }
   return { path: undefined, broken };
+}
+
+/** What the user should read when the chosen checkpoint is not `name`: which were broken or missing, which is used. */
+export function fallbackNote(dir: string, name: string, choice: CheckpointChoice, verb: string): string | undefined {
+  if (!choice.path || choice.path === join(dir, name)) return undefined;
+  const why = choice.broken.length ? `checkpoint ${describeBroken(choice.broken)}`
+    : `there is no complete checkpoint '${name}' (the run was stopped while writing it)`;
+  return `${why}; ${verb} '${relative(dir, choice.path)}' (step ${readManifest(choice.path).progress.global_step}), the newest valid one`;
 }
 
 /** Why nothing could be chosen, naming each broken checkpoint. */

@@ -10,7 +10,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Plain } from '../config/nodes.js';
 import { backendChoice, initBackend } from '../backend/index.js';
-import { chooseCheckpoint, describeBroken, readCheckpoint, readManifest } from '../checkpoint/store.js';
+import { chooseCheckpoint, describeBroken, fallbackNote, readCheckpoint, readManifest } from '../checkpoint/store.js';
 import { readIndex } from '../checkpoint/index_file.js';
 import { findMissing, instantiate, prepareTargets } from '../instantiate/instantiate.js';
 import type { Callback } from '../train/callbacks/callback.js';
@@ -116,11 +116,8 @@ function planRun(input: JobInput): Plan {
         `${broken.length ? ` (${describeBroken(broken)})` : ` in ${ckptDir}`}; interrupted .tmp checkpoints are never ` +
         `used${explicit ? '; pick another with --from' : '; start a new run instead'}`, 'exp_config.resume');
     }
-    if (choice.path !== path) {
-      const step = readManifest(choice.path).progress.global_step;
-      notes.push(`${choice.broken.length ? `checkpoint ${describeBroken(choice.broken)}` : `there is no complete checkpoint 'last' ` +
-        '(the run was stopped while writing it)'}; resuming from '${relative(ckptDir, choice.path)}' (step ${step}), the newest valid one`);
-    }
+    const note = fallbackNote(ckptDir, 'last', choice, 'resuming from');
+    if (note && !explicit) notes.push(note);
     return { kind: 'resume', dir, checkpoint: choice.path, record, notes };
   }
   const fork = str(exp.fork_from);

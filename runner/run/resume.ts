@@ -1,9 +1,9 @@
 // `bait resume <run-dir> [--from last|best|<checkpoint>] [--fork]`: the override list that relaunches a run with
 // the seed's keys. Resume continues the same run directory as a new attempt; fork starts a new run from any
 // checkpoint, whose run.json points back at its parent (the resume tree).
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { readIndex } from '../checkpoint/index_file.js';
-import { chooseCheckpoint, describeBroken, readManifest } from '../checkpoint/store.js';
+import { chooseCheckpoint, describeBroken, fallbackNote } from '../checkpoint/store.js';
 import { UserError } from './errors.js';
 import { withQuotes } from '../config/overrides/format.js';
 import { type RunRecord, checkpointDirOf, readRunRecord } from './run_record.js';
@@ -60,9 +60,8 @@ export function runCheckpoint(runDir: string, from: string): { dir: string; reco
     throw new UserError(`the run in ${dir} has no ${choice.broken.length ? 'valid' : 'complete'} checkpoint '${name}'${why}; ` +
       '`bait runs --json` lists the checkpoints of each run');
   }
-  const notes = choice.path === path ? [] : [`${choice.broken.length ? `checkpoint ${describeBroken(choice.broken)}` :
-    `there is no complete checkpoint '${name}' (the run was stopped while writing it)`}; using '${relative(ckptDir, choice.path)}' ` +
-    `(step ${readManifest(choice.path).progress.global_step}), the newest valid one`];
+  const note = fallbackNote(dirname(path), basename(path), choice, 'using');
+  const notes = note ? [note] : [];
   return { dir, record, name, found: choice.path, notes };
 }
 
