@@ -88,7 +88,15 @@ function planJob(source: DiskSource, r0: ComposeResult, args: RunArgs, configDir
   };
 }
 
-export async function runSweepCommand(args: RunArgs, ctx: SweepCommandContext): Promise<number> {
+/** The config a sweep file names in its W&B `command` (`--config-name=X`), for `bait run --sweep FILE` alone. */
+function sweepFileConfigName(file: string): string | undefined {
+  const path = resolvePath(file);
+  return existsSync(path) ? parseSweepFile(readFileSync(path, 'utf8'), file).spec?.configName : undefined;
+}
+
+export async function runSweepCommand(argsIn: RunArgs, ctx: SweepCommandContext): Promise<number> {
+  const named = argsIn.configName === null && argsIn.sweepFile ? sweepFileConfigName(argsIn.sweepFile) : undefined;
+  const args = named ? { ...argsIn, configName: named } : argsIn;
   const env = ctx.env ?? process.env;
   const source = new DiskSource(ctx.configDir);
   const show = (e: ConfigError) => formatConfigError(e, { source, displayPath: (f) => join(args.configDir ?? 'configs', f) });
