@@ -11,6 +11,7 @@ const benches: [string, string, string][] = [
   ['quality', './quality.ts', 'benchQuality'],
   ['lsp', './lsp.ts', 'benchLsp'],
   ['lsp-wait', './lsp-wait.ts', 'benchLspWait'],
+  ['python-targets', './python-targets.ts', 'benchPythonTargets'],
   ['sweeps', './sweeps.ts', 'benchSweeps'],
   ['webview', './webview.ts', 'benchWebview'],
   ['runs-table', './runs-table.ts', 'benchRunsTable'],

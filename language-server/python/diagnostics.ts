@@ -95,5 +95,5 @@ function describeParent(v: Value, held: string): string {
 
 function whereOf(py: PythonTargets, v: Value): string {
   const loc = py.location(v);
-  return loc ? ` (${loc.path})` : '';
+  return loc ? ` (${py.display(loc.path)})` : '';
 }

@@ -35,6 +35,8 @@ export interface ModuleRef {
 /** Folders never crawled: environments, caches, VCS data, dependencies. */
 const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'site-packages', 'dist-packages', 'build', 'dist', 'wandb', 'outputs', 'multirun', 'runs']);
 const SLICE_MS = 8;
+/** A workspace opened at a home folder must not crawl forever: lookups still answer past this. */
+const MAX_CRAWL_FILES = 200_000;
 const MAX_DEPTH = 24;
 
 export class PythonIndex {
@@ -209,6 +211,7 @@ export class PythonIndex {
       for (const f of l.files) {
         if (!f.endsWith('.py')) continue;
         const file = `${dir}/${f}`;
+        if (this.files.size >= MAX_CRAWL_FILES) break;
         this.files.add(file);
         this.summary(file);
         if (Date.now() - sliceStart >= SLICE_MS) {

@@ -71,6 +71,12 @@ export class PythonTargets {
     return sig && p ? { path: sig.file, range: [p.range[0], p.range[1]] } : undefined;
   }
 
+  /** A path as the user knows it: relative to its workspace folder, else as it is. */
+  display(path: string): string {
+    const folder = this.index.options.folders.find((f) => path.startsWith(f + '/'));
+    return folder ? path.slice(folder.length + 1) : path;
+  }
+
   /** Hover text: kind, signature, where it is defined, docstring. */
   describe(name: string): string | undefined {
     const v = this.value(name);
@@ -81,7 +87,7 @@ export class PythonTargets {
     const kind = v.kind === 'class' ? 'class' : v.kind === 'function' ? 'def' : v.kind === 'module' ? 'module' : 'variable';
     const params = sig ? formatParams(sig.params) : v.kind === 'class' || v.kind === 'function' ? '(…)' : '';
     lines.push('```python\n' + `${kind} ${name}${params}` + '\n```');
-    if (where) lines.push(`Defined in \`${where.path}\``);
+    if (where) lines.push(`Defined in \`${this.display(where.path)}\``);
     if (sig && sig.owner && v.kind === 'class' && !sig.owner.startsWith(`${v.symbol.name}`)) lines.push(`Parameters from \`${sig.owner}\``);
     if (!sig && (v.kind === 'class' || v.kind === 'function')) lines.push('Its parameters cannot be read without running Python (a decorator, a metaclass or a base outside the workspace).');
     const doc = v.kind === 'class' || v.kind === 'function' ? v.symbol.doc : undefined;

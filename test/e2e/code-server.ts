@@ -162,4 +162,3 @@ export function makeWorkspace(files: Record<string, string> = {}): string {
   }
   return ws;
 }
-

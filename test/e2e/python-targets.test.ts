@@ -1,0 +1,91 @@
+// Python `_target_`s in a real VS Code (code-server) with the packaged extension, on the research-style fixture
+// repository: go to definition from a `_target_` opens the .py file at the class, completion offers the target's
+// parameters with their defaults, and a misspelt parameter is underlined with a quick fix that corrects it.
+// Screenshots in test-artifacts/e2e/py-*.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openBrowser, packageVsix, skipOrFailEditor, startCodeServer } from './code-server.js';
+import { Workbench } from './workbench.js';
+import { PYREPO } from '../lsp/python-fixture.js';
+
+test('Python _target_s in code-server: definition into a .py, parameter completion, a wrong parameter fixed', { timeout: 420_000 }, async (t) => {
+  if (skipOrFailEditor(t)) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'bait-py-scenario-'));
+  const vsix = packageVsix(tmp);
+  const ws = join(tmp, 'ws');
+  cpSync(PYREPO, ws, { recursive: true });
+  const cs = await startCodeServer({ workspace: ws, vsix });
+  const browser = await openBrowser();
+  t.after(async () => {
+    await browser.close();
+    await cs.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  const page = browser.page;
+  const wb = new Workbench(page);
+  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await wb.shot(`failed-py-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+      throw e;
+    }
+  });
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  /** Puts the cursor at line:column through the quick input's Go to Line mode (`:line:column`). */
+  const goTo = async (line: number, column: number) => {
+    await editor.click();
+    await page.keyboard.press('F1');
+    await wb.type(`:${line}:${column}`);
+    await page.locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` }).first().waitFor({ timeout: 10_000 });
+  };
+  await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
+  await wb.ready();
+
+  await step('go to definition on a _target_ opens the class in its .py file', async () => {
+    await wb.openFile('configs/model/resnet.yaml');
+    // The language server is up once the (warning-free) file has its outline; then ask for the definition.
+    await editor.locator('.view-line', { hasText: '_target_: lab.models.ResNet' }).waitFor({ timeout: 30_000 });
+    await goTo(1, 24);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await page.keyboard.press('F12');
+      const opened = await page.locator('.tab.active', { hasText: 'resnet.py' }).waitFor({ timeout: 3_000 }).then(() => true, () => false);
+      if (opened) break;
+    }
+    await page.locator('.tab.active', { hasText: 'resnet.py' }).waitFor({ timeout: 10_000 });
+    // The cursor is on the class line (line 4 of resnet.py).
+    await page.locator('.statusbar-item', { hasText: /Ln 4, Col 7/ }).first().waitFor({ timeout: 10_000 });
+    await wb.shot('py-01-definition-in-resnet-py');
+  });
+
+  await step('completion offers the target\'s parameters with their defaults', async () => {
+    await wb.openFile('configs/data/cifar.yaml');
+    await goTo(4, 1);
+    await page.keyboard.press('Control+Space');
+    const suggest = page.locator('.suggest-widget.visible');
+    const row = suggest.locator('.monaco-list-row', { hasText: 'num_workers' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await row.textContent() ?? '', /int = 2/);
+    await wb.shot('py-02-parameter-completion');
+    await page.keyboard.press('Escape');
+  });
+
+  await step('a misspelt parameter is underlined; the quick fix changes it to the real name', async () => {
+    await wb.openFile('configs/mistakes.yaml');
+    await editor.locator('.squiggly-warning').first().waitFor({ timeout: 60_000 });
+    await goTo(6, 4);
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: "Change to 'depth'" }).first();
+    await fix.waitFor({ timeout: 30_000 });
+    await wb.shot('py-03-quick-fix');
+    await fix.click();
+    await editor.locator('.view-line', { hasText: 'depth: 34' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Control+S');
+    await page.waitForFunction(() => !document.querySelector('.tab.active.dirty'), undefined, { timeout: 10_000 });
+    assert.match(readFileSync(join(ws, 'configs/mistakes.yaml'), 'utf8'), /^ {2}depth: 34$/m);
+    await wb.shot('py-04-fixed');
+  });
+});
