@@ -57,6 +57,10 @@ export function checkPythonTarget(py: PythonTargets, node: DictNode, name: strin
     });
   }
   if (isTrue(node, '_partial_')) return 'found';
+  // A parameter the app's own code passes (`instantiate(cfg.model, net=net)`) is not the config's to set; until
+  // the crawl has read the whole workspace that is not known, and `**extra` or extra positionals may pass any.
+  const passed = py.index.callArgs();
+  if (!passed || passed.has('*') || passed.has('**')) return 'found';
   const args = node.entries.get('_args_')?.node;
   const positional = args?.kind === 'list' ? args.items.length : 0;
   if (args && args.kind !== 'list') return 'found';
@@ -65,7 +69,7 @@ export function checkPythonTarget(py: PythonTargets, node: DictNode, name: strin
   for (const p of sig.params) {
     if (p.kind === 'var-positional' || p.kind === 'var-keyword') continue;
     const byPosition = p.kind !== 'keyword-only' && index++ < positional;
-    if (p.default !== undefined || byPosition || node.entries.has(p.name)) continue;
+    if (p.default !== undefined || byPosition || node.entries.has(p.name) || passed.has(p.name)) continue;
     unset.push(p.name);
   }
   if (unset.length) {

@@ -125,6 +125,17 @@ export class PythonIndex {
     return out.sort((a, b) => (a.file < b.file ? -1 : 1));
   }
 
+  /**
+   * What the workspace's code passes to `instantiate`/`call` beyond the config (see `callArgs`), once the crawl
+   * has read every file; undefined before (a required parameter may still turn out to be passed in code).
+   */
+  callArgs(): Set<string> | undefined {
+    if (!this.crawled) return undefined;
+    const out = new Set<string>();
+    for (const file of this.files) for (const a of this.summaries.get(file)?.callArgs ?? []) out.add(a);
+    return out;
+  }
+
   isInstalled(file: string): boolean {
     return this.site.some((d) => file.startsWith(d + '/'));
   }

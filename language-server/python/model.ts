@@ -92,6 +92,11 @@ export interface PyModuleSummary {
   /** A module-level `__getattr__`: any name may exist. */
   dynamic: boolean;
   entryPoints: HydraEntryPoint[];
+  /**
+   * Arguments the file's code adds when it calls `instantiate(cfg.x, net=net)` / `call(...)`: a parameter
+   * passed there need not be set by any config. `*` when extra positional arguments are passed.
+   */
+  callArgs: string[];
   /** Read by the line scanner (too large to parse): names only, no signatures. */
   partial: boolean;
 }

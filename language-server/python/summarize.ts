@@ -31,9 +31,10 @@ export function summarizePython(parser: Parser, text: string): PyModuleSummary {
         current = repaired;
         continue;
       }
-      const out: PyModuleSummary = { symbols: new Map(), starImports: [], dynamic: false, entryPoints: [], partial: false };
+      const out: PyModuleSummary = { symbols: new Map(), starImports: [], dynamic: false, entryPoints: [], callArgs: [], partial: false };
       moduleBlock(tree.rootNode, out);
       if (/\b(?:hydra|initialize|compose)\b/.test(current)) entryPoints(tree.rootNode, out.entryPoints);
+      if (/\b(?:instantiate|call)\s*\(/.test(current)) instantiateArgs(tree.rootNode, out.callArgs);
       if (current !== text) {
         // Names of the blanked statements still exist (Python would fail on the file, but not on a name).
         for (const [name, sym] of scanLarge(text).symbols) if (!out.symbols.has(name)) out.symbols.set(name, sym);
@@ -349,12 +350,30 @@ function entryPoints(root: Node, out: HydraEntryPoint[]): void {
   }
 }
 
+const INSTANTIATE_KEYWORDS = new Set(['_recursive_', '_convert_', '_partial_', '_target_', '_args_']);
+
+/** Keyword names (and `*` for extra positionals) that `instantiate(config, ...)` / `call(config, ...)` calls add. */
+function instantiateArgs(root: Node, out: string[]): void {
+  for (const call of root.descendantsOfType('call')) {
+    const fn = call?.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '';
+    if (!/(^|\.)(instantiate|call)$/.test(fn)) continue;
+    const args = named(call!.childForFieldName('arguments') ?? call!);
+    args.slice(1).forEach((a) => {
+      if (a.type === 'keyword_argument') {
+        const k = a.childForFieldName('name')?.text;
+        if (k && !INSTANTIATE_KEYWORDS.has(k)) out.push(k);
+      } else if (a.type === 'dictionary_splat') out.push('**');
+      else if (a.type !== 'comment') out.push('*');
+    });
+  }
+}
+
 /**
  * A file too large to parse: top-level `class`/`def`/assignments by line, with no signatures (the checks that
  * need one are skipped for its names, so nothing false is reported).
  */
 export function scanLarge(text: string): PyModuleSummary {
-  const out: PyModuleSummary = { symbols: new Map(), starImports: [], dynamic: false, entryPoints: [], partial: true };
+  const out: PyModuleSummary = { symbols: new Map(), starImports: [], dynamic: false, entryPoints: [], callArgs: [], partial: true };
   const re = /^(?:(?:async\s+)?def|class)\s+([A-Za-z_]\w*)|^([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)/gm;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const name = (m[1] ?? m[2])!;

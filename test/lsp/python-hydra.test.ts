@@ -46,7 +46,7 @@ test('a _target_ node is flagged exactly when real Hydra fails to instantiate it
   assert.ok(Object.keys(hydra).length >= 10, JSON.stringify(hydra));
 
   const s = new LanguageService({ fs: nodeFileSystem, workspaceFolders: [PYREPO], targets: TARGETS });
-  await s.python!.index.ready();
+  await s.python!.index.crawl();
   const project = s.workspace.projectOf(join(configDir, 'train.yaml'))!;
   const ours: Record<string, string> = {};
   for (const name of CONFIGS) {

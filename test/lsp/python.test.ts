@@ -22,7 +22,7 @@ async function memoryService(source: string, extra: Partial<ConstructorParameter
   s.onInternalError = (what, error) => {
     throw new Error(`internal error in ${what}: ${error instanceof Error ? error.stack : String(error)}`);
   };
-  await s.python!.index.ready();
+  await s.python!.index.crawl();
   return { f, s };
 }
 
@@ -190,6 +190,32 @@ describe('signatures', () => {
     assert.deepEqual(sig.params.map((p) => `${p.kind}:${p.name}`), ['positional:size', 'positional:rate', 'keyword-only:name']);
   });
 
+  test('a required parameter the app passes to instantiate in code is not the config\'s to set', async () => {
+    const tree = (call: string) => `
+      //- /ws/train.py
+      from hydra.utils import instantiate
+      def main(cfg):
+          net = object()
+          ${call}
+      //- /ws/lab/model.py
+      class Model:
+          def __init__(self, net, lr: float = 0.1): pass
+      //- /ws/configs/config.yaml
+      model:
+        _target_: lab.model.Model
+        lr: 0.2
+    `;
+    const flagged = async (call: string) => (await memoryService(tree(call))).s.diagnostics('/ws/configs/config.yaml').map((d) => d.code);
+    assert.deepEqual(await flagged('model = instantiate(cfg.model)'), ['missing-target-param']);
+    assert.deepEqual(await flagged('model = instantiate(cfg.model, net=net)'), []);
+    assert.deepEqual(await flagged('model = instantiate(cfg.model, net)'), []);
+    // Before the crawl has read the workspace, what code passes is unknown: nothing is claimed.
+    const f = parseFixture(tree('model = instantiate(cfg.model)'));
+    const early = new LanguageService({ fs: new MemoryFileSystem(f.files), configDirs: ['/ws/configs'], workspaceFolders: ['/ws'] });
+    await early.python!.index.ready();
+    assert.deepEqual(early.diagnostics('/ws/configs/config.yaml'), []);
+  });
+
   test('a file with syntax errors still gives the definitions around the error', async () => {
     const { s } = await memoryService(`
       //- /ws/pkg/broken.py
@@ -258,7 +284,7 @@ describe('the research-style fixture repository on disk', () => {
     s.onInternalError = (what, error) => {
       throw new Error(`internal error in ${what}: ${error instanceof Error ? error.stack : String(error)}`);
     };
-    await s.python!.index.ready();
+    await s.python!.index.crawl();
     return s;
   };
   const cfg = (p: string) => join(PYREPO, 'configs', p);
