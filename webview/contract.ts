@@ -57,6 +57,9 @@ export interface GraphAttempt {
   started?: string;
   ended?: string;
   resumedFrom?: string;
+  /** The steps the attempt logged (metrics.jsonl), for its lane on the step axis. */
+  fromStep?: number;
+  toStep?: number;
 }
 
 export interface GraphCheckpoint {

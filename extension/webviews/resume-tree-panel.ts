@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { GraphRun, ResumeTreeHostMessage, ResumeTreeWebviewMessage } from '../../webview/contract.js';
 import type { RunExplorer } from '../explorer.js';
 import type { RunRecord } from '../run-dirs/model.js';
+import { attemptSteps } from '../run-dirs/attempt-steps.js';
 import { resolveParent } from '../run-dirs/tree.js';
 import { createPanel, type PanelHandle } from './panel.js';
 import { toGraphRun } from './to-webview.js';
@@ -35,7 +36,7 @@ export function familyOf(all: RunRecord[], focus: string | undefined): GraphRun[
     }
     chosen = all.filter((r) => members.has(r.dir));
   }
-  return chosen.map((r) => toGraphRun(r, parentOf(r)?.dir));
+  return chosen.map((r) => toGraphRun(r, parentOf(r)?.dir, attemptSteps(r.dir)));
 }
 
 export class ResumeTreePanel implements vscode.Disposable {

@@ -26,11 +26,12 @@ export function toMetricsRun(run: RunRecord, rows: MetricRow[], label = runLabel
     mode: run.mode, bestStep: run.checkpoints.find((c) => c.isBest)?.step, columns: toColumns(rows) };
 }
 
-export function toGraphRun(run: RunRecord, parentKey: string | undefined): GraphRun {
+export function toGraphRun(run: RunRecord, parentKey: string | undefined,
+  steps?: Map<number, { from: number; to: number }>): GraphRun {
   return {
     key: run.dir, id: run.id, label: runLabel(run), status: run.status,
     attempts: run.attempts.map((a) => ({ index: a.index, status: a.status, started: a.started, ended: a.ended,
-      resumedFrom: a.resumedFrom })),
+      resumedFrom: a.resumedFrom, fromStep: steps?.get(a.index)?.from, toStep: steps?.get(a.index)?.to })),
     checkpoints: run.checkpoints.map((c) => ({ name: c.name, isBest: c.isBest, isLast: c.isLast, score: c.score,
       step: c.step, attempt: c.attempt })),
     parent: run.parent ? { key: parentKey, checkpoint: run.parent.checkpoint } : undefined,

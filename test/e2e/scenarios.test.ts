@@ -114,14 +114,15 @@ test('UI scenarios in code-server with the packaged extension', { timeout: 420_0
 
   await step('fork from the best checkpoint in the resume tree: the fork hangs under it', async () => {
     const view = wb.webview();
-    await view.locator('.checkpoint.best vscode-button.fork').click();
+    await view.locator('.checkpoint.best').first().click();
+    await view.locator('#details vscode-button.fork').click();
     await view.locator('.lane[data-depth="1"] .attempt').first().waitFor({ timeout: 120_000 });
     await view.locator('path.fork-edge').first().waitFor({ state: 'attached', timeout: 30_000 });
     const forks = findRunDirs(join(ws, 'runs')).filter((d) => d !== runDir);
     assert.equal(forks.length, 1);
     const parent = JSON.parse(require('node:fs').readFileSync(join(forks[0], 'run.json'), 'utf8')).parent;
     assert.equal(parent.run, runDir);
-    await wb.shot('04b-fork-in-resume-tree');
+    await wb.shotThemes('04b-fork-in-resume-tree');
   });
 
   await step('launch a 4-job sweep from the command palette and see the jobs', async () => {

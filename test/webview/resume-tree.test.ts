@@ -49,9 +49,13 @@ test('resume, fork, open config and open metrics post typed messages to the host
   const w = await openWebview(browser!, 'resume-tree');
   await w.post({ type: 'init', title: 'Resume tree', runs: [parent, fork] });
   await w.waitForSent('rendered');
-  await w.page.click('.lane[data-run="/runs/p"] .checkpoint[data-checkpoint="epoch=1"] vscode-button.fork');
+  // A checkpoint's dot opens its details, with the actions.
+  await w.page.click('.lane[data-run="/runs/p"] .checkpoint[data-checkpoint="epoch=1"]');
+  assert.match(await w.page.textContent('#details') ?? '', /★ epoch=1.*step 10 · attempt 1 · score 0\.3/);
+  await w.page.click('#details vscode-button.fork');
   assert.deepEqual(await w.waitForSent('fork'), { type: 'fork', key: '/runs/p', checkpoint: 'epoch=1' });
-  await w.page.click('.lane[data-run="/runs/p"] .checkpoint[data-checkpoint="last"] vscode-button.resume-from');
+  await w.page.click('.lane[data-run="/runs/p"] .checkpoint[data-checkpoint="last"]');
+  await w.page.click('#details vscode-button.resume-from');
   assert.deepEqual(await w.waitForSent('resume'), { type: 'resume', key: '/runs/p', from: 'last' });
   await w.page.click('.lane[data-run="/runs/f"] .lane-head vscode-button.resume');
   assert.deepEqual(await w.waitForSent('resume', 2), { type: 'resume', key: '/runs/f' });
@@ -75,5 +79,29 @@ test('an update replaces the graph: a new attempt after a resume appears', async
   await w.waitForSent('rendered', 3);
   assert.equal(await w.page.$$eval('.lane img', (e) => e.length), 0);
   assert.equal(await w.page.textContent('.run-label'), '<img src=x onerror=alert(1)>');
+  await w.page.close();
+});
+
+test('10 attempts and 50 checkpoints: one lane per attempt on the step axis, in order, resume edges, no sideways scroll', async (t) => {
+  if (skipOrFail(t)) return;
+  const w = await openWebview(browser!, 'resume-tree', { width: 1000, height: 800 });
+  const attempts = Array.from({ length: 10 }, (_, i) => ({ index: i + 1, status: (i === 9 ? 'completed' : 'stopped') as 'completed' | 'stopped',
+    resumedFrom: i ? 'last' : undefined, fromStep: i * 1000, toStep: i * 1000 + 999 }));
+  const checkpoints = Array.from({ length: 50 }, (_, k) => ({ name: `step=${k * 200}`, isBest: k === 37, isLast: false,
+    step: k * 200, attempt: Math.floor((k * 200) / 1000) + 1 }));
+  const big: GraphRun = { key: '/runs/big', id: 'big00001', label: 'big', status: 'completed', attempts, checkpoints };
+  await w.post({ type: 'init', title: 'Resume tree', runs: [big] });
+  assert.deepEqual(await w.waitForSent('rendered'), { type: 'rendered', runs: 1, attempts: 10, checkpoints: 50 });
+  assert.equal(await w.page.$$eval('.track-row[data-attempt-row]', (e) => e.length), 10);
+  // Bars sit left to right in attempt order, and each checkpoint's dot inside its attempt's lane.
+  const lefts = await w.page.$$eval('.bar', (els) => els.map((e) => e.getBoundingClientRect().left));
+  assert.deepEqual(lefts, [...lefts].sort((a, b) => a - b));
+  assert.equal(await w.page.$$eval('.track-row[data-attempt-row="4"] .checkpoint', (e) => e.length), 5);
+  await w.page.waitForFunction(() => document.querySelectorAll('path.resume-edge').length === 9);
+  assert.equal(await w.page.$$eval('.checkpoint.best', (e) => e.map((x) => (x as HTMLElement).dataset.checkpoint).join()), 'step=7400');
+  assert.equal(await w.page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth), true);
+  const ticks = await w.page.$$eval('#axis .tick', (els) => els.map((e) => e.textContent));
+  assert.equal(new Set(ticks).size, ticks.length, `tick labels differ: ${ticks}`);
+  assert.deepEqual(w.errors, []);
   await w.page.close();
 });

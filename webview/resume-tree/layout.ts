@@ -44,3 +44,44 @@ function laneItems(r: GraphRun): Lane['items'] {
   for (const c of r.checkpoints) if (!shown.has(c.name)) items.push({ kind: 'checkpoint', checkpoint: c });
   return items;
 }
+
+export interface AttemptSpan {
+  attempt: GraphAttempt;
+  from: number;
+  to: number;
+  checkpoints: GraphCheckpoint[];
+}
+
+/**
+ * Each attempt's span on the step axis: the steps it logged when known; else from where it resumed (the previous
+ * attempt's end, or for a fork's first attempt the step of the checkpoint it forked from) to its last checkpoint.
+ */
+export function attemptSpans(lane: Lane, parentCheckpointStep?: number): AttemptSpan[] {
+  const spans: AttemptSpan[] = [];
+  let current: AttemptSpan | undefined;
+  for (const item of lane.items) {
+    if (item.kind === 'attempt') {
+      const prevEnd = spans.length ? spans[spans.length - 1].to : parentCheckpointStep ?? 0;
+      const a = item.attempt;
+      current = { attempt: a, from: a.fromStep ?? prevEnd, to: a.toStep ?? a.fromStep ?? prevEnd, checkpoints: [] };
+      spans.push(current);
+    } else if (current) {
+      current.checkpoints.push(item.checkpoint);
+    }
+  }
+  for (const s of spans) {
+    for (const c of s.checkpoints) if (c.step !== undefined && s.attempt.toStep === undefined) s.to = Math.max(s.to, c.step);
+  }
+  return spans;
+}
+
+/** "Nice" tick values (1, 2, 5 x 10^k) from 0 to max, about `count` of them. */
+export function stepTicks(max: number, count = 6): number[] {
+  if (!(max > 0)) return [0];
+  const raw = max / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks: number[] = [];
+  for (let t = 0; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  return ticks;
+}
