@@ -30,7 +30,7 @@ import { resumeOptunaStudy } from './sweep/run-optuna.js';
 import { runnerScript } from './cli/sweep-command.js';
 import { runApp } from './app/supervise.js';
 import { appRelaunch } from './app/resume.js';
-import { appExtraArgs } from './app/sweep.js';
+import { appExtraArgs, stopAppSweep } from './app/sweep.js';
 
 export { runSweepCommand } from './cli/sweep-command.js';
 export { runApp } from './app/supervise.js';
@@ -346,6 +346,7 @@ export async function dispatch(args: ResumeArgs | TestArgs | SimpleArgs, io: Io)
     if (args.command === 'attach') return await attach(args.target!, io);
     const dir = resolvePath(args.target!);
     if (readMarker(dir)) await stopRemoteRun(dir);
+    else if (stopAppSweep(dir)) io.err.write(`bait: asked the app's sweep in ${dir} to stop\n`);
     else {
       const r = await stopLocalRun(dir);
       io.err.write(r.wasRunning ? `bait: stopped ${dir} (status ${r.status})\n` : `bait: ${dir} was not running (status ${r.status})\n`);

@@ -201,6 +201,12 @@ export interface Supervision {
   env: NodeJS.ProcessEnv;
   cwd: string;
   onStart?: (pid: number | undefined) => void;
+  /**
+   * While stopping, checked every half second: true ends the app at once (SIGKILL). A multirun's Hydra starts the
+   * next job once Lightning has turned the SIGINT into a clean end of `fit`; a job that starts after the stop is
+   * cut off rather than run.
+   */
+  killNow?: (stoppedAt: number) => boolean;
 }
 
 export interface SupervisedEnd {
@@ -250,6 +256,8 @@ export function supervise(argv: string[], s: Supervision): Promise<SupervisedEnd
       stopping = true;
       appendFileSync(s.logFile, '[bait] stop requested: SIGINT to the app\n');
       signalGroup('SIGINT');
+      const at = Date.now();
+      if (s.killNow) timers.push(setInterval(() => s.killNow!(at) && signalGroup('SIGKILL'), 500));
       timers.push(setTimeout(() => signalGroup('SIGTERM'), GRACE_MS), setTimeout(() => signalGroup('SIGKILL'), 2 * GRACE_MS));
     };
     const poll = setInterval(() => existsSync(s.stopFile) && stop(), 300);
@@ -262,7 +270,7 @@ export function supervise(argv: string[], s: Supervision): Promise<SupervisedEnd
     });
     child.on('close', (code, sig) => {
       clearInterval(poll);
-      timers.forEach(clearTimeout);
+      timers.forEach((x) => clearTimeout(x));
       for (const x of signals) process.off(x, stop);
       if (partial.trim()) tail.push(partial);
       const status = spawnError ? 'failed' : stopping || code === 130 || sig === 'SIGINT' ? 'stopped' : code === 0 ? 'completed' : 'failed';

@@ -5,13 +5,13 @@
 // - otherwise `-m` goes to the app's own Hydra, whose sweeper and launcher plugins run as configured. We pin
 //   `hydra.sweep.dir`, record the jobs we expect in sweep.json, follow the process, and afterwards give each job
 //   directory a run.json so the explorer shows its status and can resume it.
-import { appendFileSync, existsSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createUniqueDir } from '../run/run_dir.js';
 import { readRunRecord, writeRunRecord } from '../run/run_record.js';
 import { STOP_FILE } from '../run/signals.js';
-import { writeManifest, storedDir, type SweepManifest } from '../sweep/manifest.js';
+import { readManifest, writeManifest, storedDir, type SweepManifest } from '../sweep/manifest.js';
 import { appArgv } from './command-line.js';
 import { checkpointSetup, pathValue, planAppRun } from './plan.js';
 import { appName, exitCode, failure, newRunId, showArgv, startableApp, supervise, type Io } from './supervise.js';
@@ -42,6 +42,15 @@ export interface AppMultirun {
   versionBase?: '1.1' | null;
 }
 
+/** When Hydra made a job's directory (its .hydra folder), or 0 when it has not. */
+function started(dir: string): number {
+  try {
+    return statSync(join(dir, '.hydra')).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 export async function runAppMultirun(m: AppMultirun, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const words = startableApp(m.app, m.workspaceDir, io, env);
   if (!words) return 1;
@@ -61,7 +70,9 @@ export async function runAppMultirun(m: AppMultirun, io: Io, env: NodeJS.Process
   appendFileSync(logFile, `[bait] ${showArgv(argv)}\n`);
   io.err.write(`[sweep] ${jobs.length ? `${jobs.length} jobs` : 'jobs'} with the app's own Hydra launcher in ${sweepDir}\n`);
   rmSync(join(sweepDir, STOP_FILE), { force: true });
-  const end = await supervise(argv, { stopFile: join(sweepDir, STOP_FILE), logFile, io, env, cwd: m.workspaceDir });
+  const end = await supervise(argv, { stopFile: join(sweepDir, STOP_FILE), logFile, io, env, cwd: m.workspaceDir, 
+    // A job directory made after the stop is a job the app's launcher started anyway: end the sweep there.
+    killNow: (at) => jobs.some((j) => started(j.dir) > at) });
 
   // Each job directory Hydra made becomes a run of ours: status, the app, its checkpoints, resumable.
   for (const [i, j] of jobs.entries()) {
@@ -89,4 +100,20 @@ export async function runAppMultirun(m: AppMultirun, io: Io, env: NodeJS.Process
   writeManifest(sweepDir, manifest);
   io.err.write(`[sweep] the app ${end.how}; ${join(sweepDir, 'sweep.json')}\n`);
   return exitCode(end.status);
+}
+
+/**
+ * `bait stop <sweep dir>` for a sweep the app's own Hydra runs: the stop-request file, which the `bait` process
+ * following it polls (it then stops the app as it stops a single run). False when the directory is no such sweep.
+ */
+export function stopAppSweep(dir: string): boolean {
+  let manifest: SweepManifest;
+  try {
+    manifest = readManifest(dir);
+  } catch {
+    return false;
+  }
+  if (manifest.launcher !== 'app') return false;
+  writeFileSync(join(dir, STOP_FILE), `${new Date().toISOString()} requested by pid ${process.pid}\n`);
+  return true;
 }

@@ -206,3 +206,25 @@ test('errors: no interpreter, no script, shell syntax, and an app that exits non
   assert.match(rec.error!, /the app exited with code 1; its last lines:\n[\s\S]*no_such_flag/);
   assert.match(bad.err, /failed: the app exited with code 1\. Log: \S+log\.txt/);
 });
+
+test("bait stop on a sweep the app's own Hydra runs stops it; the rest never start", { skip }, async () => {
+  const ws = appWorkspace();
+  const run = baitAsync(ws, ['run', 'train', '--app', APP, '-m', 'model.lr=0.01,0.003,0.001', ...SLOW]);
+  let sweep = '';
+  await waitFor('the first job to have a checkpoint', () => {
+    const found = existsSync(join(ws, 'multirun')) ? readdirSync(join(ws, 'multirun'), { recursive: true, encoding: 'utf8' }).find((p) => p.endsWith('sweep.json')) : undefined;
+    sweep = found ? join(ws, 'multirun', found, '..') : '';
+    return sweep !== '' && findLightningCheckpoints(join(sweep, '0')).some((c) => c.isLast);
+  }, 120_000, 200);
+  const stop = bait(ws, ['stop', sweep]);
+  assert.equal(stop.code, 0, stop.err);
+  assert.match(stop.err, /asked the app's sweep .* to stop/);
+  const end = await run.done;
+  assert.equal(end.code, 130, end.output);
+  const jobs = (JSON.parse(readFileSync(join(sweep, 'sweep.json'), 'utf8')) as { jobs: Array<{ status: string }> }).jobs.map((j) => j.status);
+  // The job running at the stop and any the launcher started while it wound down are stopped; none ran to its end.
+  assert.equal(jobs[0], 'stopped');
+  assert.equal(jobs[2], 'pending', jobs.join());
+  assert.ok(!jobs.includes('completed'), jobs.join());
+  assert.equal(record(join(sweep, '0')).status, 'stopped');
+});
