@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../run/errors.js';
 import { type DeviceRequest, parseDevices } from './devices.js';
 import { registerKernelFixes } from './kernels.js';
-import { type AdapterRecord, describeAdapter, openAdapter } from './webgpu.js';
+import { type AdapterRecord, describeAdapter, openAdapter, quietProbe } from './webgpu.js';
 
 export type BackendChoice = 'auto' | 'gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -131,7 +131,16 @@ async function pick(requested: BackendChoice, devices: DeviceRequest, env: NodeJ
     if (requested === 'tensorflow') throw tensorflowMissing();
     reasons.push(native ? `${native} did not register` : 'tfjs-node-gpu is not installed');
   }
-  // auto, gpu, webgpu: WebGPU on a real adapter.
+  // auto, gpu, webgpu: WebGPU on a real adapter. `auto` asks quietly first, so a CPU-only host's run does not
+  // load Dawn (nor show its notices) just to fall back to wasm.
+  if (requested === 'auto') {
+    const probe = quietProbe(env);
+    if (!probe.usable) {
+      if (probeOnly) return undefined;
+      reasons.push(`no usable WebGPU adapter (${probe.reason})`);
+      return { name: 'wasm', detail: await startWasm(), reason: reasons.join('; '), notes: [] };
+    }
+  }
   let opened: Awaited<ReturnType<typeof openAdapter>>;
   try {
     opened = await openAdapter(devices, env);

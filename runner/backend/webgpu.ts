@@ -105,6 +105,36 @@ async function listAdapters(dawn: Dawn): Promise<string[]> {
   }
 }
 
+// The adapter listing as a child process runs it: Dawn prints its notices (limits it clamps, a missing Vulkan
+// loader) straight to the process's stderr, which `auto` must not leave in a CPU run's terminal.
+const LIST_IN_CHILD = `const { create } = require(process.argv[1]);
+create(['adapter=\\u0001bait-no-such-adapter']).requestAdapter().then(
+  (a) => process.stdout.write(JSON.stringify(a ? [a.info.device || 'adapter'] : [])),
+  (e) => process.stdout.write(JSON.stringify({ message: String(e && e.message || e) })));`;
+
+/**
+ * For `auto`: whether this host has a hardware adapter WebGPU may use (a software one counts when
+ * BAIT_ALLOW_SOFTWARE_GPU=1), asked in a child process so a CPU run stays quiet; the reason when it has none.
+ */
+export function quietProbe(env: NodeJS.ProcessEnv): { usable: true } | { usable: false; reason: string } {
+  const p = dawnPath();
+  if (!p) return { usable: false, reason: 'Dawn\'s Node bindings (npm webgpu) are not beside the runner' };
+  const r = spawnSync(process.execPath, ['-e', LIST_IN_CHILD, p], { encoding: 'utf8', timeout: 30_000, env });
+  let names: string[];
+  try {
+    const out = JSON.parse(r.stdout) as string[] | { message: string };
+    names = Array.isArray(out) ? out : parseAdapterList(out.message);
+  } catch {
+    return { usable: false, reason: `probing Dawn failed (${(r.stderr || r.error?.message || 'no output').trim().split('\n')[0]})` };
+  }
+  if (!names.length) return { usable: false, reason: vulkanLoaderFound() ? 'Vulkan found no GPU adapter' : 'no Vulkan loader (libvulkan.so.1)' };
+  const hardware = names.filter((n) => !isSoftwareAdapter({ device: n }));
+  if (!hardware.length && env[ENV_ALLOW_SOFTWARE] !== '1') {
+    return { usable: false, reason: `the only GPU adapter is a software one (${names.join(', ')}; BAIT_ALLOW_SOFTWARE_GPU=1 allows it)` };
+  }
+  return { usable: true };
+}
+
 function noAdapter(): UserError {
   if (!vulkanLoaderFound()) {
     return new UserError(`no Vulkan loader (${VULKAN_LOADER}) on this host, so WebGPU sees no GPU. Install it ` +
