@@ -7,7 +7,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import type { ResumeArgs, SimpleArgs, TestArgs } from './cli/args.js';
 import { testRun } from './eval/test_run.js';
 import { formatConfigError } from './cli/format-error.js';
-import { resolveForRun } from './cli/resolve-run.js';
+import { resolveForRun, resolveSelected } from './cli/resolve-run.js';
 import { applyConfigOverride } from './config/apply-override.js';
 import { compose, hydraNode, jobConfig } from './config/compose.js';
 import { selectNode } from './config/apply-override.js';
@@ -107,6 +107,34 @@ export function placeInJobDir(cfg: DictNode, dir: string): void {
   }
 }
 
+/**
+ * The directory a run will use, as planRun picks it: `exp_config.directory` (BAIT's runs/..., or the run being
+ * resumed), else `hydra.run.dir`, relative to the workspace. Undefined when it does not resolve (the run then
+ * reports that error itself).
+ */
+function requestedRunDir(cfg: DictNode, env: NodeJS.ProcessEnv, workspaceDir: string): string | undefined {
+  const r = resolveSelected(cfg, ['exp_config.directory', 'hydra.run.dir'], env);
+  if ('errors' in r) return undefined;
+  for (const key of ['exp_config.directory', 'hydra.run.dir']) {
+    const n = selectNode(r.node, key);
+    if (n?.kind === 'scalar' && n.type === 'str' && n.value) return resolvePath(workspaceDir, String(n.value));
+  }
+  return undefined;
+}
+
+/**
+ * `hydra.runtime.output_dir` (and `${hydra:runtime.output_dir}`) is the run directory, as Hydra sets it in a real
+ * run. Set as a node, never parsed as an override; a literal `${` in the path is escaped. (Two runs started in
+ * the same second: the second gets a `_1` suffix after this is set.)
+ */
+function placeOutputDir(cfg: DictNode, dir: string | undefined): void {
+  if (!dir) return;
+  const key = 'hydra.runtime.output_dir';
+  const o: Override = { type: 'FORCE_ADD', key, package: null, value: scalar('str', dir.replace(/\$\{/g, '\\${'), { kind: 'builtin', what: 'the run directory' }),
+    valueType: 'ELEMENT', index: -1, text: `${key}=<run dir>`, keyRange: [0, key.length] };
+  applyConfigOverride(cfg, o);
+}
+
 /** The keys of a dict whose values are typed int, which plain JSON would merge with floats. */
 function intKeysOf(node: ConfigNode | undefined): string[] {
   if (!node || node.kind !== 'dict') return [];
@@ -192,6 +220,9 @@ export async function composeAndRun(
   }
   const jobDir = env.BAIT_JOB_DIR;
   if (jobDir) placeInJobDir(r.config!, resolvePath(jobDir));
+  // One clock for every resolution of this run, so the run dir found here is the one the job creates.
+  if (!env.BAIT_NOW) env = { ...env, BAIT_NOW: new Date().toISOString() };
+  placeOutputDir(r.config!, jobDir ? resolvePath(jobDir) : requestedRunDir(r.config!, env, opts.workspaceDir));
   const watched = watchedEnv(env);
   const resolved = resolveForRun(r.config!, watched.env);
   if ('errors' in resolved) {
