@@ -7,7 +7,7 @@ import { BUILTIN_SOURCE } from './hydra-builtin.js';
 import { keyString, type ConfigNode, type DictNode, type Origin } from './nodes.js';
 import type { ConfigSource } from './source.js';
 import { loadYaml, readPackageHeader } from './yaml-load.js';
-import { parseInterpolation } from './interpolation/grammar.js';
+import { hasOnlyPlainReferences, parseInterpolation } from './interpolation/grammar.js';
 
 /** One entry of a defaults list, as written in a file (Hydra's GroupDefault / ConfigDefault). */
 export interface DefaultsEntry {
@@ -170,6 +170,7 @@ function validateInterpolations(node: ConfigNode, errors: ConfigError[]): void {
     if (n.kind === 'dict') for (const e of n.entries.values()) stack.push(e.node);
     else if (n.kind === 'list') stack.push(...n.items);
     else if (n.type === 'str' && typeof n.value === 'string' && n.value.includes('${')) {
+      if (hasOnlyPlainReferences(n.value)) continue;
       const r = parseInterpolation(n.value);
       if (!r.ok) {
         errors.push({

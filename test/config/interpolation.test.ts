@@ -49,7 +49,7 @@ describe('resolveTree reproduces Hydra --resolve for every conformance case', ()
 // ---- unit behaviour -----------------------------------------------------------------------------------------
 
 import { findInterpolationRefs } from '../../runner/config/interpolation/refs.js';
-import { parseInterpolation } from '../../runner/config/interpolation/grammar.js';
+import { hasOnlyPlainReferences, parseInterpolation } from '../../runner/config/interpolation/grammar.js';
 import { resolveNode } from '../../runner/config/interpolation/resolve.js';
 import { strftime } from '../../runner/config/interpolation/strftime.js';
 import { scalar, type ConfigNode } from '../../runner/config/nodes.js';
@@ -108,6 +108,28 @@ describe('grammar', () => {
   test('nesting bombs are errors, not stack overflows', () => {
     for (const s of ['${'.repeat(5000), '${a.'.repeat(3000) + '}'.repeat(3000), '${f:' + '['.repeat(5000)]) {
       assert.equal(parseInterpolation(s).ok, false);
+    }
+  });
+  test('the plain-reference shortcut accepts only what the parser accepts, and the big-file forms', () => {
+    // Seeded pieces glued at random: the shortcut (which replaces the parser when validating files) must never
+    // call valid what the parser rejects.
+    const pieces = ['${', '}', 'a', '_b9', '.', '..', '$', 'x', ' ', '{', '\n', '9', ':', '"', "'", '${a}', '${.a}', '-', '[', ']', '\\', '\t'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let accepted = 0;
+    for (let i = 0; i < 40_000; i++) {
+      let s = '';
+      for (let n = 1 + Math.floor(next() * 8); n > 0; n--) s += pieces[Math.floor(next() * pieces.length)];
+      if (!hasOnlyPlainReferences(s)) continue;
+      accepted++;
+      assert.equal(parseInterpolation(s).ok, true, JSON.stringify(s));
+    }
+    assert.ok(accepted > 1000, `only ${accepted} strings took the shortcut`);
+    for (const s of ['${exp_config.directory}/section_1', '${.name}-${.lr}', '${..a.b_2}', 'cost: $5 ${a}', '$${a}']) {
+      assert.equal(hasOnlyPlainReferences(s), true, s);
+    }
+    for (const s of ['${a:b}', '${ a}', '\\${a}', '${a[0]}', '${a.}', '${', '${a', '${a-b}', '${oc.env:X}', '${a.${b}}']) {
+      assert.equal(hasOnlyPlainReferences(s), false, s);
     }
   });
 });

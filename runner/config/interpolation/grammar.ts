@@ -449,6 +449,16 @@ export function parseInterpolation(text: string): ParseResult<Text> {
   return result;
 }
 
+// Text without backslashes in which every `${` opens a plain node reference (`${a.b}`, `${..x}`, no spaces).
+// Such text is always valid in the grammar; a big file is mostly made of it, and this one linear scan replaces
+// the lexer and parser when only validity is asked.
+const PLAIN_REFERENCES_ONLY = /^(?:[^$\\]|\$(?!\{)|\$\{\.*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\})*$/;
+
+/** True when `text` is certainly a valid config value (a false answer means only: ask parseInterpolation). */
+export function hasOnlyPlainReferences(text: string): boolean {
+  return PLAIN_REFERENCES_ONLY.test(text);
+}
+
 /** Parses one grammar element (OmegaConf's `singleElement` rule in value mode), as `oc.decode` does. */
 export function parseElement(text: string): ParseResult<Element> {
   return run(text, 'value', (p) => p.singleElement());
