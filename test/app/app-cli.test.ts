@@ -22,7 +22,10 @@ const skip = PY === null;
 const APP = `${PY} src/train.py`;
 /** Each epoch is 8 training batches; the delay lets a test stop a run after its first checkpoint. */
 const SMALL = ['data.limit=256'];
-const SLOW = [...SMALL, 'model.step_delay_s=0.15', 'trainer.max_epochs=4'];
+// Slow enough, and long enough, that `bait stop` always lands mid-run on a loaded machine (the first last.ckpt
+// is written after epoch 0; the resume then trains the remaining epochs without the delay).
+const SLOW_EPOCHS = 12;
+const SLOW = [...SMALL, 'model.step_delay_s=0.15', `trainer.max_epochs=${SLOW_EPOCHS}`];
 
 /** Starts a slow run, waits for its first last.ckpt, stops it with `bait stop`; returns its directory. */
 async function startAndStop(ws: string, args: string[], root: string): Promise<string> {
@@ -97,11 +100,11 @@ test('stop, then resume with ckpt_path in the same directory; fork from a checkp
   const rows = readCsvMetrics(dir);
   const second = rows.filter((r) => r.attempt === 2).map((r) => r.epoch!).filter((e) => e !== undefined);
   assert.ok(second.length > 0 && Math.min(...second) > 0, `attempt 2 epochs: ${second}`);
-  assert.equal(Math.max(...second), 3);
+  assert.equal(Math.max(...second), SLOW_EPOCHS - 1);
 
   const ckpts = findLightningCheckpoints(dir, rec.app!.checkpoint_dirs, 'val_acc', 'max');
   const first = ckpts.find((c) => c.isBest) ?? ckpts.find((c) => !c.isLast)!;
-  const fork = bait(ws, ['resume', dir, '--fork', '--from', first.name, 'model.step_delay_s=0', 'trainer.max_epochs=5']);
+  const fork = bait(ws, ['resume', dir, '--fork', '--from', first.name, 'model.step_delay_s=0', `trainer.max_epochs=${SLOW_EPOCHS + 1}`]);
   assert.equal(fork.code, 0, fork.err + fork.out);
   const forked = runDirs(join(ws, 'outputs')).filter((d) => d !== dir);
   assert.equal(forked.length, 1);
