@@ -96,7 +96,10 @@ test('sweep: a failed job is reported as it happens while the others finish; res
 test('fail_fast stops the sweep at the first failure: running jobs save last (stopped), unstarted stay pending', async (t) => {
   const ws = workspace(t);
   const sweepDir = join(ws, 'multirun');
-  const js = jobs(ws, [['payload.fail=true', 'payload.steps=1'], ['payload.steps=200', 'payload.step_ms=50'], ['a=1'], ['a=2']]);
+  // The failing job fails only once job 1 can save `last` (its `ready` marker): on a loaded machine job 1 may
+  // otherwise still be starting when the stop reaches it.
+  const js = jobs(ws, [['payload.fail=true', 'payload.steps=1', `payload.wait_for=${join(ws, 'multirun', '1', 'ready')}`],
+    ['payload.steps=200', 'payload.step_ms=50'], ['a=1'], ['a=2']]);
   // fail_fast comes from the launcher node (hydra.launcher.fail_fast), as the CLI builds it.
   const launcher = createLauncher({ _target_: 'bait.launchers.LocalLauncher', n_jobs: 2, gpus: false, fail_fast: true });
   const summary = await runSweep({ sweepDir, jobs: js, launcher, runner: runner(ws) });
