@@ -72,16 +72,16 @@ function ownPath(root: DictNode, parts: string[]): Container | undefined {
 }
 
 /**
- * The value `~key` checks, as Hydra reads it (OmegaConf.select): an interpolation is resolved first, so one that
- * cannot resolve makes the deletion fail, and one that resolves to null counts as absent. Resolvers that read the
- * environment are not judged here (composition has none): such a value counts as present.
+ * The value `~key` and `+key` check, as Hydra reads it (OmegaConf.select): an interpolation is resolved first, so
+ * one that cannot resolve makes the override fail, and one that resolves to null counts as absent. Resolvers that
+ * read the environment are not judged here (composition has none): such a value counts as present.
  */
-function valueForDelete(cfg: DictNode, o: Override, keyOrigin: Origin): ConfigNode | undefined {
+function selectedValue(cfg: DictNode, o: Override, keyOrigin: Origin, failure: string): ConfigNode | undefined {
   const existing = selectNode(cfg, o.key);
   if (!existing || !isInterpolation(existing)) return existing;
   const r = resolveNode(cfg, splitKey(o.key), { env: {} });
   const e = r.errors.find((x) => x.code !== 'interpolation-resolver');
-  if (e) fail(e.code, `Could not delete '${o.key}': Hydra resolves its value first, and ${e.message}`, keyOrigin);
+  if (e) fail(e.code, `${failure}: Hydra resolves the value of '${o.key}' first, and ${e.message}`, keyOrigin);
   return r.errors.length ? existing : r.node;
 }
 
@@ -103,7 +103,7 @@ export function applyConfigOverride(cfg: DictNode, o: Override): void {
   }
   const value = o.value && 'kind' in o.value ? (o.value as ConfigNode) : null;
   if (o.type === 'DEL') {
-    const existing = valueForDelete(cfg, o, keyOrigin);
+    const existing = selectedValue(cfg, o, keyOrigin, `Could not delete '${o.key}'`);
     if (isNoneLike(existing)) fail('override-delete-missing', `Could not delete from config. '${o.key}' does not exist.`, keyOrigin);
     if (value !== null && JSON.stringify(toPlain(value)) !== JSON.stringify(toPlain(existing!))) {
       fail(
@@ -139,7 +139,7 @@ export function applyConfigOverride(cfg: DictNode, o: Override): void {
   const node = markOwned(cloneNode(value));
   if (!node.origin) node.origin = overrideOrigin(o);
   if (o.type === 'ADD') {
-    const existing = selectNode(cfg, o.key);
+    const existing = selectedValue(cfg, o, keyOrigin, `Error merging override ${o.text}`);
     if (!isNoneLike(existing) && node.kind === 'scalar') {
       fail(
         'override-key-exists',

@@ -90,6 +90,11 @@ const FOUND: Array<{ seed: number; c: DiffCase }> = [
   ...['+x={k: 0}', 'x={k: 0}', '++x={k: 0}', 'y=[1]', '+y=[1]', 'x=[1]', 'y=5'].map((o) => ({
     seed: 1225871621, c: { files: { 'config.yaml': { body: [['x', '[]'], ['y', '{a: 1}']] as [string, string][] } }, overrides: [o] },
   })),
+  // `+key` selects the existing value first, resolving it: a dangling interpolation fails the override, one
+  // that resolves to null counts as absent.
+  ...['+x={k: 2}', '+x=1', '+z={k: 2}', '+z=1', '+w=1'].map((o) => ({
+    seed: 21, c: { files: { 'config.yaml': { body: [['x', '${size}'], ['n', 'null'], ['z', '${n}'], ['w', '${x}']] as [string, string][] } }, overrides: [o] },
+  })),
 ];
 
 test('cases found by earlier fresh seeds still agree with real Hydra 1.3.2', { skip: python ? false : 'no venv' }, async () => {
