@@ -46,6 +46,12 @@ export class FaultModel {
   loss(b) { return tf.mean(tf.square(this.logits(b))); }
 }
 `);
+  // The convolutional encoder with the interaction classifier (configs/premise_selection/mizar40/conv.yaml), small.
+  writeFileSync(join(ws, 'configs', 'premise_selection', 'mizar40', 'tiny_conv.yaml'), readFileSync(
+    join(ws, 'configs', 'premise_selection', 'mizar40', 'tiny.yaml'), 'utf8')
+    .replace(/_target_: bait\.models\.MeanPoolEncoder\n(\s+)ntoken: (.*)\n\s+d_model: 16\n\s+dropout: 0\.1/g,
+      '_target_: bait.models.ConvEncoder\n$1ntoken: $2\n$1d_model: 16\n$1embedding_dim: 8\n$1kernel_size: 3\n$1dropout: 0.1')
+    .replace('  classifier:\n    input_shape: 16', '  classifier:\n    input_shape: 16\n    interaction: true\n    pair_features: true'));
   // Every callback the runner ships, on the transformer encoder (small).
   writeFileSync(join(ws, 'configs', 'premise_selection', 'mizar40', 'tiny_transformer.yaml'), readFileSync(
     join(ws, 'configs', 'premise_selection', 'mizar40', 'tiny.yaml'), 'utf8')
@@ -121,6 +127,15 @@ test('webgpu: the transformer with every shipped callback trains and matches cpu
   const index = JSON.parse(readFileSync(join(gpu.dir, 'checkpoints', 'index.json'), 'utf8'));
   assert.ok(Object.keys(index.best_k).length >= 1, 'ModelCheckpoint kept top-k checkpoints on webgpu');
   assert.ok(readMetrics(join(gpu.dir, 'metrics.jsonl')).some((r) => 'lr-Adam' in r), 'LearningRateMonitor logged');
+});
+
+test('webgpu: the conv encoder with the interaction classifier trains and matches cpu', { skip }, async () => {
+  const cfg = 'premise_selection/mizar40/tiny_conv';
+  const [cpu, gpu] = [await train('conv-cpu', 'cpu', cfg), await train('conv-webgpu', 'webgpu', cfg)];
+  assert.equal(cpu.code, 0, cpu.stderr + cpu.stdout);
+  assert.equal(gpu.code, 0, gpu.stderr + gpu.stdout);
+  assert.match(readFileSync(join(ws, 'configs', 'premise_selection', 'mizar40', 'tiny_conv.yaml'), 'utf8'), /interaction: true[\s\S]*_target_: bait\.models\.ConvEncoder/);
+  assertClose(cpu.dir, gpu.dir);
 });
 
 test('webgpu: deterministic run to run, and kill -9 + resume equals the uninterrupted run bit for bit', { skip }, async () => {
