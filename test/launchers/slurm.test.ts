@@ -241,6 +241,8 @@ test('bait run -m on SLURM: real training as one array of 4 with array_paralleli
 test('real training on SLURM: USR2 -> the runner saves last -> the task requeues -> bait resume finishes from the checkpoint', { skip }, async () => {
   const dir = realWorkspace('real-usr2');
   const cli = spawn(process.execPath, [CLI, 'run', 'premise_selection/mizar40/bag_of_words', '-m', 'trainer.max_epochs=30', '+trainer.limit_train_batches=20', '+trainer.limit_val_batches=2',
+    // The bundled config stops early when validation AUC stalls; this job must still be training when USR2 comes.
+    'trainer.callbacks.2.patience=1000',
     'trainer.enable_progress_bar=false', 'model.lr=0.001', 'hydra/launcher=slurm', 'hydra.launcher.max_num_timeout=2', '+hydra.launcher.poll_interval_s=0.5'],
   { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SLURM_CONF: cluster.conf } });
   let err = '';
