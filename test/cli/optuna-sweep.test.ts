@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { TINY_MODEL } from '../fixtures/tiny-model.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'runner.js');
@@ -39,20 +40,7 @@ trainer:
   limit_val_batches: 2
   enable_progress_bar: false
   seed: 7
-model:
-  classifier:
-    input_shape: 16
-  goal_embedding_module:
-    _target_: bait.models.MeanPoolEncoder
-    ntoken: \${data_config.vocab_size}
-    d_model: 16
-    dropout: 0.1
-  premise_embedding_module:
-    _target_: bait.models.MeanPoolEncoder
-    ntoken: \${data_config.vocab_size}
-    d_model: 16
-    dropout: 0.1
-`;
+${TINY_MODEL}`;
 
 // The template's hparams_search/mnist_optuna.yaml, cut down to a study that runs in seconds.
 const SEARCH = `# @package _global_

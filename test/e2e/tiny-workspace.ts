@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './code-server.js';
+import { TINY_MODEL } from '../fixtures/tiny-model.js';
 
 /** A premise-selection experiment small enough to train in a couple of seconds on the shipped data. */
 export const TINY = `# @package _global_
@@ -39,20 +40,7 @@ trainer:
       dirpath: \${exp_config.directory}/checkpoints
       filename: "{epoch}-{step}-{acc}"
 
-model:
-  classifier:
-    input_shape: 16
-  goal_embedding_module:
-    _target_: bait.models.MeanPoolEncoder
-    ntoken: \${data_config.vocab_size}
-    d_model: 16
-    dropout: 0.1
-  premise_embedding_module:
-    _target_: bait.models.MeanPoolEncoder
-    ntoken: \${data_config.vocab_size}
-    d_model: 16
-    dropout: 0.1
-`;
+${TINY_MODEL}`;
 
 export function findRunDirs(root: string): string[] {
   const out: string[] = [];

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TINY_MODEL } from '../fixtures/tiny-model.js';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const DATA = join(ROOT, 'data', 'mizar40-m2k');
@@ -48,20 +49,7 @@ trainer:
       dirpath: \${exp_config.directory}/checkpoints
       filename: "{epoch}-{step}-{acc}"
 
-model:
-  classifier:
-    input_shape: 16
-  goal_embedding_module:
-    _target_: bait.models.MeanPoolEncoder
-    ntoken: \${data_config.vocab_size}
-    d_model: 16
-    dropout: 0.1
-  premise_embedding_module:
-    _target_: bait.models.MeanPoolEncoder
-    ntoken: \${data_config.vocab_size}
-    d_model: 16
-    dropout: 0.1
-`;
+${TINY_MODEL}`;
 
 /** A workspace callback (found by dotted path, compiled with esbuild) that slows each batch down for kill tests. */
 const SLOW = `export class Slow {
