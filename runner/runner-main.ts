@@ -30,6 +30,7 @@ import { resumeOptunaStudy } from './sweep/run-optuna.js';
 import { runnerScript } from './cli/sweep-command.js';
 import { runApp } from './app/supervise.js';
 import { appRelaunch } from './app/resume.js';
+import { readSweepLauncher, resumeRemoteAppJob } from './app/remote-resume.js';
 import { appExtraArgs, stopAppSweep } from './app/sweep.js';
 
 export { runSweepCommand } from './cli/sweep-command.js';
@@ -267,7 +268,7 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
     const opts = {
       sweepDir: dir,
       runner: { script: runnerScript(), configName: manifest.config_name, configDir: manifest.config_dir, ...appExtraArgs(manifest.app) },
-      launcher: createLauncher(readSweepLauncher(dir)),
+      launcher: createLauncher(readSweepLauncher(dir), { ...(manifest.workspace ? { workspace: manifest.workspace } : {}), sweepDir: dir }),
       onEvent: (e: Parameters<typeof describeEvent>[0]) => {
         const line = describeEvent(e);
         if (line) io.err.write(line + '\n');
@@ -281,6 +282,11 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
     return summary.stopped.length ? 130 : summary.failed.length ? 3 : 0;
   }
   const record = readRunRecord(dir);
+  const marker = readMarker(dir);
+  if (record?.app && marker && !args.fork) {
+    if (args.app || args.appResume) throw new UserError('--app and --app-resume cannot change a job that runs through a launcher; resume it as it was started');
+    return resumeRemoteAppJob(dir, record, marker, { ...(args.from ? { from: args.from } : {}), extra: args.extra, runnerScript: runnerScript() }, io);
+  }
   if (record?.app) {
     const r = appRelaunch(dir, record, { ...(args.from ? { from: args.from } : {}), fork: args.fork, extra: args.extra,
       ...(args.app ? { app: args.app } : {}), ...(args.appResume ? { appResume: args.appResume } : {}) });
@@ -307,16 +313,6 @@ function recordedVersionBase(dir: string): '1.1' | null {
   try {
     const h = parseYaml(readFileSync(join(dir, '.hydra', 'hydra.yaml'), 'utf8')) as { hydra?: { runtime?: { version_base?: unknown } } };
     return h.hydra?.runtime?.version_base === '1.1' ? '1.1' : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The launcher a sweep was started with: the resolved `hydra.launcher` node its multirun.yaml records. */
-function readSweepLauncher(dir: string): Record<string, unknown> | null {
-  try {
-    const m = parseYaml(readFileSync(join(dir, 'multirun.yaml'), 'utf8')) as { hydra?: { launcher?: Record<string, unknown> } };
-    return m.hydra?.launcher ?? null;
   } catch {
     return null;
   }

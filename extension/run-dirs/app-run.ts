@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { findLightningCheckpoints } from '../../runner/readers/lightning-checkpoints.js';
+import { appCheckpointDirs } from '../../runner/run/run_record.js';
 import { metricsFilesStamp, readAppMetrics } from '../../runner/readers/run-outputs.js';
 import type { AttemptInfo, CheckpointInfo, MetricRow } from './model.js';
 
@@ -43,7 +44,7 @@ export function readAppCheckpoints(dir: string, app: AppFields | undefined, atte
     { checkpoints: CheckpointInfo[]; monitor?: string; mode?: 'min' | 'max' } {
   const recorded = app && typeof app.monitor === 'string'
     ? { monitor: app.monitor, mode: app.mode === 'max' ? 'max' as const : 'min' as const } : monitorOfHydraConfig(dir);
-  const dirs = Array.isArray(app?.checkpoint_dirs) ? app!.checkpoint_dirs.filter((d): d is string => typeof d === 'string') : [];
+  const dirs = Array.isArray(app?.checkpoint_dirs) ? appCheckpointDirs(dir, { checkpoint_dirs: app!.checkpoint_dirs as string[] }) : [];
   const ckpts = findLightningCheckpoints(dir, dirs, recorded.monitor, recorded.mode);
   const attemptAt = (ms: number): number | undefined => {
     let found: number | undefined;

@@ -4,9 +4,9 @@
 // that key, else the user's resume template (`--app-resume`, `bait.apps[].resume`) with {ckpt}, {dir} and {id}.
 // Resume continues in the same directory as a new attempt; a fork is a new run whose parent is this one.
 import { UserError } from '../run/errors.js';
-import type { RunRecord } from '../run/run_record.js';
+import { appCheckpointDirs, readRunRecord, type RunRecord } from '../run/run_record.js';
 import { quoteOverrideValue } from '../run/resume.js';
-import { findLightningCheckpoints, pickCheckpoint } from '../readers/lightning-checkpoints.js';
+import { findLightningCheckpoints, pickCheckpoint, type LightningCheckpoint } from '../readers/lightning-checkpoints.js';
 import { isLauncherOverride } from './command-line.js';
 import type { AppRunOptions } from './supervise.js';
 import { pathValue } from './plan.js';
@@ -28,16 +28,17 @@ export function fillTemplate(template: string, values: { ckpt: string; dir: stri
   return splitOverrideText(template).map((w) => w.replace(/\{(ckpt|dir|id)\}/g, (_m, k: keyof typeof values) => (k === 'id' ? quoteOverrideValue(values[k]) : pathValue(values[k]))));
 }
 
-export function appRelaunch(dir: string, record: RunRecord, opts: { from?: string; fork?: boolean; extra?: string[]; app?: string; appResume?: string }):
-    { options: AppRunOptions; checkpoint: string } {
+/** The overrides that make the app continue from one of its checkpoints, in the app's own terms (see above). */
+export function appResumeKeys(dir: string, record: RunRecord, opts: { from?: string; fork?: boolean; appResume?: string }):
+    { keys: string[]; chosen: LightningCheckpoint } {
   const app = record.app!;
-  const ckpts = findLightningCheckpoints(dir, app.checkpoint_dirs, app.monitor, app.mode);
+  const ckpts = findLightningCheckpoints(dir, appCheckpointDirs(dir, app), app.monitor, app.mode);
   const from = opts.from ?? 'last';
   const chosen = pickCheckpoint(ckpts, from);
   if (!chosen) {
     throw new UserError(ckpts.length
       ? `the run in ${dir} has no checkpoint '${from}'; it has ${ckpts.map((c) => c.name).join(', ')}`
-      : `the run in ${dir} has no Lightning checkpoint (*.ckpt) yet, in ${[...app.checkpoint_dirs, dir].join(' or ')}; start a new run instead`);
+      : `the run in ${dir} has no Lightning checkpoint (*.ckpt) yet, in ${[...appCheckpointDirs(dir, app), dir].join(' or ')}; start a new run instead`);
   }
   const template = opts.appResume ?? app.resume;
   const values = { ckpt: chosen.path, dir, id: record.id };
@@ -55,6 +56,14 @@ export function appRelaunch(dir: string, record: RunRecord, opts: { from?: strin
     throw new UserError(`cannot tell how this app resumes: its config has no ckpt_path key and no resume template is set. ` +
       `Give one with --app-resume (e.g. --app-resume 'ckpt_path={ckpt}') or in the setting bait.apps.`);
   }
+  return { keys, chosen };
+}
+
+export function appRelaunch(dir: string, record: RunRecord, opts: { from?: string; fork?: boolean; extra?: string[]; app?: string; appResume?: string }):
+    { options: AppRunOptions; checkpoint: string } {
+  const app = record.app!;
+  const { keys, chosen } = appResumeKeys(dir, record, opts);
+  const template = opts.appResume ?? app.resume;
   const kept = record.overrides.filter((o) => !RESUME_KEYS.includes(keyOf(o)) && !isLauncherOverride(o));
   const options: AppRunOptions = {
     app: opts.app ?? app.command, ...(template ? { appResume: template } : {}),
@@ -64,4 +73,21 @@ export function appRelaunch(dir: string, record: RunRecord, opts: { from?: strin
     ...(opts.fork ? { parent: { run: dir, checkpoint: chosen.name } } : { resumeDir: dir, resumedFrom: chosen.name }),
   };
   return { options, checkpoint: chosen.path };
+}
+
+/**
+ * A launcher job (BAIT_JOB_DIR) whose directory already holds a stopped or interrupted attempt of this app with a
+ * checkpoint: a resumed sweep, a requeued SLURM task, `bait resume` of a job on an SSH host. It continues from
+ * `from` (default last) instead of starting over, as a job of the bundled runner does; a failed job starts over.
+ */
+export function jobContinuation(dir: string, from?: string): { keys: string[]; resumedFrom: string } | undefined {
+  const record = readRunRecord(dir);
+  if (!record?.app || (record.status !== 'stopped' && record.status !== 'running')) return undefined;
+  try {
+    const { keys, chosen } = appResumeKeys(dir, record, { ...(from ? { from } : {}) });
+    return { keys, resumedFrom: chosen.name };
+  } catch (e) {
+    if (e instanceof UserError && !from) return undefined; // no checkpoint yet: the job starts over
+    throw e;
+  }
 }

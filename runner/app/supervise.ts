@@ -14,11 +14,12 @@ import { formatConfigError } from '../cli/format-error.js';
 import { selectNode } from '../config/apply-override.js';
 import { toPlain } from '../config/nodes.js';
 import { createUniqueDir } from '../run/run_dir.js';
-import { readRunRecord, writeRunRecord, type RunRecord } from '../run/run_record.js';
+import { pathInRun, readRunRecord, writeRunRecord, type RunRecord } from '../run/run_record.js';
 import { STOP_FILE } from '../run/signals.js';
 import { quoteOverrideValue } from '../run/resume.js';
 import { appArgv, AppCommandError, isLauncherOverride, splitCommandLine } from './command-line.js';
 import { checkpointSetup, pinOverrides, planAppRun } from './plan.js';
+import { jobContinuation } from './resume.js';
 
 export interface AppRunOptions {
   app: string;
@@ -101,9 +102,14 @@ export function startableApp(app: string, cwd: string, io: Io, env: NodeJS.Proce
   return why ? null : words;
 }
 
-export async function runApp(opts: AppRunOptions, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const words = startableApp(opts.app, opts.workspaceDir, io, env);
+export async function runApp(optsIn: AppRunOptions, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const words = startableApp(optsIn.app, optsIn.workspaceDir, io, env);
   if (!words) return 1;
+  // A launcher job whose directory holds a stopped attempt with a checkpoint continues from it (BAIT_RESUME_FROM,
+  // default last): the same host, the same directory, the app's own resume keys.
+  const cont = env.BAIT_JOB_DIR && !optsIn.resumeDir ? jobContinuation(resolve(env.BAIT_JOB_DIR), env.BAIT_RESUME_FROM || undefined) : undefined;
+  const opts = cont ? { ...optsIn, extra: [...cont.keys, ...(optsIn.extra ?? [])], resumedFrom: cont.resumedFrom } : optsIn;
+  if (cont) io.err.write(`bait: resuming ${resolve(env.BAIT_JOB_DIR!)} from ${cont.resumedFrom}\n`);
   const planned = planAppRun({ configName: opts.configName, configDir: opts.configDir, overrides: [...opts.overrides, ...(opts.extra ?? [])], workspaceDir: opts.workspaceDir, env,
     versionBase: opts.versionBase ?? null });
   if ('error' in planned) {
@@ -116,6 +122,8 @@ export async function runApp(opts: AppRunOptions, io: Io, env: NodeJS.ProcessEnv
   const jobDir = env.BAIT_JOB_DIR ? resolve(env.BAIT_JOB_DIR) : undefined;
   const dir = opts.resumeDir ?? (jobDir ? (mkdirSync(jobDir, { recursive: true }), jobDir) : createUniqueDir(plan.requestedDir));
   const sweepDir = jobDir && env.BAIT_SWEEP_DIR ? resolve(jobDir, env.BAIT_SWEEP_DIR) : undefined;
+  // Kept as the launcher gave it: relative (`..`) for remote launchers, so the record holds where the dir comes back.
+  const recordedSweep = sweepDir ? env.BAIT_SWEEP_DIR! : undefined;
   const existing = opts.resumeDir || jobDir ? readRunRecord(dir) : undefined;
 
   const givenNode = selectNode(plan.config, 'logging_config.id');
@@ -141,14 +149,14 @@ export async function runApp(opts: AppRunOptions, io: Io, env: NodeJS.ProcessEnv
       id, experiment: plan.experiment ?? appName(words), name: plan.name ?? opts.configName,
       config_name: opts.configName, config_dir: opts.configDir, workspace_dir: opts.workspaceDir, overrides: opts.overrides,
       status: 'running', host: hostname(), pid: process.pid, backend: 'app', seed: 0, started_at: now, ended_at: null,
-      checkpoint_dir: ckpt.dirs[0] ?? join(dir, 'checkpoints'),
+      checkpoint_dir: pathInRun(dir, ckpt.dirs[0] ?? join(dir, 'checkpoints')),
       attempts: [{ attempt: 1, ...attempt }],
       parent: opts.parent ?? null,
-      sweep: sweepDir ? { dir: sweepDir, job_num: Number(env.BAIT_JOB_NUM ?? -1) } : null,
+      sweep: recordedSweep ? { dir: recordedSweep, job_num: Number(env.BAIT_JOB_NUM ?? -1) } : null,
     };
   }
   record.app = {
-    command: opts.app, layout: plan.layout, ckpt_path_key: plan.hasCkptPath, checkpoint_dirs: ckpt.dirs,
+    command: opts.app, layout: plan.layout, ckpt_path_key: plan.hasCkptPath, checkpoint_dirs: ckpt.dirs.map((d) => pathInRun(dir, d)),
     ...(opts.appResume ?? existing?.app?.resume ? { resume: opts.appResume ?? existing!.app!.resume } : {}),
     ...(ckpt.monitor ? { monitor: ckpt.monitor, mode: ckpt.mode } : {}),
   };

@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, rmSync, statSync, writeFileSync } from 'nod
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createUniqueDir } from '../run/run_dir.js';
-import { readRunRecord, writeRunRecord } from '../run/run_record.js';
+import { pathInRun, readRunRecord, writeRunRecord } from '../run/run_record.js';
 import { STOP_FILE } from '../run/signals.js';
 import { readManifest, writeManifest, storedDir, type SweepManifest } from '../sweep/manifest.js';
 import { appArgv } from './command-line.js';
@@ -89,10 +89,10 @@ export async function runAppMultirun(m: AppMultirun, io: Io, env: NodeJS.Process
       experiment: plan?.experiment ?? appName(words),
       name: plan?.name ?? m.configName, config_name: m.configName, config_dir: m.configDir, workspace_dir: m.workspaceDir,
       overrides: j.overrides, status: end.status, host: hostname(), pid: process.pid, backend: 'app', seed: 0,
-      started_at: now, ended_at: new Date().toISOString(), checkpoint_dir: ckpt.dirs[0] ?? join(j.dir, 'checkpoints'),
+      started_at: now, ended_at: new Date().toISOString(), checkpoint_dir: pathInRun(j.dir, ckpt.dirs[0] ?? join(j.dir, 'checkpoints')),
       attempts: [{ attempt: 1, started: now, ended: new Date().toISOString(), status: end.status, resumed_from: null, pid: process.pid, host: hostname(), backend: 'app' }],
       parent: null, sweep: { dir: sweepDir, job_num: j.num },
-      app: { command: m.app, layout: plan?.layout ?? 'hydra', ckpt_path_key: plan?.hasCkptPath ?? false, checkpoint_dirs: ckpt.dirs,
+      app: { command: m.app, layout: plan?.layout ?? 'hydra', ckpt_path_key: plan?.hasCkptPath ?? false, checkpoint_dirs: ckpt.dirs.map((d) => pathInRun(j.dir, d)),
         ...(m.appResume ? { resume: m.appResume } : {}), ...(ckpt.monitor ? { monitor: ckpt.monitor, mode: ckpt.mode } : {}) },
       ...(end.status === 'failed' ? { error: failure(end) } : {}),
     });

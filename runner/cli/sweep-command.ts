@@ -231,7 +231,7 @@ export async function runSweepCommand(argsIn: RunArgs, ctx: SweepCommandContext)
     // multirun.yaml records the sweep's config with the launcher resolved, so `bait resume <sweep>` relaunches
     // the remaining jobs on the same hosts or cluster.
     multirun: toPlain(sweepResolved.node) as Record<string, unknown>,
-    info: { name: args.configName ?? '', ...(app ? { app } : {}) },
+    info: { name: args.configName ?? '', workspace: process.cwd(), ...(app ? { app } : {}) },
   };
   let summary: SweepSummary;
   try {

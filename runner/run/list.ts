@@ -9,7 +9,7 @@ import { listCheckpoints } from '../checkpoint/store.js';
 import { readMetrics } from './metrics_log.js';
 import { findLightningCheckpoints, pickCheckpoint } from '../readers/lightning-checkpoints.js';
 import { latestMetrics, readAppMetrics } from '../readers/run-outputs.js';
-import { type RunRecord, checkpointDirOf, readRunRecord } from './run_record.js';
+import { type RunRecord, appCheckpointDirs, checkpointDirOf, readRunRecord } from './run_record.js';
 
 export interface RunSummary extends RunRecord {
   dir: string;
@@ -43,7 +43,7 @@ function isAlive(r: RunRecord): boolean | null {
 /** An app run (`bait run --app`): Lightning's *.ckpt files and the metrics its loggers wrote. */
 function summarizeAppRun(dir: string, record: RunRecord): RunSummary {
   const app = record.app!;
-  const ckpts = findLightningCheckpoints(dir, app.checkpoint_dirs, app.monitor, app.mode);
+  const ckpts = findLightningCheckpoints(dir, appCheckpointDirs(dir, app), app.monitor, app.mode);
   const rows = readAppMetrics(dir).rows;
   const steps = rows.map((r) => r.step).filter((x): x is number => typeof x === 'number');
   const last = pickCheckpoint(ckpts, 'last');

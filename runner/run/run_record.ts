@@ -1,7 +1,7 @@
 // `run.json` (DESIGN.md section 5): who the run is, where it came from, and each attempt. Rewritten atomically
 // on every change, so the run explorer and `bait runs` can read it at any time.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { AdapterRecord } from '../backend/webgpu.js';
 import { writeJsonAtomic } from './atomic.js';
 import type { WandbRecordInfo } from '../logging/open.js';
@@ -69,7 +69,7 @@ export interface AppInfo {
   resume?: string;
   /** Whether the config has a top-level `ckpt_path` (Lightning-hydra-template's resume key). */
   ckpt_path_key: boolean;
-  /** Folders ModelCheckpoint writes to (absolute). */
+  /** Folders ModelCheckpoint writes to: relative to the run dir when inside it (else absolute); see appCheckpointDirs. */
   checkpoint_dirs: string[];
   /** ModelCheckpoint's monitor and mode, so the best checkpoint can be told from the names. */
   monitor?: string;
@@ -108,6 +108,17 @@ export function writeRunRecord(runDir: string, r: RunRecord): void {
 /** The run's checkpoint folder: run.json keeps it relative to the run dir, so a copied or moved run uses its own. */
 export function checkpointDirOf(runDir: string, r: Pick<RunRecord, 'checkpoint_dir'>): string {
   return r.checkpoint_dir ? resolve(runDir, r.checkpoint_dir) : join(runDir, 'checkpoints');
+}
+
+/** An app run's checkpoint folders, absolute: a run dir that came back from an SSH host or SLURM uses its own. */
+export function appCheckpointDirs(runDir: string, app: Pick<AppInfo, 'checkpoint_dirs'>): string[] {
+  return (Array.isArray(app.checkpoint_dirs) ? app.checkpoint_dirs : []).filter((d) => typeof d === 'string').map((d) => resolve(runDir, d));
+}
+
+/** A path as run.json keeps it: relative to the run dir when inside it, so the record holds wherever the dir goes. */
+export function pathInRun(runDir: string, p: string): string {
+  const rel = relative(runDir, p);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? p : rel;
 }
 
 /**

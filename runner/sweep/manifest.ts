@@ -38,6 +38,8 @@ export interface SweepManifest {
   fail_fast?: boolean;
   /** Jobs of the workspace's own Hydra app (`bait run --app`): its command and resume template. */
   app?: { command: string; resume?: string };
+  /** The workspace the launcher synced (SSH hosts keep it at <work_dir>/<name>-<hash of this path>). */
+  workspace?: string;
   created_at: string;
   updated_at: string;
   jobs: SweepJobRecord[];

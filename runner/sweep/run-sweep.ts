@@ -29,7 +29,7 @@ export interface SweepOptions {
   /** Jobs per launcher call (Hydra's hydra.sweeper.max_batch_size); absent or <= 0: one batch. */
   batchSize?: number | null;
   /** Extra manifest fields (experiment, name, source). */
-  info?: Partial<Pick<SweepManifest, 'experiment' | 'name' | 'source' | 'app'>>;
+  info?: Partial<Pick<SweepManifest, 'experiment' | 'name' | 'source' | 'app' | 'workspace'>>;
   /** The content of multirun.yaml (Hydra writes the sweep's hydra config and its task overrides). */
   multirun?: Record<string, unknown>;
 }

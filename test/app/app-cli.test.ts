@@ -11,8 +11,9 @@ import { readCsvMetrics } from '../../runner/readers/csv-metrics.js';
 import { readTensorBoardScalars } from '../../runner/readers/tb-events.js';
 import { readWandbRuns } from '../../runner/readers/run-outputs.js';
 import { findLightningCheckpoints } from '../../runner/readers/lightning-checkpoints.js';
+import { appCheckpointDirs } from '../../runner/run/run_record.js';
 import { scanRunsRoots } from '../../extension/run-dirs/scan.js';
-import { buildExplorerTree } from '../../extension/run-dirs/tree.js';
+import { buildExplorerTree, type ExplorerNode } from '../../extension/run-dirs/tree.js';
 import { AppMetricsFollower } from '../../extension/run-dirs/app-run.js';
 import { appWorkspace, bait, baitAsync, record, removeWorkspaces, runDirs } from './helpers.js';
 
@@ -60,14 +61,14 @@ test('bait run --app runs the app with --config-name/--config-path and records a
   assert.equal(rec.app?.layout, 'hydra');
   assert.equal(rec.app?.ckpt_path_key, true);
   assert.equal(rec.app?.monitor, 'val_acc');
-  assert.deepEqual(rec.app?.checkpoint_dirs, [join(dir!, 'checkpoints')]);
+  assert.deepEqual(rec.app?.checkpoint_dirs, ['checkpoints'], 'kept relative to the run dir, so it holds wherever the dir goes');
   // Hydra wrote its files into the directory we pinned, with the user's overrides.
   const overrides = readFileSync(join(dir!, '.hydra', 'overrides.yaml'), 'utf8');
   assert.match(overrides, /- model\.lr=0\.01/);
   assert.match(readFileSync(join(dir!, '.hydra', 'config.yaml'), 'utf8'), /lr: 0\.01/);
   assert.match(readFileSync(join(dir!, 'log.txt'), 'utf8'), /--config-path \S+configs --config-name train/);
   // Lightning's checkpoints (top-2 by val_acc in the names, and last) and both loggers' metrics.
-  const ckpts = findLightningCheckpoints(dir!, rec.app!.checkpoint_dirs, 'val_acc', 'max');
+  const ckpts = findLightningCheckpoints(dir!, appCheckpointDirs(dir!, rec.app!), 'val_acc', 'max');
   assert.ok(ckpts.some((c) => c.isLast));
   assert.ok(ckpts.filter((c) => c.score !== undefined).length >= 1);
   const csv = readCsvMetrics(dir!);
@@ -102,7 +103,7 @@ test('stop, then resume with ckpt_path in the same directory; fork from a checkp
   assert.ok(second.length > 0 && Math.min(...second) > 0, `attempt 2 epochs: ${second}`);
   assert.equal(Math.max(...second), SLOW_EPOCHS - 1);
 
-  const ckpts = findLightningCheckpoints(dir, rec.app!.checkpoint_dirs, 'val_acc', 'max');
+  const ckpts = findLightningCheckpoints(dir, appCheckpointDirs(dir, rec.app!), 'val_acc', 'max');
   const first = ckpts.find((c) => c.isBest) ?? ckpts.find((c) => !c.isLast)!;
   const fork = bait(ws, ['resume', dir, '--fork', '--from', first.name, 'model.step_delay_s=0', `trainer.max_epochs=${SLOW_EPOCHS + 1}`]);
   assert.equal(fork.code, 0, fork.err + fork.out);
@@ -120,7 +121,11 @@ test('stop, then resume with ckpt_path in the same directory; fork from a checkp
   assert.deepEqual(run.attempts.map((a) => [a.index, a.status, a.resumedFrom]), [[1, 'stopped', undefined], [2, 'completed', 'last']]);
   assert.ok(run.checkpoints.some((c) => c.isLast) && run.checkpoints.filter((c) => c.isBest).length === 1);
   assert.equal(run.monitor, 'val_acc');
-  const node = buildExplorerTree(scan)[0]!.children[0]!.children.find((n) => n.kind === 'run' && n.run.dir === dir)!;
+  const tree = buildExplorerTree(scan);
+  const dump = (ns: ExplorerNode[], d = 0): string => ns.map((n) => `${' '.repeat(d)}${n.kind}:${n.label}\n${dump(n.children, d + 1)}`).join('');
+  // The run is at the top of its experiment/name group (the tree printed when it is not).
+  const node = tree.flatMap((e) => e.children).flatMap((n) => n.children).find((n) => n.kind === 'run' && n.run.dir === dir)!;
+  assert.ok(node, `${dir} at the top of its group in:\n${dump(tree)}${JSON.stringify(scan.runs.map((r) => [r.dir, r.experiment, r.name, r.parent]))}`);
   assert.deepEqual(node.children.filter((c) => c.kind === 'attempt').map((c) => c.label), ['attempt 1', 'attempt 2']);
   const forkedFrom = node.children.find((c) => c.kind === 'checkpoint' && c.checkpoint.name === first.name);
   assert.ok(forkedFrom, `${first.name} among ${node.children.map((c) => `${c.kind}:${c.label}`)}`);

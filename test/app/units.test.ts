@@ -86,6 +86,26 @@ test('Lightning checkpoint names: epoch, step and the monitored score; last (a s
   assert.equal(findLightningCheckpoints(d, [], 'val_acc', 'min').find((x) => x.isBest)?.name, 'epoch=0-val_acc=0.6000');
 });
 
+test('a checkpoint without step= in its name: epoch and global_step read from the .ckpt torch wrote (zip and legacy)', { skip: venvPython('checkpoint counters') === null }, (t) => {
+  const d = tmp(t);
+  // Lightning's dict (epoch and global_step first, as Lightning's dump_checkpoint writes it), saved by the real torch:
+  // steps of every int width the pickle uses (1, 2 and 4 bytes, and LONG1 past 2^31), in both file formats.
+  const cases: Array<[string, number, number, boolean]> = [['small', 1, 8, true], ['mid', 12, 4000, true], ['big', 40, 1_000_000, true], ['huge', 3, 2 ** 33, true], ['legacy', 5, 77_777, false]];
+  python(`import sys, torch
+for name, epoch, step, zipped in ${JSON.stringify(cases).replace(/true/g, 'True').replace(/false/g, 'False')}:
+    torch.save({"epoch": epoch, "global_step": step, "pytorch-lightning_version": "2.1.4", "state_dict": {"w": torch.zeros(3)},
+                "loops": {"fit_loop": {"epoch_progress": {"total": {"completed": 99}}}}}, sys.argv[1] + "/" + name + ".ckpt",
+               _use_new_zipfile_serialization=zipped)`, [d]);
+  const found = new Map(findLightningCheckpoints(d).map((c) => [c.name, [c.epoch, c.step]]));
+  for (const [name, epoch, step] of cases) assert.deepEqual(found.get(name), [epoch, step], name);
+  // A name's own fields win; a file that is no checkpoint gives neither.
+  writeFileSync(join(d, 'epoch=9-step=90.ckpt'), 'not a pickle');
+  writeFileSync(join(d, 'last.ckpt'), 'not a pickle');
+  const again = new Map(findLightningCheckpoints(d).map((c) => [c.name, [c.epoch, c.step]]));
+  assert.deepEqual(again.get('epoch=9-step=90'), [9, 90]);
+  assert.deepEqual(again.get('last'), [undefined, undefined]);
+});
+
 test("CSVLogger rows: empty cells left out, quoted headers, a torn last line held back", () => {
   assert.deepEqual(csvFields('a,"b,c","d""e",'), ['a', 'b,c', 'd"e', '']);
   const text = 'epoch,step,"val,acc",train_loss\n0,3,,0.7\n0,7,0.5,\n1,1';

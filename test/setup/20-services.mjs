@@ -58,3 +58,27 @@ if (isRoot && spawnSync('id', ['-u', TEST_USER]).status !== 0) {
     if (r.status !== 0) { console.warn(`[setup 20-services] ${cmd} ${args.join(' ')} failed`); break; }
   }
 }
+
+// The app tiers over SSH and SLURM start the venv's python (test/setup/15-python.mjs) on the loopback hosts, as
+// the test user: it must be able to reach and run it. A checkout under a private folder (a CI runner's /root, a
+// 0700 home) blocks that; then every folder above the venv gets execute-only permission for others (enter, not
+// list) and the venv itself becomes world-readable. Nothing else changes, and nothing when it already works.
+{
+  const { dirname, join, resolve } = await import('node:path');
+  const { chmodSync, existsSync: exists, realpathSync, statSync } = await import('node:fs');
+  const root = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
+  const venvPython = join(root, '.cache', 'venv', 'bin', 'python');
+  const asTestUser = () => spawnSync('/usr/bin/setpriv', [`--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', venvPython, '-c', 'import hydra, lightning'],
+    { stdio: 'ignore', timeout: 120_000 }).status === 0;
+  if (isRoot && exists(venvPython) && spawnSync('id', ['-u', TEST_USER]).status === 0 && !asTestUser()) {
+    const venv = realpathSync(join(root, '.cache', 'venv'));
+    for (const start of [join(root, '.cache'), venv]) {
+      for (let d = dirname(start); d !== dirname(d); d = dirname(d)) {
+        const mode = statSync(d).mode & 0o7777;
+        if (!(mode & 0o001)) chmodSync(d, mode | 0o001);
+      }
+    }
+    spawnSync('chmod', ['-R', 'a+rX', venv], { stdio: 'inherit' });
+    console.log(`[setup 20-services] ${TEST_USER} can ${asTestUser() ? 'now' : 'still not'} run ${venvPython}`);
+  }
+}
