@@ -77,3 +77,17 @@ export function referencePath(inner: string, containerPath: readonly PathSegment
   const base = containerPath.slice(0, Math.max(0, containerPath.length - (up - 1)));
   return [...base, ...segs];
 }
+
+/**
+ * The key argument of `${oc.select:key,default}` (a plain key, absolute or relative, which OmegaConf selects
+ * from the interpolation's parent as it resolves `${key}`), with its offset in the file; undefined for other
+ * resolvers and for computed keys (`${oc.select:${name},x}`).
+ */
+export function selectKey(span: InterpolationSpan): { text: string; start: number } | undefined {
+  if (span.resolver !== 'oc.select') return undefined;
+  const colon = span.inner.indexOf(':');
+  const comma = span.inner.indexOf(',', colon);
+  const text = span.inner.slice(colon + 1, comma < 0 ? span.inner.length : comma);
+  if (!/^\s*\.*[\w-]+(\.[\w-]+|\[\d+\])*\s*$/.test(text)) return undefined;
+  return { text, start: span.innerStart + colon + 1 };
+}

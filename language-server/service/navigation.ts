@@ -3,7 +3,7 @@
 import type { Range } from '../../runner/config/nodes.js';
 import { packagePath } from './composed.js';
 import { configFile, resolveGroup } from './defaults-paths.js';
-import { interpolationSpans, referencePath, spanAt, type InterpolationSpan } from './interpolation-text.js';
+import { interpolationSpans, referencePath, selectKey, spanAt, type InterpolationSpan } from './interpolation-text.js';
 import type { ConfigProject, FileContext } from './project.js';
 import { nodeAt, type DefaultsItem, type PathSegment } from './yaml-syntax.js';
 
@@ -34,8 +34,11 @@ export function targetAt(project: ConfigProject, rel: string, offset: number): T
     const span = spanAt(interpolationSpans(source, at.valueRange[0]), offset);
     if (span) {
       const container = [...(pkg ?? []), ...at.path.slice(0, -1)];
-      const path = referencePath(span.inner, container);
-      if (path) return { kind: 'reference', span, path, ...(context ? { composedPath: path, context } : {}) };
+      // `${oc.select:a.b,default}` names the key `a.b` as `${a.b}` would: hover, definition and rename see it so.
+      const key = selectKey(span);
+      const ref: InterpolationSpan = key ? { range: span.range, inner: key.text, innerStart: key.start, closed: true } : span;
+      const path = referencePath(ref.inner, container);
+      if (path) return { kind: 'reference', span: ref, path, ...(context ? { composedPath: path, context } : {}) };
     }
     if (at.path[at.path.length - 1] === '_target_') {
       const name = source.replace(/^['"]|['"]$/g, '').trim();

@@ -1,13 +1,14 @@
 // Rename, across the config tree:
 // - a key (at the key, or at a segment of a `${...}` naming it): every file that sets the same composed path
-//   (where its package puts it) and every interpolation that names it, absolute or relative, and the keys of
-//   sweep files' parameters;
+//   (where its package puts it), every interpolation that names it, absolute or relative, plain or as the key
+//   of `${oc.select:key,default}`, the keys of `hydra.sweeper.params` (override keys: `model.lr`, `+model.x`),
+//   and the keys of sweep files' parameters;
 // - a config file or group option (at a defaults entry naming it): the file itself and every defaults entry
 //   in every file that selects it (`- model: mnist`, `override /model: mnist`, `[a, mnist]`, `- /model/mnist`).
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { packagePath } from './composed.js';
 import { configFile, folderOf, resolveGroup } from './defaults-paths.js';
-import { interpolationSpans, referencePath } from './interpolation-text.js';
+import { interpolationSpans, referencePath, selectKey } from './interpolation-text.js';
 import { targetAt } from './navigation.js';
 import type { ConfigProject } from './project.js';
 import { parseSweep } from './sweep-file.js';
@@ -105,28 +106,78 @@ function renameKey(project: ConfigProject, target: PathSegment[], newName: strin
       const range = keyRangeAtPath(syntax, target.slice(pkg.length));
       if (range) edits.push({ path, range, newText: newName });
     }
-    // Interpolations naming it (or a key under it).
+    // Interpolations naming it (or a key under it): `${a.b}`, `${.b}`, and the key of `${oc.select:a.b,x}`.
     eachValue(syntax, (valuePath, r) => {
       const source = syntax.text.slice(r[0], r[1]);
       if (!source.includes('${')) return;
       for (const span of interpolationSpans(source, r[0])) {
         if (!span.closed) continue;
+        const ref = span.resolver === undefined ? { text: span.inner, start: span.innerStart } : selectKey(span);
+        if (!ref) continue;
         const container = [...pkg, ...valuePath.slice(0, -1)];
-        const ref = referencePath(span.inner, container);
-        if (!ref || !samePrefix(ref, target)) continue;
-        const inner = span.inner;
-        const dots = /^\s*(\.*)/.exec(inner)![1]!.length;
-        const implicit = dots === 0 ? 0 : Math.max(0, container.length - (dots - 1));
-        const index = last - implicit;
-        if (index < 0) continue;
-        const seg = nthSegment(inner, index);
-        if (seg && inner.slice(seg[0], seg[1]) === String(target[last])) {
-          edits.push({ path, range: [span.innerStart + seg[0], span.innerStart + seg[1]], newText: newName });
-        }
+        const range = referenceEdit(ref.text, container, target);
+        if (range) edits.push({ path, range: [ref.start + range[0], ref.start + range[1]], newText: newName });
       }
     });
+    // Override keys of Hydra's sweeper (`hydra.sweeper.params`: `model.lr: choice(0.1, 0.01)`).
+    for (const k of sweeperParamKeys(syntax, pkg)) {
+      const range = overrideKeyEdit(k.text, target);
+      if (range) edits.push({ path, range: [k.start + range[0], k.start + range[1]], newText: newName });
+    }
   }
   return { edits: dedupe(edits), files: [] };
+}
+
+/**
+ * Where, in a reference's text (`a.b`, `..b`), the segment naming the renamed key's last part is; undefined
+ * when the reference names another key. `container` is the path of the mapping holding the interpolated value.
+ */
+function referenceEdit(text: string, container: readonly PathSegment[], target: readonly PathSegment[]): Range | undefined {
+  const ref = referencePath(text, container);
+  if (!ref || !samePrefix(ref, target)) return undefined;
+  const last = target.length - 1;
+  const dots = /^\s*(\.*)/.exec(text)![1]!.length;
+  const implicit = dots === 0 ? 0 : Math.max(0, container.length - (dots - 1));
+  const index = last - implicit;
+  if (index < 0) return undefined;
+  const seg = nthSegment(text, index);
+  return seg && text.slice(seg[0], seg[1]) === String(target[last]) ? seg : undefined;
+}
+
+/** The keys of a file's `hydra.sweeper.params` mapping (where its package puts it), as written. */
+function sweeperParamKeys(syntax: FileSyntax, pkg: readonly PathSegment[]): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
+  const goal = ['hydra', 'sweeper', 'params'];
+  if (!samePrefix(goal, pkg)) return out;
+  let node = syntax.doc.contents as Node | null;
+  for (const seg of goal.slice(pkg.length)) {
+    if (!isMap(node)) return out;
+    const pair = (node.items as Pair<Node | null, Node | null>[]).find((p) => isScalar(p.key) && String(p.key.value) === seg);
+    node = pair?.value ?? null;
+  }
+  if (!isMap(node)) return out;
+  for (const p of node.items as Pair<Node | null, Node | null>[]) {
+    if (!isScalar(p.key) || !p.key.range || typeof p.key.value !== 'string') continue;
+    const written = syntax.text.slice(p.key.range[0], p.key.range[1]);
+    // Quoted keys are left alone: their text is not the key's offsets one to one.
+    if (written === p.key.value) out.push({ text: written, start: p.key.range[0] });
+  }
+  return out;
+}
+
+/**
+ * In an override key (`model.lr`, `+model.x`, `++a.b`, `~a`), the segment naming the renamed key's last part;
+ * group selections (`db`, `model/net`, `db@pkg`) are config choices, not keys, unless the key path matches.
+ */
+function overrideKeyEdit(key: string, target: readonly PathSegment[]): Range | undefined {
+  const prefix = /^(\+\+|\+|~)?/.exec(key)![0].length;
+  const path = key.slice(prefix);
+  if (!/^[\w-]+(\.[\w-]+)*$/.test(path)) return undefined;
+  const segs = path.split('.');
+  if (!samePrefix(segs, target)) return undefined;
+  const before = segs.slice(0, target.length - 1).join('.');
+  const at = prefix + (before ? before.length + 1 : 0);
+  return [at, at + String(target[target.length - 1]).length];
 }
 
 function renameOption(project: ConfigProject, config: string, newName: string): RenameResult {

@@ -1,7 +1,7 @@
 // The syntax of one config file as the editor features need it: the YAML AST with offsets, the `# @package`
 // header and the defaults list entries with the range of every part. It is parsed leniently (broken YAML still
 // gives a tree) and never throws.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import type { Range } from '../../runner/config/nodes.js';
 
 export type PathSegment = string | number;
@@ -170,18 +170,19 @@ const inside = (r: readonly number[] | undefined | null, offset: number) => !!r 
 function walk(node: Node | null, offset: number, path: PathSegment[]): NodeAt | undefined {
   if (!node) return undefined;
   if (isMap(node)) {
-    for (const p of node.items) {
-      const pair = p as Pair<Node | null, Node | null>;
-      const key = pair.key;
-      if (!isScalar(key) || !key.range) continue;
-      const name = key.value === null ? '' : String(key.value);
-      const value = pair.value;
-      if (inside(key.range, offset)) {
-        const out: NodeAt = { path: [...path, name], part: 'key', range: [key.range[0], key.range[1]] };
-        if (isScalar(value) && value.range) out.valueRange = [value.range[0], value.range[1]];
-        return out;
-      }
-      if (value && inside(value.range, offset)) return walk(value, offset, [...path, name]);
+    const pairs = (node.items as Pair<Node | null, Node | null>[]).filter((p) => isScalar(p.key) && p.key.range);
+    const name = (p: Pair<Node | null, Node | null>) => ((p.key as Scalar).value === null ? '' : String((p.key as Scalar).value));
+    // Keys first: a block value's range runs to the start of the next key's line, so the first column of a
+    // key is also the end of the value before it, and the cursor there means the key.
+    for (const pair of pairs) {
+      const key = pair.key as Scalar;
+      if (!inside(key.range, offset)) continue;
+      const out: NodeAt = { path: [...path, name(pair)], part: 'key', range: [key.range![0], key.range![1]] };
+      if (isScalar(pair.value) && pair.value.range) out.valueRange = [pair.value.range[0], pair.value.range[1]];
+      return out;
+    }
+    for (const pair of pairs) {
+      if (pair.value && inside(pair.value.range, offset)) return walk(pair.value, offset, [...path, name(pair)]);
     }
     return undefined;
   }
