@@ -18,8 +18,10 @@ const bundles = [
   // The heavy half of the CLI (training with tfjs, sweeps, launchers), loaded by dist/runner.js on demand.
   { ...node, entryPoints: ['runner/runner-main.ts'], outfile: 'dist/runner-main.js',
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'] },
+  // The language server: dist/server.js loads dist/server-main.js through V8's code cache (language-server/bin.ts).
+  { ...node, entryPoints: ['language-server/bin.ts'], outfile: 'dist/server.js' },
   // web-tree-sitter's module reads `import.meta.url` (to create a require): give the CommonJS bundle one.
-  { ...node, entryPoints: ['language-server/main.ts'], outfile: 'dist/server.js',
+  { ...node, entryPoints: ['language-server/main.ts'], outfile: 'dist/server-main.js',
     define: { 'import.meta.url': '__bundleUrl' }, banner: { js: 'var __bundleUrl = require("url").pathToFileURL(__filename).href;' } },
   // Training throughput on one backend, for bench/gpu.sh on a GPU host (it needs only dist/).
   { ...node, entryPoints: ['bench/gpu-train.ts'], outfile: 'dist/bench-gpu.js', external: ['webgpu'] },

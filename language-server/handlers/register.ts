@@ -84,7 +84,9 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
       void connection.client.register(lsp.DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }, { globPattern: '**/*.{py,pyi}' }] })
         .catch((e: unknown) => log('register file watcher', e));
     }
-    schedule(true);
+    // The config files are read off the main thread while the first requests are answered.
+    void service?.prefetch().catch((e: unknown) => log('read config files', e));
+    schedule(true, 0);
     // The workspace's Python is read in the background; lookups answer before it ends.
     void service?.python?.index.crawl().catch((e: unknown) => log('python index', e));
   });
@@ -103,7 +105,8 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
     yieldNow: () => new Promise((resolve) => setImmediate(resolve)),
     now: () => performance.now(),
   };
-  const schedule = (all = false) => {
+  /** `delay`: the pass starts after this many ms without another edit (0 when nothing is being typed). */
+  const schedule = (all = false, delay = DIAGNOSTICS_DELAY_MS) => {
     if (!service) return;
     scheduler ??= new DiagnosticsScheduler(service, host);
     if (all) scheduler.wholeTree();
@@ -114,7 +117,7 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
     timer = setTimeout(() => {
       timer = undefined;
       void scheduler!.run().catch((e: unknown) => log('publishDiagnostics', e));
-    }, DIAGNOSTICS_DELAY_MS);
+    }, delay);
   };
 
   const pathOf = (uri: string) => convert?.path(uri);
@@ -130,7 +133,8 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
   documents.onDidOpen((e) => {
     const p = pathOf(e.document.uri);
     if (p && service) service.open(p, e.document.getText(), e.document.version);
-    schedule();
+    // Opening is not typing: the open file's work starts now, so its first request finds it done or under way.
+    schedule(false, 0);
   });
   documents.onDidChangeContent((e) => {
     const p = pathOf(e.document.uri);

@@ -55,6 +55,27 @@ export class DocumentStore {
     return this.diskText.get(absPath);
   }
 
+  /**
+   * Reads files from disk off the main thread (a few at a time), so that the first request that needs the
+   * whole tree's text (a group option's context: which final configs name it) finds it read. A file read
+   * synchronously meanwhile, opened, or changed on disk keeps what it has: a late result never replaces it.
+   */
+  async prefetch(absPaths: readonly string[], parallel = 16): Promise<void> {
+    const readAsync = this.fs.readFileAsync?.bind(this.fs);
+    if (!readAsync) return;
+    let next = 0;
+    const worker = async () => {
+      while (next < absPaths.length) {
+        const p = absPaths[next++]!;
+        if (this.open.has(p) || this.diskText.has(p)) continue;
+        const before = this.version(p);
+        const text = await readAsync(p);
+        if (this.version(p) === before && !this.open.has(p) && !this.diskText.has(p)) this.diskText.set(p, text);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, absPaths.length) }, worker));
+  }
+
   exists(absPath: string): boolean {
     return this.read(absPath) !== undefined;
   }

@@ -1,6 +1,7 @@
 // The server's view of the disk, injected so the service runs over an in-memory tree in tests and over the real
 // disk in the server (yaml-language-server's `fileSystem` option plays the same role).
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface FileSystem {
@@ -10,6 +11,11 @@ export interface FileSystem {
   readDir(absPath: string): { files: string[]; dirs: string[] } | undefined;
   /** The path with symlinks resolved (the Python crawl uses it to end symlink loops); absent: no links. */
   realPath?(absPath: string): string | undefined;
+  /**
+   * The text of a file read off the main thread (libuv's thread pool), for reading a whole tree at start-up
+   * while requests are answered; absent: files are read synchronously when first needed.
+   */
+  readFileAsync?(absPath: string): Promise<string | undefined>;
 }
 
 export const nodeFileSystem: FileSystem = {
@@ -46,6 +52,13 @@ export const nodeFileSystem: FileSystem = {
   realPath(absPath) {
     try {
       return realpathSync(absPath);
+    } catch {
+      return undefined;
+    }
+  },
+  async readFileAsync(absPath) {
+    try {
+      return await readFile(absPath, 'utf8');
     } catch {
       return undefined;
     }

@@ -170,6 +170,11 @@ export class LanguageService {
     return this.guard('index', true, () => this.workspace.allProjects().every((p) => p.indexSome(stop)));
   }
 
+  /** Reads every config file off the main thread (start-up), so requests that need the tree's text find it. */
+  async prefetch(): Promise<void> {
+    await this.workspace.store.prefetch(this.allFiles());
+  }
+
   /** Open files (the ones the user looks at), for publishing their diagnostics first. */
   openFiles(): string[] {
     return this.workspace.store.openPaths();

@@ -28,7 +28,7 @@ function yamlLib(): typeof YamlLib {
   return (Y ??= require('yaml') as typeof YamlLib);
 }
 const PLAIN = 'PLAIN';
-import { readSimpleYaml } from './yaml-simple.js';
+import { mayBeTyped, readSimpleYaml } from './yaml-simple.js';
 
 // PyYAML's implicit resolvers (yaml/resolver.py), with OmegaConf's float pattern that also accepts `1e-4`.
 const BOOL_RE = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
@@ -37,13 +37,10 @@ const INT_RE = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x
 const FLOAT_RE =
   /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
-const MAYBE_TYPED_START = new Set([...'0123456789+-.~nNyYtTfFoO?'].map((c) => c.charCodeAt(0)));
-
 /** Types a plain (unquoted) scalar as PyYAML's SafeLoader with OmegaConf's float resolver would. */
 export function resolvePlainScalar(text: string): { type: ScalarNode['type']; value: ScalarNode['value'] } {
-  // Every non-string form starts with one of these characters (digits, signs, `.inf`, `~`, `null`, `yes`,
-  // `no`, `true`, `false`, `on`, `off`, `???`); most keys and values do not, and skip the regular expressions.
-  if (text.length && !MAYBE_TYPED_START.has(text.charCodeAt(0))) return { type: 'str', value: text };
+  // Most keys and values cannot be anything but a string, and skip the regular expressions.
+  if (!mayBeTyped(text)) return { type: 'str', value: text };
   if (text === '???') return { type: 'missing', value: null };
   if (NULL_RE.test(text)) return { type: 'null', value: null };
   if (BOOL_RE.test(text)) return { type: 'bool', value: /^(?:yes|true|on)$/i.test(text) };

@@ -10,6 +10,17 @@
 
 import { dict, list, scalar, type ConfigNode, type DictNode, type Origin, type Range, type ScalarNode } from './nodes.js';
 
+// Every non-string plain scalar starts with one of these (digits, signs, `.inf`, `~`, `null`, `yes`, `no`,
+// `true`, `false`, `on`, `off`, `???`); most keys and values do not, and need no resolver at all.
+const TYPED_START = new Uint8Array(128);
+for (const c of '0123456789+-.~nNyYtTfFoO?') TYPED_START[c.charCodeAt(0)] = 1;
+
+/** Whether a plain scalar may be something other than a string (false: it is a string, whatever follows). */
+export function mayBeTyped(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return text.length === 0 || (c < 128 && TYPED_START[c] === 1);
+}
+
 /** Types a plain scalar; passed in so that this file shares the full loader's resolvers. */
 export type PlainResolver = (text: string) => { type: ScalarNode['type']; value: ScalarNode['value'] };
 
@@ -36,16 +47,15 @@ interface Line {
   end: number;
 }
 
-interface Built {
-  node: ConfigNode;
-  /** Where the node ends with its trailing comment and line break: the `yaml` package's `range[2]`. */
-  end: number;
-}
-
 class Reader {
   private readonly lines: Line[] = [];
   private i = 0;
   private depth = 0;
+  /**
+   * Where the node just read ends with its trailing comment and line break (the `yaml` package's `range[2]`):
+   * set by every reader below beside the node it returns, so that no result object is made per node.
+   */
+  private end = 0;
 
   constructor(
     private readonly text: string,
@@ -97,9 +107,9 @@ class Reader {
         if (c === 37 /* % */ || (c === 45 && this.text.startsWith('---', l.start)) || (c === 46 && this.text.startsWith('...', l.start))) throw UNSUPPORTED;
       }
     }
-    const built = this.block(0, first.content, undefined);
+    const node = this.block(0, first.content, undefined);
     if (this.i !== this.lines.length) throw UNSUPPORTED;
-    return built.node;
+    return node;
   }
 
   private origin(valueRange: Range, keyRange?: Range): Origin {
@@ -107,7 +117,7 @@ class Reader {
   }
 
   /** A block node whose first token is at `col` of the current line, indented `indent`. */
-  private block(indent: number, col: number, keyRange: Range | undefined): Built {
+  private block(indent: number, col: number, keyRange: Range | undefined): ConfigNode {
     if (++this.depth > 400) throw UNSUPPORTED;
     try {
       const t = this.text;
@@ -134,7 +144,7 @@ class Reader {
     return k;
   }
 
-  private mapping(indent: number, col: number, keyRange: Range | undefined): Built {
+  private mapping(indent: number, col: number, keyRange: Range | undefined): DictNode {
     const t = this.text;
     const out: DictNode = dict();
     const startCol = col;
@@ -144,12 +154,15 @@ class Reader {
       const k = this.keyAt(col, line);
       if (k < 0) throw UNSUPPORTED;
       const keyText = t.slice(col, k);
-      const r = this.resolve(keyText);
-      if ((r.type !== 'str' && r.type !== 'missing') || keyText === '<<' || out.entries.has(keyText)) throw UNSUPPORTED;
+      if (mayBeTyped(keyText)) {
+        const type = this.resolve(keyText).type;
+        if (type !== 'str' && type !== 'missing') throw UNSUPPORTED;
+      }
+      if (keyText === '<<' || out.entries.has(keyText)) throw UNSUPPORTED;
       const kr: Range = [col, k];
       let v = k + 1;
       while (v < line.end && t.charCodeAt(v) === 32) v++;
-      let built: Built;
+      let node: ConfigNode;
       if (v === line.end || t.charCodeAt(v) === 35 /* # */) {
         // The value is on the following lines, or null.
         const comment = v !== line.end;
@@ -158,19 +171,20 @@ class Reader {
         const nextIndent = next ? next.content - next.start : -1;
         // A sequence may sit at its key's own indentation (`e:` then `- 1`), but not inside a compact mapping.
         if (next && (nextIndent > indent || (nextIndent === indent && line.content === col && this.isDash(next)))) {
-          built = this.block(nextIndent, next.content, kr);
+          node = this.block(nextIndent, next.content, kr);
         } else {
           if (comment) throw UNSUPPORTED;
-          built = { node: scalar('null', null, this.origin([v, v], kr)), end: v };
+          node = scalar('null', null, this.origin([v, v], kr));
+          this.end = v;
         }
       } else {
-        built = this.inline(v, line, kr);
+        node = this.inline(v, line, kr);
         this.i++;
         const next = this.lines[this.i];
         if (next && next.content - next.start > indent) throw UNSUPPORTED;
       }
-      out.entries.set(keyText, { key: keyText, node: built.node, keyOrigin: this.origin(kr) });
-      end = built.end;
+      out.entries.set(keyText, { key: keyText, node, keyOrigin: this.origin(kr) });
+      end = this.end;
       const next = this.lines[this.i];
       if (!next) break;
       const ni = next.content - next.start;
@@ -179,10 +193,11 @@ class Reader {
       col = next.content;
     }
     out.origin = this.origin([startCol, end], keyRange);
-    return { node: out, end };
+    this.end = end;
+    return out;
   }
 
-  private sequence(indent: number, col: number, keyRange: Range | undefined): Built {
+  private sequence(indent: number, col: number, keyRange: Range | undefined): ConfigNode {
     const t = this.text;
     const items: ConfigNode[] = [];
     const startCol = col;
@@ -193,19 +208,19 @@ class Reader {
       while (v < line.end && t.charCodeAt(v) === 32) v++;
       // Empty items and a comment right after the dash are left to the full parser.
       if (v === line.end || t.charCodeAt(v) === 35) throw UNSUPPORTED;
-      let built: Built;
+      let node: ConfigNode;
       const line0 = this.i;
       if (this.keyAt(v, line) >= 0) {
         // A compact mapping (`- db: mysql`), indented at its first key.
-        built = this.mapping(v - line.start, v, undefined);
+        node = this.mapping(v - line.start, v, undefined);
       } else {
         if (t.charCodeAt(v) === 45 && (v + 1 === line.end || t.charCodeAt(v + 1) === 32)) throw UNSUPPORTED;
-        built = this.inline(v, line, undefined);
+        node = this.inline(v, line, undefined);
         this.i++;
       }
       if (this.i === line0) throw UNSUPPORTED;
-      items.push(built.node);
-      end = built.end;
+      items.push(node);
+      end = this.end;
       const next = this.lines[this.i];
       if (!next) break;
       const ni = next.content - next.start;
@@ -215,7 +230,8 @@ class Reader {
       if (!this.isDash(next)) break;
       col = next.content;
     }
-    return { node: list(items, this.origin([startCol, end], keyRange)), end };
+    this.end = end;
+    return list(items, this.origin([startCol, end], keyRange));
   }
 
   /** Where a value that ends at `at` on `line` ends with its trailing spaces, comment and line break. */
@@ -228,17 +244,19 @@ class Reader {
   }
 
   /** A one-line value starting at `v`: a plain or quoted scalar, a flow sequence, or `{}`. */
-  private inline(v: number, line: Line, keyRange: Range | undefined): Built {
+  private inline(v: number, line: Line, keyRange: Range | undefined): ConfigNode {
     const t = this.text;
     const c = t.charCodeAt(v);
     if (c === 39 /* ' */ || c === 34 /* " */) {
       const q = this.quoted(v, line);
-      return { node: scalar('str', q.value, this.origin([v, q.after], keyRange)), end: this.lineTail(q.after, line) };
+      this.end = this.lineTail(q.after, line);
+      return scalar('str', q.value, this.origin([v, q.after], keyRange));
     }
     if (c === 91 /* [ */) return this.flowSequence(v, line, keyRange);
     if (c === 123 /* { */) {
       if (t.charCodeAt(v + 1) !== 125) throw UNSUPPORTED;
-      return { node: dict(this.origin([v, v + 2], keyRange)), end: this.lineTail(v + 2, line) };
+      this.end = this.lineTail(v + 2, line);
+      return dict(this.origin([v, v + 2], keyRange));
     }
     // Indicators that start something other than a plain scalar (or a plain scalar rare enough to defer).
     // `-` and `?` may start a plain scalar when a non-space follows (`-1`, `???`).
@@ -256,8 +274,10 @@ class Reader {
     while (e > v && t.charCodeAt(e - 1) === 32) e--;
     const text = t.slice(v, e);
     if (text.includes(': ') || text.endsWith(':') || text === '=') throw UNSUPPORTED;
+    this.end = this.lineTail(e, line);
+    if (!mayBeTyped(text)) return scalar('str', text, this.origin([v, e], keyRange));
     const r = this.resolve(text);
-    return { node: scalar(r.type, r.value, this.origin([v, e], keyRange)), end: this.lineTail(e, line) };
+    return scalar(r.type, r.value, this.origin([v, e], keyRange));
   }
 
   /** A quoted scalar starting at `v` and closing on `line`; returns its value and the offset after it. */
@@ -300,7 +320,7 @@ class Reader {
   }
 
   /** A one-line flow sequence of plain or quoted scalars: `[1, 2]`, `['a', b]`, `[]`. */
-  private flowSequence(v: number, line: Line, keyRange: Range | undefined): Built {
+  private flowSequence(v: number, line: Line, keyRange: Range | undefined): ConfigNode {
     const t = this.text;
     const items: ConfigNode[] = [];
     let p = v + 1;
@@ -323,8 +343,10 @@ class Reader {
         while (e > p && t.charCodeAt(e - 1) === 32) e--;
         const text = t.slice(p, e);
         if (!FLOW_ITEM_RE.test(text) || text === '=') throw UNSUPPORTED;
-        const r = this.resolve(text);
-        items.push(scalar(r.type, r.value, this.origin([p, e])));
+        if (mayBeTyped(text)) {
+          const r = this.resolve(text);
+          items.push(scalar(r.type, r.value, this.origin([p, e])));
+        } else items.push(scalar('str', text, this.origin([p, e])));
         p = next;
       }
       while (p < line.end && t.charCodeAt(p) === 32) p++;
@@ -332,7 +354,8 @@ class Reader {
       if (t.charCodeAt(p) !== 44 || p >= line.end) throw UNSUPPORTED;
       p++;
     }
-    return { node: list(items, this.origin([v, p + 1], keyRange)), end: this.lineTail(p + 1, line) };
+    this.end = this.lineTail(p + 1, line);
+    return list(items, this.origin([v, p + 1], keyRange));
   }
 }
 

@@ -53,8 +53,9 @@ export class LspClient {
     else child.stdout!.on('data', (d: Buffer) => this.read(d));
   }
 
-  static async stdio(cwd: string): Promise<LspClient> {
-    const child = spawn(process.execPath, [await serverBundle(), '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `server`: the script to run (the benchmark runs the built dist/server.js); the current source by default. */
+  static async stdio(cwd: string, server?: string): Promise<LspClient> {
+    const child = spawn(process.execPath, [server ?? await serverBundle(), '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     return new LspClient(child, false);
   }
 

@@ -52,12 +52,6 @@ export interface GrammarError {
 
 type ModeAction = { push: LexerMode } | { set: LexerMode } | 'pop' | undefined;
 
-interface Candidate {
-  type: TokenType;
-  length: number;
-  action?: ModeAction;
-}
-
 const WS_CHARS = ' \t';
 const DIGITS = '(?:[0-9](?:_?[0-9])*)';
 const INT_UNSIGNED = '(?:0|[1-9](?:_?[0-9])*)';
@@ -127,67 +121,92 @@ function evenBackslashes(text: string, i: number): number {
   return b - (b % 2);
 }
 
-function candidates(mode: LexerMode, text: string, i: number): Candidate[] {
-  const b = () => backslashRun(text, i);
+// Mode actions are shared constants, and the longest match is kept in these variables as each candidate is
+// measured (in the grammar's order: only a strictly longer match replaces the best so far), so that lexing a
+// token allocates nothing but the token itself: every config value with `${` is lexed on load.
+const PUSH_INTER: ModeAction = { push: 'inter' };
+const PUSH_VALUE: ModeAction = { push: 'value' };
+const PUSH_SINGLE: ModeAction = { push: 'single' };
+const PUSH_DOUBLE: ModeAction = { push: 'double' };
+const SET_VALUE: ModeAction = { set: 'value' };
+let bestType: TokenType | undefined;
+let bestLength = 0;
+let bestAction: ModeAction;
+
+function consider(type: TokenType, length: number, action?: ModeAction): void {
+  if (length > bestLength) {
+    bestType = type;
+    bestLength = length;
+    bestAction = action;
+  }
+}
+
+function floatLength(text: string, i: number): number {
+  let longest = 0;
+  for (const re of FLOAT_ALTERNATIVES) longest = Math.max(longest, matchLength(re, text, i));
+  return longest;
+}
+
+/** Measures every candidate token of `mode` at `i`; the longest is left in bestType/bestLength/bestAction. */
+function longestToken(mode: LexerMode, text: string, i: number): void {
+  bestType = undefined;
+  bestLength = 0;
+  bestAction = undefined;
   switch (mode) {
-    case 'top':
-      return [
-        { type: 'INTER_OPEN', length: interOpen(text, i), action: { push: 'inter' } },
-        { type: 'ANY_STR', length: plainRun(text, i, '$') },
-        { type: 'ESC_INTER', length: escInter(text, i) },
-        { type: 'TOP_ESC', length: evenBackslashes(text, i) },
-        { type: 'ANY_STR', length: b() },
-        { type: 'ANY_STR', length: text[i] === '$' ? 1 : 0 },
-      ];
+    case 'top': {
+      consider('INTER_OPEN', interOpen(text, i), PUSH_INTER);
+      consider('ANY_STR', plainRun(text, i, '$'));
+      consider('ESC_INTER', escInter(text, i));
+      consider('TOP_ESC', evenBackslashes(text, i));
+      consider('ANY_STR', backslashRun(text, i));
+      consider('ANY_STR', text[i] === '$' ? 1 : 0);
+      return;
+    }
     case 'single':
     case 'double': {
       const quote = mode === 'single' ? "'" : '"';
-      const run = b();
-      return [
-        { type: 'INTER_OPEN', length: interOpen(text, i), action: { push: 'inter' } },
-        { type: 'MATCHING_QUOTE_CLOSE', length: text[i] === quote ? 1 : 0, action: 'pop' },
-        { type: 'ANY_STR', length: plainRun(text, i, quote + '$') },
-        { type: 'ESC_INTER', length: escInter(text, i) },
-        { type: 'ESC', length: run % 2 === 1 && text[i + run] === quote ? run + 1 : 0 },
-        { type: 'QUOTED_ESC', length: evenBackslashes(text, i) },
-        { type: 'ANY_STR', length: run },
-        { type: 'ANY_STR', length: text[i] === '$' ? 1 : 0 },
-      ];
+      const run = backslashRun(text, i);
+      consider('INTER_OPEN', interOpen(text, i), PUSH_INTER);
+      consider('MATCHING_QUOTE_CLOSE', text[i] === quote ? 1 : 0, 'pop');
+      consider('ANY_STR', plainRun(text, i, mode === 'single' ? "'$" : '"$'));
+      consider('ESC_INTER', escInter(text, i));
+      consider('ESC', run % 2 === 1 && text[i + run] === quote ? run + 1 : 0);
+      consider('QUOTED_ESC', evenBackslashes(text, i));
+      consider('ANY_STR', run);
+      consider('ANY_STR', text[i] === '$' ? 1 : 0);
+      return;
     }
     case 'inter': {
       let key = i;
       while (key < text.length && !INTER_KEY_STOP.includes(text[key]!)) key++;
-      return [
-        { type: 'INTER_OPEN', length: interOpen(text, i), action: { push: 'inter' } },
-        { type: 'COLON', length: padded(text, i, ':', true, true), action: { set: 'value' } },
-        { type: 'INTER_CLOSE', length: padded(text, i, '}', true, false), action: 'pop' },
-        { type: 'DOT', length: text[i] === '.' ? 1 : 0 },
-        { type: 'BRACKET_OPEN', length: text[i] === '[' ? 1 : 0 },
-        { type: 'BRACKET_CLOSE', length: text[i] === ']' ? 1 : 0 },
-        { type: 'ID', length: matchLength(ID_RE, text, i) },
-        { type: 'INTER_KEY', length: key - i },
-      ];
+      consider('INTER_OPEN', interOpen(text, i), PUSH_INTER);
+      consider('COLON', padded(text, i, ':', true, true), SET_VALUE);
+      consider('INTER_CLOSE', padded(text, i, '}', true, false), 'pop');
+      consider('DOT', text[i] === '.' ? 1 : 0);
+      consider('BRACKET_OPEN', text[i] === '[' ? 1 : 0);
+      consider('BRACKET_CLOSE', text[i] === ']' ? 1 : 0);
+      consider('ID', matchLength(ID_RE, text, i));
+      consider('INTER_KEY', key - i);
+      return;
     }
     case 'value':
-      return [
-        { type: 'INTER_OPEN', length: interOpen(text, i), action: { push: 'inter' } },
-        { type: 'BRACE_OPEN', length: padded(text, i, '{', false, true), action: { push: 'value' } },
-        { type: 'BRACE_CLOSE', length: padded(text, i, '}', true, false), action: 'pop' },
-        { type: 'QUOTE_OPEN_SINGLE', length: text[i] === "'" ? 1 : 0, action: { push: 'single' } },
-        { type: 'QUOTE_OPEN_DOUBLE', length: text[i] === '"' ? 1 : 0, action: { push: 'double' } },
-        { type: 'COMMA', length: padded(text, i, ',', true, true) },
-        { type: 'BRACKET_OPEN', length: padded(text, i, '[', false, true) },
-        { type: 'BRACKET_CLOSE', length: padded(text, i, ']', true, false) },
-        { type: 'COLON', length: padded(text, i, ':', true, true) },
-        { type: 'FLOAT', length: Math.max(...FLOAT_ALTERNATIVES.map((re) => matchLength(re, text, i))) },
-        { type: 'INT', length: matchLength(INT_RE, text, i) },
-        { type: 'BOOL', length: matchLength(BOOL_RE, text, i) },
-        { type: 'NULL', length: matchLength(NULL_RE, text, i) },
-        { type: 'UNQUOTED_CHAR', length: UNQUOTED_CHARS.includes(text[i]!) ? 1 : 0 },
-        { type: 'ID', length: matchLength(ID_RE, text, i) },
-        { type: 'ESC', length: matchLength(ESC_RE, text, i) },
-        { type: 'WS', length: wsLength(text, i) },
-      ];
+      consider('INTER_OPEN', interOpen(text, i), PUSH_INTER);
+      consider('BRACE_OPEN', padded(text, i, '{', false, true), PUSH_VALUE);
+      consider('BRACE_CLOSE', padded(text, i, '}', true, false), 'pop');
+      consider('QUOTE_OPEN_SINGLE', text[i] === "'" ? 1 : 0, PUSH_SINGLE);
+      consider('QUOTE_OPEN_DOUBLE', text[i] === '"' ? 1 : 0, PUSH_DOUBLE);
+      consider('COMMA', padded(text, i, ',', true, true));
+      consider('BRACKET_OPEN', padded(text, i, '[', false, true));
+      consider('BRACKET_CLOSE', padded(text, i, ']', true, false));
+      consider('COLON', padded(text, i, ':', true, true));
+      consider('FLOAT', floatLength(text, i));
+      consider('INT', matchLength(INT_RE, text, i));
+      consider('BOOL', matchLength(BOOL_RE, text, i));
+      consider('NULL', matchLength(NULL_RE, text, i));
+      consider('UNQUOTED_CHAR', UNQUOTED_CHARS.includes(text[i]!) ? 1 : 0);
+      consider('ID', matchLength(ID_RE, text, i));
+      consider('ESC', matchLength(ESC_RE, text, i));
+      consider('WS', wsLength(text, i));
   }
 }
 
@@ -201,14 +220,15 @@ export function lex(text: string, mode: LexerMode = 'top'): { tokens: Token[] } 
   let current = mode;
   let i = 0;
   while (i < text.length) {
-    let best: Candidate | undefined;
-    for (const c of candidates(current, text, i)) if (c.length > 0 && (!best || c.length > best.length)) best = c;
-    if (!best) {
+    longestToken(current, text, i);
+    const type = bestType;
+    const length = bestLength;
+    const action = bestAction;
+    if (type === undefined) {
       const ch = JSON.stringify(text[i]);
       return { error: { offset: i, message: `unexpected character ${ch} (token recognition error)` } };
     }
-    tokens.push({ type: best.type, text: text.slice(i, i + best.length), start: i, end: i + best.length });
-    const action = best.action;
+    tokens.push({ type, text: text.slice(i, i + length), start: i, end: i + length });
     if (action === 'pop') {
       const previous = stack.pop();
       if (previous === undefined) return { error: { offset: i, message: `unmatched '}' (nothing to close)` } };
@@ -219,7 +239,7 @@ export function lex(text: string, mode: LexerMode = 'top'): { tokens: Token[] } 
     } else if (action && 'set' in action) {
       current = action.set;
     }
-    i += best.length;
+    i += length;
   }
   tokens.push({ type: 'EOF', text: '', start: text.length, end: text.length });
   return { tokens };

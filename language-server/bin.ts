@@ -1,0 +1,7 @@
+// dist/server.js: the language server's entry. It only loads the server bundle (dist/server-main.js) through
+// V8's code cache, as the `bait` CLI does (runner/code-cache.ts): an editor starts the server on every window,
+// and without the cache the first requests pay for compiling the YAML parser and the config engine.
+import { join } from 'node:path';
+import { loadWithCodeCache } from '../runner/code-cache.js';
+
+loadWithCodeCache(join(__dirname, 'server-main.js'));
