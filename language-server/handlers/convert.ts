@@ -91,12 +91,41 @@ export class Converter {
       label: item.label,
       kind: COMPLETION_KIND[item.kind],
       textEdit: { range: this.range(path, item.replace), newText: item.insertText ?? item.label },
-      filterText: item.label,
     };
     if (item.detail) out.detail = item.detail;
-    if (item.documentation) out.documentation = { kind: 'markdown', value: item.documentation };
+    if (item.documentation) out.documentation = this.markdown(item.documentation);
     if (item.sortText) out.sortText = item.sortText;
     return out;
+  }
+
+  /**
+   * A completion list in its compact form, for clients that take list defaults and resolve documentation
+   * later (VS Code does): the shared replace range is sent once, and each item's documentation only when it is
+   * selected (`completionItem/resolve` with `data`, the item's index). A `_target_` value offers about a
+   * thousand items; sent whole they are a quarter of a megabyte to serialize, send and parse per keystroke.
+   */
+  compactCompletions(path: string, items: svc.CompletionItem[], lazyDocs: boolean): lsp.CompletionList | undefined {
+    const first = items[0];
+    if (!first || items.some((i) => i.replace[0] !== first.replace[0] || i.replace[1] !== first.replace[1])) return undefined;
+    return {
+      isIncomplete: false,
+      itemDefaults: { editRange: this.range(path, first.replace) },
+      items: items.map((item, index) => {
+        const out: lsp.CompletionItem = { label: item.label, kind: COMPLETION_KIND[item.kind] };
+        if (item.insertText !== undefined && item.insertText !== item.label) out.textEditText = item.insertText;
+        if (item.detail) out.detail = item.detail;
+        if (item.documentation) {
+          if (lazyDocs) out.data = index;
+          else out.documentation = this.markdown(item.documentation);
+        }
+        if (item.sortText) out.sortText = item.sortText;
+        return out;
+      }),
+    };
+  }
+
+  markdown(value: string): lsp.MarkupContent {
+    return { kind: 'markdown', value };
   }
 
   hover(path: string, h: svc.Hover): lsp.Hover {

@@ -10,6 +10,7 @@ import { DiagnosticsScheduler, type SchedulerHost } from '../service/scheduler.j
 import { LanguageService } from '../service/service.js';
 import { parseSeverities } from '../service/diagnostic-settings.js';
 import type { TargetInfo } from '../service/targets.js';
+import type { CompletionItem } from '../service/types.js';
 import { Converter } from './convert.js';
 import { registerCustomRequests } from './custom.js';
 import { editingCapabilities, registerEditingFeatures } from './editing.js';
@@ -34,8 +35,17 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
 
   let watchFiles = false;
   let canRenameFiles = false;
+  /** The client takes a list's shared edit range once (LSP 3.17 `itemDefaults.editRange`). */
+  let listDefaults = false;
+  /** The client asks for an item's documentation when it shows it (`completionItem/resolve`). */
+  let resolveDocs = false;
+  /** The last completion answer's items, for `completionItem/resolve` (by index). */
+  let lastCompletion: CompletionItem[] | undefined;
   connection.onInitialize((params) => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const completion = params.capabilities.textDocument?.completion;
+    listDefaults = completion?.completionList?.itemDefaults?.includes('editRange') === true;
+    resolveDocs = completion?.completionItem?.resolveSupport?.properties.includes('documentation') === true;
     const edit = params.capabilities.workspace?.workspaceEdit;
     canRenameFiles = edit?.documentChanges === true && (edit.resourceOperations ?? []).includes(lsp.ResourceOperationKind.Rename);
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
@@ -65,7 +75,7 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
     return {
       capabilities: {
         textDocumentSync: lsp.TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: [':', ' ', '.', '{', '/', '@', '-'] },
+        completionProvider: { triggerCharacters: [':', ' ', '.', '{', '/', '@', '-'], resolveProvider: resolveDocs },
         definitionProvider: true,
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [lsp.CodeActionKind.QuickFix] },
@@ -169,8 +179,17 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
   };
 
   connection.onCompletion((params) =>
-    at(params.textDocument.uri, [] as lsp.CompletionItem[], (p, c, s) =>
-      s.completions(p, c.offset(p, params.position)).map((i) => c.completion(p, i))));
+    at(params.textDocument.uri, [] as lsp.CompletionItem[] | lsp.CompletionList, (p, c, s) => {
+      const items = s.completions(p, c.offset(p, params.position));
+      lastCompletion = items;
+      return (listDefaults ? c.compactCompletions(p, items, resolveDocs) : undefined) ?? items.map((i) => c.completion(p, i));
+    }));
+
+  connection.onCompletionResolve((item) => {
+    const source = typeof item.data === 'number' ? lastCompletion?.[item.data] : undefined;
+    if (source?.label === item.label && source.documentation && convert) item.documentation = convert.markdown(source.documentation);
+    return item;
+  });
 
   connection.onDefinition((params) =>
     at(params.textDocument.uri, [] as lsp.Location[], (p, c, s) =>

@@ -2,7 +2,8 @@
 // Format Document keeps the `# @package` header and every comment; F2 on a key renames it in the files that
 // set and interpolate it; F2 on a defaults-list option renames the config file and every entry selecting it;
 // on a file two final configs select, the status-bar item names the one hover composes through and switches it.
-// The results are read back from disk after Save All; screenshots go to test-artifacts/e2e/.
+// The results are read back from disk after Save All; screenshots, in the dark and the light theme, go to
+// test-artifacts/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -80,16 +81,27 @@ test('formatting and rename in code-server with the packaged extension', { timeo
     }
   };
 
-  /** F2 at a line and column of a file: checks the proposed name, renames, waits for the edit, saves all. */
+  /**
+   * F2 at a line and column of a file: checks the proposed name, renames, waits for the edit, saves all. With
+   * `shot`, the rename box is screenshotted in the dark theme (then dismissed) and in the light one.
+   */
   const renameAt = async (file: string, line: number, column: number, proposed: string, to: string, shows: string, shot?: string) => {
-    await wb.openFile(file);
-    await goTo(line, column);
-    await page.keyboard.press('F2');
     const box = page.locator('.rename-box input').first();
-    await box.waitFor({ timeout: 30_000 });
-    assert.equal(await box.inputValue(), proposed);
-    await box.fill(to);
-    if (shot) await wb.shot(shot);
+    for (const theme of shot ? ['dark', 'light'] as const : [undefined]) {
+      if (theme) await wb.useTheme(theme);
+      await wb.openFile(file);
+      await goTo(line, column);
+      await page.keyboard.press('F2');
+      await box.waitFor({ timeout: 30_000 });
+      assert.equal(await box.inputValue(), proposed);
+      await box.fill(to);
+      if (!theme) break;
+      await wb.shot(`${shot}-${theme}`);
+      if (theme === 'dark') {
+        await box.press('Escape');
+        await box.waitFor({ state: 'hidden', timeout: 30_000 });
+      }
+    }
     await box.press('Enter');
     await page.locator('.view-line', { hasText: shows }).first().waitFor({ timeout: 30_000 });
     await wb.command('File: Save All');
@@ -107,8 +119,8 @@ test('formatting and rename in code-server with the packaged extension', { timeo
     await wb.openFile('configs/messy.yaml');
     await wb.command('Format Document');
     await page.locator('.view-line', { hasText: '  max_epochs: 3' }).first().waitFor({ timeout: 30_000 });
-    await wb.shot('lsp-01-formatted');
     await page.keyboard.press('Control+S');
+    await wb.shotThemes('lsp-01-formatted');
     await onDisk('configs/messy.yaml', (text) => text.includes('\n  - _self_'));
     assert.equal(read('configs/messy.yaml'), [
       '# @package _global_',
@@ -136,11 +148,11 @@ test('formatting and rename in code-server with the packaged extension', { timeo
     assert.ok(!existsSync(join(ws, 'configs/db/mysql.yaml')));
     await onDisk('configs/exp.yaml', (text) => text.includes('  - /db: mariadb\n'));
     await onDisk('configs/messy.yaml', (text) => text.includes('  - /db: mariadb   # the database\n'));
-    await wb.shot('lsp-03-renamed-config-file');
+    await wb.shotThemes('lsp-03-renamed-config-file');
     // After the file rename, no diagnostic is left over from the moment the entries named a file not yet there.
     await wb.command('View: Focus Problems (Errors, Warnings, Infos)');
     await page.getByText('No problems have been detected in the workspace.').first().waitFor({ timeout: 30_000 });
-    await wb.shot('lsp-04-problems-after-rename');
+    await wb.shotThemes('lsp-04-problems-after-rename');
   });
 
   await step('an option two final configs select: the status-bar item shows the context and switches it', async () => {
@@ -150,6 +162,6 @@ test('formatting and rename in code-server with the packaged extension', { timeo
     await item('exp').click();
     await wb.pick('messy');
     await item('messy').waitFor({ timeout: 30_000 });
-    await wb.shot('lsp-05-config-context-picked');
+    await wb.shotThemes('lsp-05-config-context-picked');
   });
 });

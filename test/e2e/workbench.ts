@@ -25,19 +25,25 @@ export class Workbench {
    * Theme picker (webviews follow), ending in light. `settle` restores what the switch closed (a hover, a menu).
    */
   async shotThemes(name: string, settle?: () => Promise<void>): Promise<void> {
-    for (const [theme, cls, suffix] of [['Dark Modern', 'vs-dark', 'dark'], ['Light Modern', 'vs', 'light']] as const) {
-      // The theme picker by its keybinding: in the palette, "Browse Color Themes in Marketplace" sorts first.
-      // Only one quick input can be open: close whatever is (settle opens it again).
-      if (await this.quickInput.isVisible()) await this.page.keyboard.press('Escape');
-      if (await this.page.locator('.context-view .monaco-menu').isVisible()) await this.page.keyboard.press('Escape');
-      await this.page.locator('.part.sidebar .composite.title').first().click();
-      await this.page.keyboard.press('Control+K');
-      await this.page.keyboard.press('Control+T');
-      await this.pick(theme, theme);
-      await this.page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 30_000 });
+    for (const theme of ['dark', 'light'] as const) {
+      await this.useTheme(theme);
       await settle?.();
-      await this.shot(`${name}-${suffix}`);
+      await this.shot(`${name}-${theme}`);
     }
+  }
+
+  /** Switches to VS Code's Dark Modern or Light Modern theme through the Color Theme picker. */
+  async useTheme(theme: 'dark' | 'light'): Promise<void> {
+    const [label, cls] = theme === 'dark' ? ['Dark Modern', 'vs-dark'] : ['Light Modern', 'vs'];
+    // The theme picker by its keybinding: in the palette, "Browse Color Themes in Marketplace" sorts first.
+    // Only one quick input can be open: close whatever is (a caller's `settle` opens it again).
+    if (await this.quickInput.isVisible()) await this.page.keyboard.press('Escape');
+    if (await this.page.locator('.context-view .monaco-menu').isVisible()) await this.page.keyboard.press('Escape');
+    await this.page.locator('.part.sidebar .composite.title').first().click();
+    await this.page.keyboard.press('Control+K');
+    await this.page.keyboard.press('Control+T');
+    await this.pick(label, label);
+    await this.page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 30_000 });
   }
 
   /** The text of the visible terminal (the DOM renderer: the tests turn GPU acceleration off). */

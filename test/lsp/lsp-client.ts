@@ -148,17 +148,27 @@ export class LspClient {
     });
   }
 
-  async initialize(rootUri: string, initializationOptions?: unknown, workspaceCapabilities?: Record<string, unknown>): Promise<{ capabilities: Record<string, unknown> }> {
+  async initialize(rootUri: string, initializationOptions?: unknown, workspaceCapabilities?: Record<string, unknown>,
+    textDocumentCapabilities: Record<string, unknown> = {}): Promise<{ capabilities: Record<string, unknown> }> {
     const result = await this.request<{ capabilities: Record<string, unknown> }>('initialize', {
       processId: process.pid,
       rootUri,
       workspaceFolders: [{ uri: rootUri, name: 'ws' }],
-      capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } }, ...(workspaceCapabilities ? { workspace: workspaceCapabilities } : {}) },
+      capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true }, ...textDocumentCapabilities },
+        ...(workspaceCapabilities ? { workspace: workspaceCapabilities } : {}) },
       ...(initializationOptions ? { initializationOptions } : {}),
     });
     this.notify('initialized', {});
     return result;
   }
+
+  /** The completion capabilities VS Code's language client (9.0) declares: list defaults, lazy documentation. */
+  static readonly VSCODE_COMPLETION = {
+    completion: {
+      completionItem: { resolveSupport: { properties: ['documentation', 'detail', 'additionalTextEdits'] } },
+      completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] },
+    },
+  };
 
   async shutdown(): Promise<number | null> {
     if (this.child.exitCode !== null) return this.child.exitCode;

@@ -178,3 +178,32 @@ test('the same server over Node IPC (how VS Code starts it)', async () => {
   assert.equal(await client.shutdown(), 0);
   assert.deepEqual(client.garbage, []);
 });
+
+test('a client with list defaults and lazy documentation (as VS Code declares) gets the compact completion list', async () => {
+  const ws = writeFixture(TREE);
+  const client = await LspClient.stdio(ws.dir);
+  const init = await client.initialize(pathToFileURL(ws.dir).href, undefined, undefined, LspClient.VSCODE_COMPLETION);
+  assert.deepEqual((init.capabilities.completionProvider as { resolveProvider?: boolean }).resolveProvider, true);
+  type Item = { label: string; textEdit?: unknown; textEditText?: string; documentation?: { value: string }; data?: unknown };
+  const u = ws.uri('configs/callbacks/early.yaml');
+  const position = { line: 1, character: 20 };
+  const list = await client.request<{ isIncomplete: boolean; itemDefaults: { editRange: unknown }; items: Item[] }>('textDocument/completion',
+    { textDocument: { uri: u }, position });
+  // The `_target_` value's range, sent once for the whole list: `lightning.pytorch.callbacks.EarlyStopping`.
+  assert.deepEqual(list.itemDefaults.editRange, { start: { line: 1, character: 12 }, end: { line: 1, character: 53 } });
+  const early = list.items.find((i) => i.label === 'bait.callbacks.EarlyStopping');
+  assert.ok(early, JSON.stringify(list.items.map((i) => i.label)));
+  assert.ok(list.items.every((i) => i.textEdit === undefined && i.documentation === undefined), 'no per-item ranges or documentation');
+  // Documentation comes when the item is resolved; the same item in the full form carries the same text.
+  const resolved = await client.request<Item>('completionItem/resolve', early);
+  assert.match(resolved.documentation!.value, /Stops training when the monitored metric stops improving/);
+  const plain = await LspClient.stdio(ws.dir);
+  await plain.initialize(pathToFileURL(ws.dir).href);
+  const full = await plain.request<Item[]>('textDocument/completion', { textDocument: { uri: u }, position });
+  assert.equal(full.find((i) => i.label === early.label)!.documentation!.value, resolved.documentation!.value);
+  assert.deepEqual(full.map((i) => i.label), list.items.map((i) => i.label));
+  // The compact answer is a fraction of the full one.
+  assert.ok(JSON.stringify(list).length * 2 < JSON.stringify(full).length);
+  assert.equal(await plain.shutdown(), 0);
+  assert.equal(await client.shutdown(), 0);
+});
