@@ -4,6 +4,7 @@
 import type { Parser } from 'web-tree-sitter';
 import type { FileSystem } from '../service/file-system.js';
 import type { PyModuleSummary } from './model.js';
+import { NameIndex } from './name-index.js';
 import { loadPythonParser } from './parser.js';
 import { sitePackages } from './site-packages.js';
 import { summarizePython } from './summarize.js';
@@ -45,6 +46,10 @@ export class PythonIndex {
   private readonly listings = new Map<string, { files: Set<string>; dirs: Set<string> } | null>();
   /** Every workspace .py file the crawl has seen, in crawl order. */
   readonly files = new Set<string>();
+  /** Classes and functions of those files by name (sorted once the crawl ends). */
+  readonly names = new NameIndex();
+  private callArgsCache?: { generation: number; args: Set<string> };
+  private rootsCache?: { generation: number; roots: readonly { dir: string; installed: boolean }[] };
   /** Directories of files with a Hydra entry point: Python puts the script's folder first on sys.path. */
   private readonly appDirs = new Set<string>();
   private readonly site: string[];
@@ -86,7 +91,12 @@ export class PythonIndex {
   }
 
   /** Workspace search roots first (app folders, the folders, their `src/`), then site-packages. */
-  roots(): { dir: string; installed: boolean }[] {
+  roots(): readonly { dir: string; installed: boolean }[] {
+    if (this.rootsCache?.generation !== this.generation) this.rootsCache = { generation: this.generation, roots: this.rootsNow() };
+    return this.rootsCache.roots;
+  }
+
+  private rootsNow(): { dir: string; installed: boolean }[] {
     const ws = new Set<string>();
     for (const d of this.appDirs) ws.add(d);
     for (const f of this.options.folders) {
@@ -129,11 +139,14 @@ export class PythonIndex {
    * What the workspace's code passes to `instantiate`/`call` beyond the config (see `callArgs`), once the crawl
    * has read every file; undefined before (a required parameter may still turn out to be passed in code).
    */
-  callArgs(): Set<string> | undefined {
+  callArgs(): ReadonlySet<string> | undefined {
     if (!this.crawled) return undefined;
-    const out = new Set<string>();
-    for (const file of this.files) for (const a of this.summaries.get(file)?.callArgs ?? []) out.add(a);
-    return out;
+    if (this.callArgsCache?.generation !== this.generation) {
+      const args = new Set<string>();
+      for (const file of this.files) for (const a of this.summaries.get(file)?.callArgs ?? []) args.add(a);
+      this.callArgsCache = { generation: this.generation, args };
+    }
+    return this.callArgsCache.args;
   }
 
   isInstalled(file: string): boolean {
@@ -150,7 +163,7 @@ export class PythonIndex {
     return this.find(`${parent.name}.${name}`, name, parent.dirs.map((dir) => ({ dir, installed: parent.installed })));
   }
 
-  private find(full: string, name: string, roots: { dir: string; installed: boolean }[]): ModuleRef | undefined {
+  private find(full: string, name: string, roots: readonly { dir: string; installed: boolean }[]): ModuleRef | undefined {
     const portions: string[] = [];
     let installed = false;
     for (const { dir, installed: inst } of roots) {
@@ -183,6 +196,8 @@ export class PythonIndex {
     if (/\.pyi?$/.test(path) && !this.isInstalled(path)) {
       if (this.options.fs.readFile(path) === undefined) this.files.delete(path);
       else this.files.add(path);
+      // The name index moves this file's entries now (a parse of one file), not on the next request.
+      this.names.set(path, this.files.has(path) ? this.summary(path) : undefined);
     }
     this.changed();
   }
@@ -224,13 +239,14 @@ export class PythonIndex {
         const file = `${dir}/${f}`;
         if (this.files.size >= MAX_CRAWL_FILES) break;
         this.files.add(file);
-        this.summary(file);
+        this.names.set(file, this.summary(file));
         if (Date.now() - sliceStart >= SLICE_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           sliceStart = Date.now();
         }
       }
     }
+    this.names.seal();
     this.crawled = true;
     this.changed();
   }

@@ -19,8 +19,8 @@ export interface PyFunction {
   name: string;
   /** The name's range in the file. */
   range: Range;
-  params: PyParam[];
-  decorators: string[];
+  params: readonly PyParam[];
+  decorators: readonly string[];
   doc?: string;
   /** Found by the line scanner: the name exists, its signature was not read. */
   opaque?: boolean;
@@ -42,13 +42,13 @@ export interface PyClass {
   name: string;
   range: Range;
   /** Base class expressions as written (`nn.Module`, `Base`); `metaclass=` and other keywords apart. */
-  bases: string[];
-  keywords: string[];
-  decorators: string[];
+  bases: readonly string[];
+  keywords: readonly string[];
+  decorators: readonly string[];
   doc?: string;
-  methods: Map<string, PyFunction>;
-  classes: Map<string, PyClass>;
-  fields: PyField[];
+  methods: ReadonlyMap<string, PyFunction>;
+  classes: ReadonlyMap<string, PyClass>;
+  fields: readonly PyField[];
   opaque?: boolean;
 }
 
@@ -86,17 +86,17 @@ export interface HydraEntryPoint {
 export interface PyModuleSummary {
   symbols: Map<string, PySymbol>;
   /** Modules `from m import *` pulls names from, as written (`.models`, `torch.nn`). */
-  starImports: string[];
+  starImports: readonly string[];
   /** `__all__` when it is a literal list of strings. */
-  all?: string[];
+  all?: readonly string[];
   /** A module-level `__getattr__`: any name may exist. */
   dynamic: boolean;
-  entryPoints: HydraEntryPoint[];
+  entryPoints: readonly HydraEntryPoint[];
   /**
    * Arguments the file's code adds when it calls `instantiate(cfg.x, net=net)` / `call(...)`: a parameter
    * passed there need not be set by any config. `*` when extra positional arguments are passed.
    */
-  callArgs: string[];
+  callArgs: readonly string[];
   /** Read by the line scanner (too large to parse): names only, no signatures. */
   partial: boolean;
 }

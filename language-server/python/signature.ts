@@ -7,14 +7,14 @@ import type { PyClass, PyField, PyParam } from './model.js';
 import type { Resolver, Value } from './resolve.js';
 
 export interface Signature {
-  params: PyParam[];
+  params: readonly PyParam[];
   /** `**kwargs`: any keyword is accepted. */
   varKeyword: boolean;
   varPositional: boolean;
   /** Where the parameters are defined (the class, its `__init__`, or a base's). */
   file: string;
   doc?: string;
-  paramDocs: Map<string, string>;
+  readonly paramDocs: ReadonlyMap<string, string>;
   /** The class or function that owns the parameters, for messages (`Base.__init__`). */
   owner: string;
 }
@@ -49,11 +49,18 @@ function functionSignature(value: Extract<Value, { kind: 'function' }>): Signatu
   return fromParams(params, value.file, f.doc, value.owner ? `${value.owner.name}.${f.name}` : f.name);
 }
 
-function fromParams(params: PyParam[], file: string, doc: string | undefined, owner: string, extraDoc?: string): Signature {
-  const docs = paramDocs(doc);
-  for (const [k, v] of paramDocs(extraDoc)) if (!docs.has(k)) docs.set(k, v);
+function fromParams(params: readonly PyParam[], file: string, doc: string | undefined, owner: string, extraDoc?: string): Signature {
+  // Read from the docstrings only when a completion item shows them: a hover or a check needs none.
+  let docs: Map<string, string> | undefined;
   return {
-    params, file, owner, paramDocs: docs,
+    get paramDocs() {
+      if (!docs) {
+        docs = paramDocs(doc);
+        for (const [k, v] of paramDocs(extraDoc)) if (!docs.has(k)) docs.set(k, v);
+      }
+      return docs;
+    },
+    params, file, owner,
     varKeyword: params.some((p) => p.kind === 'var-keyword'),
     varPositional: params.some((p) => p.kind === 'var-positional'),
     ...(summaryOf(extraDoc ?? doc) ? { doc: extraDoc ?? doc } : {}),
@@ -129,7 +136,7 @@ function dataclassFields(resolver: Resolver, value: Extract<Value, { kind: 'clas
 }
 
 /** `(x: int = 1, *args, **kwargs)` */
-export function formatParams(params: PyParam[]): string {
+export function formatParams(params: readonly PyParam[]): string {
   const parts: string[] = [];
   let starDone = false;
   for (let i = 0; i < params.length; i++) {

@@ -6,6 +6,7 @@ import type {
   HydraEntryPoint, ParamKind, PyClass, PyField, PyFunction, PyModuleSummary, PyParam, PySymbol, VersionBaseArg,
 } from './model.js';
 import type { Range } from '../service/types.js';
+import { compactSummary } from './compact.js';
 
 /** Files above this size are read by the line scanner: a 10 MB parse takes seconds and hundreds of MB. */
 export const PARSE_LIMIT = 1_000_000;
@@ -17,6 +18,10 @@ const named = (n: Node): Node[] => n.namedChildren.filter((c): c is Node => c !=
 const MAX_REPAIRS = 8;
 
 export function summarizePython(parser: Parser, text: string): PyModuleSummary {
+  return compactSummary(summarize(parser, text));
+}
+
+function summarize(parser: Parser, text: string): PyModuleSummary {
   if (text.length > PARSE_LIMIT) return scanLarge(text);
   let current = text;
   for (let attempt = 0; ; attempt++) {
@@ -31,10 +36,12 @@ export function summarizePython(parser: Parser, text: string): PyModuleSummary {
         current = repaired;
         continue;
       }
-      const out: PyModuleSummary = { symbols: new Map(), starImports: [], dynamic: false, entryPoints: [], callArgs: [], partial: false };
+      const entries: HydraEntryPoint[] = [];
+      const callArgs: string[] = [];
+      const out: PyModuleSummary = { symbols: new Map(), starImports: [], dynamic: false, entryPoints: entries, callArgs, partial: false };
       moduleBlock(tree.rootNode, out);
-      if (/\b(?:hydra|initialize|compose)\b/.test(current)) entryPoints(tree.rootNode, out.entryPoints);
-      if (/\b(?:instantiate|call)\s*\(/.test(current)) instantiateArgs(tree.rootNode, out.callArgs);
+      if (/\b(?:hydra|initialize|compose)\b/.test(current)) entryPoints(tree.rootNode, entries);
+      if (/\b(?:instantiate|call)\s*\(/.test(current)) instantiateArgs(tree.rootNode, callArgs);
       if (current !== text) {
         // Names of the blanked statements still exist (Python would fail on the file, but not on a name).
         for (const [name, sym] of scanLarge(text).symbols) if (!out.symbols.has(name)) out.symbols.set(name, sym);
@@ -107,7 +114,7 @@ function statement(stmt: Node, out: PyModuleSummary): void {
       if (!mod) return;
       const module = mod.text.replace(/\s+/g, '');
       if (named(stmt).some((c) => c.type === 'wildcard_import')) {
-        out.starImports.push(module);
+        out.starImports = [...out.starImports, module];
         return;
       }
       for (const c of stmt.childrenForFieldName('name')) {
@@ -277,10 +284,10 @@ function classBody(body: Node, cls: PyClass): void {
     }
     if (def.type === 'function_definition') {
       const f = functionDef(def, decorators);
-      cls.methods.set(f.name, f);
+      (cls.methods as Map<string, PyFunction>).set(f.name, f);
     } else if (def.type === 'class_definition') {
       const c = classDef(def, decorators);
-      cls.classes.set(c.name, c);
+      (cls.classes as Map<string, PyClass>).set(c.name, c);
     } else if (def.type === 'expression_statement') {
       const a = def.namedChildren[0];
       if (a?.type !== 'assignment') continue;
@@ -307,7 +314,7 @@ function classBody(body: Node, cls: PyClass): void {
           if (key === 'kw_only' && v === 'True') field.kwOnly = true;
         }
       } else if (right) field.default = right.text.replace(/\s*\n\s*/g, ' ');
-      cls.fields.push(field);
+      (cls.fields as PyField[]).push(field);
     }
   }
 }

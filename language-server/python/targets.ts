@@ -17,8 +17,17 @@ export interface PythonItem {
 export class PythonTargets {
   readonly index: PythonIndex;
   readonly resolver: Resolver;
+  /**
+   * Answers per dotted name, valid for one index generation: an editor asks the same hover and the same
+   * completion many times while the user types, and each answer would otherwise allocate its text again.
+   */
   private readonly signatures = new Map<string, Signature | undefined>();
-  private signaturesGeneration = -1;
+  private readonly descriptions = new Map<string, string | undefined>();
+  private readonly memberLists = new Map<string, PythonItem[]>();
+  private topLevelList?: PythonItem[];
+  private readonly moduleNames = new Map<string, string | undefined>();
+  private readonly packageNames = new Map<string, string | undefined>();
+  private cachedGeneration = -1;
 
   constructor(options: PythonIndexOptions) {
     this.index = new PythonIndex(options);
@@ -41,14 +50,17 @@ export class PythonTargets {
 
   /** The callable's signature, when it can be read without doubt. */
   signature(name: string): Signature | undefined {
-    if (this.signaturesGeneration !== this.index.generation) {
-      this.signatures.clear();
-      this.signaturesGeneration = this.index.generation;
-    }
+    this.checkGeneration();
     if (!this.signatures.has(name)) {
       const v = this.value(name);
       this.signatures.set(name, v ? signatureOf(this.resolver, v) : undefined);
     }
+    return this.signatures.get(name);
+  }
+
+  /** The same, for a name whose value is already at hand (a module's members). */
+  private signatureOfValue(name: string, v: Value): Signature | undefined {
+    if (!this.signatures.has(name)) this.signatures.set(name, signatureOf(this.resolver, v));
     return this.signatures.get(name);
   }
 
@@ -77,8 +89,25 @@ export class PythonTargets {
     return folder ? path.slice(folder.length + 1) : path;
   }
 
+  private checkGeneration(): void {
+    if (this.cachedGeneration === this.index.generation) return;
+    this.signatures.clear();
+    this.descriptions.clear();
+    this.memberLists.clear();
+    this.topLevelList = undefined;
+    this.moduleNames.clear();
+    this.packageNames.clear();
+    this.cachedGeneration = this.index.generation;
+  }
+
   /** Hover text: kind, signature, where it is defined, docstring. */
   describe(name: string): string | undefined {
+    this.checkGeneration();
+    if (!this.descriptions.has(name)) this.descriptions.set(name, this.describeNow(name));
+    return this.descriptions.get(name);
+  }
+
+  private describeNow(name: string): string | undefined {
     const v = this.value(name);
     if (!v) return undefined;
     const where = this.location(v);
@@ -112,14 +141,25 @@ export class PythonTargets {
   complete(prefix: string): PythonItem[] {
     if (!this.index.isReady) return [];
     const dot = prefix.lastIndexOf('.');
+    this.checkGeneration();
     if (dot < 0) return [...this.topLevel(), ...this.byName(prefix)];
     const head = prefix.slice(0, dot);
-    const r = this.lookup(head);
-    if (r.kind !== 'found') return [];
-    return this.members(head, r.value);
+    let list = this.memberLists.get(head);
+    if (!list) {
+      const r = this.lookup(head);
+      if (r.kind !== 'found') return [];
+      list = this.members(head, r.value);
+      // Only a whole answer is kept: before the parser is ready there is none.
+      this.memberLists.set(head, list);
+    }
+    return list;
   }
 
   private topLevel(): PythonItem[] {
+    return (this.topLevelList ??= this.topLevelNow());
+  }
+
+  private topLevelNow(): PythonItem[] {
     const out = new Map<string, PythonItem>();
     for (const { dir, installed } of this.index.roots()) {
       if (installed) continue;
@@ -143,7 +183,7 @@ export class PythonTargets {
       if (out.has(name) || name.startsWith('_')) return;
       const label = `${head}.${name}`;
       const kind = v ? (v.kind === 'module' ? 'module' : v.kind) : fallbackKind;
-      const sig = v && (v.kind === 'class' || v.kind === 'function') ? this.signature(label) : undefined;
+      const sig = v && (v.kind === 'class' || v.kind === 'function') ? this.signatureOfValue(label, v) : undefined;
       const doc = v && (v.kind === 'class' || v.kind === 'function') ? summaryOf(v.symbol.doc) : undefined;
       out.set(name, { label, kind, detail: sig ? `${kind === 'class' ? 'class' : 'def'} ${name}${formatParams(sig.params)}` : kind, ...(doc ? { documentation: doc } : {}) });
     };
@@ -178,37 +218,52 @@ export class PythonTargets {
     return [...out.values()];
   }
 
-  /** Classes and functions of crawled workspace files whose name starts with `prefix` (case-insensitive). */
+  /**
+   * Classes and functions of crawled workspace files whose name starts with `prefix` (case-insensitive), from
+   * the sorted name index: the cost is the matches, not the size of the tree.
+   */
   private byName(prefix: string): PythonItem[] {
     if (!prefix || !this.index.crawled) return [];
-    const out: PythonItem[] = [];
-    const lower = prefix.toLowerCase();
-    for (const file of this.index.files) {
-      const s = this.index.summary(file);
-      const mod = s && this.moduleNameOf(file);
-      if (!s || !mod) continue;
-      for (const [name, sym] of s.symbols) {
-        if ((sym.kind !== 'class' && sym.kind !== 'function') || name.startsWith('_') || !name.toLowerCase().startsWith(lower)) continue;
-        out.push({ label: `${mod}.${name}`, kind: sym.kind, detail: `${sym.kind === 'class' ? 'class' : 'def'} in ${file}` });
-        if (out.length >= 200) return out;
-      }
-    }
-    return out;
+    return this.index.names.startingWith(prefix, 200, (e) => this.moduleNameOf(e.file) !== undefined)
+      .map((e) => ({ label: `${this.moduleNameOf(e.file)}.${e.name}`, kind: e.kind, detail: `${e.kind === 'class' ? 'class' : 'def'} in ${e.file}` }));
   }
 
   /** A workspace file's dotted module name under the search root it is importable from. */
   moduleNameOf(file: string): string | undefined {
+    this.checkGeneration();
+    if (!this.moduleNames.has(file)) this.moduleNames.set(file, this.moduleNameNow(file));
+    return this.moduleNames.get(file);
+  }
+
+  private moduleNameNow(file: string): string | undefined {
+    const slash = file.lastIndexOf('/');
+    const base = file.slice(slash + 1).replace(/\.pyi?$/, '');
+    const pkg = this.packageNameOf(file.slice(0, slash));
+    if (pkg === undefined) return undefined;
+    if (base === '__init__') return pkg || undefined;
+    if (!/^[A-Za-z_]\w*$/.test(base)) return undefined;
+    return pkg ? `${pkg}.${base}` : base;
+  }
+
+  /** A folder's dotted package name under the search root it is importable from ('' for a root itself). */
+  private packageNameOf(dir: string): string | undefined {
+    if (this.packageNames.has(dir)) return this.packageNames.get(dir);
     let best: string | undefined;
-    for (const { dir, installed } of this.index.roots()) {
+    for (const { dir: root, installed } of this.index.roots()) {
       if (installed) continue;
-      const prefix = dir === '' || dir === '/' ? '/' : dir + '/';
-      if (!file.startsWith(prefix)) continue;
-      const rel = file.slice(prefix.length).replace(/\.pyi?$/, '').replace(/\/__init__$/, '');
-      const parts = rel.split('/');
+      if (dir === root) {
+        best = '';
+        break;
+      }
+      const prefix = root === '' || root === '/' ? '/' : root + '/';
+      if (!dir.startsWith(prefix)) continue;
+      const parts = dir.slice(prefix.length).split('/');
       if (!parts.every((p) => /^[A-Za-z_]\w*$/.test(p))) continue;
       const name = parts.join('.');
-      if (!best || name.length < best.length) best = name;
+      if (best === undefined || name.length < best.length) best = name;
     }
+    this.packageNames.set(dir, best);
     return best;
   }
+
 }

@@ -416,6 +416,34 @@ describe('robustness', () => {
     assert.equal(s.python!.lookup('pkg.sub.mod.A').kind, 'found');
   });
 
+  test('completion before the first dot: classes and functions by name, case-insensitive, following .py edits', async () => {
+    const files: Record<string, string> = { '/ws/configs/c.yaml': '_target_: x\n' };
+    for (let i = 0; i < 300; i++) files[`/ws/pkg${i % 3}/mod${i}.py`] = `class Encoder${i}:\n    pass\n\ndef encode${i}(x): pass\n\nclass _Hidden${i}: pass\n`;
+    files['/ws/pkg1/__init__.py'] = '';
+    const fs = new MemoryFileSystem(files);
+    const s = new LanguageService({ fs, configDirs: ['/ws/configs'], workspaceFolders: ['/ws'] });
+    assert.deepEqual(s.python!.complete('Enc'), [], 'nothing by name before the crawl has read every file');
+    await s.python!.index.crawl();
+    const byName = (prefix: string) => s.python!.complete(prefix).filter((i) => i.kind !== 'module').map((i) => i.label);
+    const labels = (name: string, ns: number[]) => ns.map((n) => `pkg${n % 3}.mod${n}.${name}${n}`);
+    const tens = (n: number) => [n, ...Array.from({ length: 10 }, (_, i) => n * 10 + i)];
+    assert.deepEqual(byName('encoder29'), labels('Encoder', tens(29)));
+    assert.deepEqual(byName('ENCODE7'), labels('encode', tens(7)));
+    assert.deepEqual(byName('_hidden'), [], 'private names are not offered');
+    assert.equal(byName('e').length, 200, 'at most 200 by name');
+    // A file renames its class: the old name leaves the index, the new one is found.
+    fs.files.set('/ws/pkg0/mod3.py', 'class Decoder3:\n    pass\n');
+    s.diskChanged('/ws/pkg0/mod3.py', 'changed');
+    assert.deepEqual(byName('encoder3'), labels('Encoder', tens(3).slice(1)));
+    assert.deepEqual(byName('decoder'), ['pkg0.mod3.Decoder3']);
+    fs.files.delete('/ws/pkg0/mod3.py');
+    s.diskChanged('/ws/pkg0/mod3.py', 'deleted');
+    assert.deepEqual(byName('decoder'), []);
+    fs.files.set('/ws/pkg0/new.py', 'def decode(x): pass\n');
+    s.diskChanged('/ws/pkg0/new.py', 'created');
+    assert.deepEqual(byName('dec'), ['pkg0.new.decode']);
+  });
+
   test('answers come before the crawl ends', async () => {
     const files: Record<string, string> = { '/ws/configs/c.yaml': 'm:\n  _target_: pkg0.mod0.C0\n' };
     for (let i = 0; i < 400; i++) files[`/ws/pkg${i % 20}/mod${i}.py`] = `class C${i}:\n    def __init__(self, a${i}: int = 1): pass\n`;
