@@ -16,6 +16,8 @@ import { toYaml } from './config/emit.js';
 import { dict, list, scalar, toPlain, type ConfigNode, type DictNode, type Plain } from './config/nodes.js';
 import type { Override } from './config/overrides/types.js';
 import { DiskSource } from './disk-source.js';
+import { EnvSecrets, maskedEnv, watchedEnv } from './config/secrets.js';
+import { maskStream } from './cli/mask-stream.js';
 import { attachRun, createLauncher, stopRun as stopRemoteRun } from './launchers/index.js';
 import { readManifest } from './sweep/manifest.js';
 import { readMarker } from './launchers/remote-marker.js';
@@ -55,6 +57,10 @@ export async function runJob(
       const where = e.key && locate ? locate(e.key, e.message) : undefined;
       io.err.write(where ? `${where}\n` : `bait: ${formatUserError(e)}\n`);
       return 1;
+    }
+    if (e instanceof Error && input.secrets) {
+      e.message = input.secrets.mask(e.message);
+      if (e.stack) e.stack = input.secrets.mask(e.stack);
     }
     throw e;
   }
@@ -156,47 +162,8 @@ function hydraFileTexts(cfg: DictNode, overrides: Override[]): { config: string;
  * written unresolved.
  */
 function configForLoggers(cfg: DictNode, env: NodeJS.ProcessEnv): Plain {
-  const masked: NodeJS.ProcessEnv = Object.fromEntries(Object.keys(env).map((k) => [k, `<env:${k}>`]));
-  if (env.BAIT_NOW !== undefined) masked.BAIT_NOW = env.BAIT_NOW;
-  const r = resolveForRun(cfg, masked);
+  const r = resolveForRun(cfg, maskedEnv(env, ['BAIT_NOW']));
   return 'errors' in r ? toPlain(jobConfig(cfg)) : r.job;
-}
-
-/**
- * The environment as the config resolves it, remembering which variables it read (through `oc.env`), so that
- * their values never appear in a printed error: a token passed as `${oc.env:WANDB_API_KEY}` that lands in a
- * mistyped key would otherwise be echoed as "got '<token>'".
- */
-function watchedEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; redact: (text: string) => string } {
-  const read = new Set<string>();
-  const proxy = new Proxy(env, {
-    get(target, key, receiver) {
-      if (typeof key === 'string') read.add(key);
-      return Reflect.get(target, key, receiver);
-    },
-  });
-  const redact = (text: string): string => {
-    // Longest first, so a value that contains another is replaced whole. Very short values (a flag like `1`)
-    // would blank out unrelated text and are not secrets.
-    const secrets = [...read].filter((k) => !k.startsWith('BAIT_')).map((k) => [k, env[k]] as const)
-      .filter((e): e is readonly [string, string] => typeof e[1] === 'string' && e[1].length >= 4)
-      .sort((a, b) => b[1].length - a[1].length);
-    let out = text;
-    for (const [k, v] of secrets) out = out.split(v).join(`<env:${k}>`);
-    return out;
-  };
-  return { env: proxy, redact };
-}
-
-/** A stream that writes through `redact`. */
-function redacting(stream: NodeJS.WritableStream, redact: (text: string) => string): NodeJS.WritableStream {
-  return new Proxy(stream, {
-    get(target, key) {
-      if (key === 'write') return (chunk: unknown, ...rest: unknown[]) => (target.write as (...a: unknown[]) => boolean)(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest);
-      const v = Reflect.get(target, key, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
 }
 
 /** Composes a config as `bait run` does and runs it; used by `bait run` and `bait resume`. */
@@ -224,13 +191,15 @@ export async function composeAndRun(
   // One clock for every resolution of this run, so the run dir found here is the one the job creates.
   if (!env.BAIT_NOW) env = { ...env, BAIT_NOW: new Date().toISOString() };
   placeOutputDir(r.config!, jobDir ? resolvePath(jobDir) : requestedRunDir(r.config!, env, opts.workspaceDir));
-  const watched = watchedEnv(env);
-  const resolved = resolveForRun(r.config!, watched.env);
+  // Values read through oc.env are secrets: from here on, nothing this run prints or writes shows them.
+  const secrets = new EnvSecrets();
+  const resolved = resolveForRun(r.config!, watchedEnv(env, secrets));
   if ('errors' in resolved) {
-    io.err.write(watched.redact(show(resolved.errors[0]!)) + '\n');
+    io.err.write(secrets.mask(show(resolved.errors[0]!)) + '\n');
     return 1;
   }
-  io = { out: io.out, err: redacting(io.err, watched.redact) };
+  const mask = (text: string) => secrets.mask(text);
+  io = { out: maskStream(io.out, mask), err: maskStream(io.err, mask) };
   const jobNum = Number(env.BAIT_JOB_NUM);
   const locate = locator(r.config!, show);
   return runJob(
@@ -246,6 +215,7 @@ export async function composeAndRun(
       hydraFiles: hydraFileTexts(r.config!, r.overrides),
       loggedConfig: configForLoggers(r.config!, env),
       trainerIntKeys: intKeysOf(resolved.jobNode.entries.get('trainer')?.node),
+      secrets,
     },
     io,
     locate,

@@ -21,6 +21,7 @@ import { PythonTargets } from '../python/targets.js';
 import { applySeverities, type SeveritySetting } from './diagnostic-settings.js';
 import { versionBaseFor, type VersionBaseSource } from '../python/version-base.js';
 import { Workspace, type WorkspaceOptions } from './workspace.js';
+import { maskedEnv } from '../../runner/config/secrets.js';
 
 export interface ServiceOptions extends WorkspaceOptions {
   /** Environment `${oc.env:...}` resolves against in hovers (the server passes its own). */
@@ -214,7 +215,8 @@ export class LanguageService {
 
   hover(path: string, offset: number): Hover | undefined {
     return this.withFile('hover', path, undefined, (p, rel) =>
-      hover(p, rel, offset, this.targetCheck(p), { env: this.options.env ?? {}, ...(this.options.now ? { now: this.options.now } : {}) }));
+      // Values from the environment may be secrets: a hover shows `<env:NAME>` where the run would read NAME.
+      hover(p, rel, offset, this.targetCheck(p), { env: maskedEnv(this.options.env ?? {}), ...(this.options.now ? { now: this.options.now } : {}) }));
   }
 
   diagnostics(path: string): Diagnostic[] {

@@ -10,6 +10,8 @@ import { toPlain, type DictNode, type Plain } from '../config/nodes.js';
 import { expandSweep } from '../config/overrides/sweep.js';
 import { selectNode } from '../config/apply-override.js';
 import { DiskSource } from '../disk-source.js';
+import { EnvSecrets, watchedEnv } from '../config/secrets.js';
+import { maskStream } from './mask-stream.js';
 import { createLauncher, type Job, type RunnerInvocation } from '../launchers/index.js';
 import { describeEvent, runSweep, SweepValidationError, type SweepSummary } from '../sweep/run-sweep.js';
 import { parseSweepFile } from '../sweep/sweep-file.js';
@@ -94,10 +96,16 @@ function sweepFileConfigName(file: string): string | undefined {
   return existsSync(path) ? parseSweepFile(readFileSync(path, 'utf8'), file).spec?.configName : undefined;
 }
 
-export async function runSweepCommand(argsIn: RunArgs, ctx: SweepCommandContext): Promise<number> {
+export async function runSweepCommand(argsIn: RunArgs, ctxIn: SweepCommandContext): Promise<number> {
   const named = argsIn.configName === null && argsIn.sweepFile ? sweepFileConfigName(argsIn.sweepFile) : undefined;
   const args = named ? { ...argsIn, configName: named } : argsIn;
-  const env = ctx.env ?? process.env;
+  // Values read through oc.env are secrets: nothing the sweep prints or writes (multirun.yaml) shows them. Each
+  // job reads them from its own environment.
+  const secrets = new EnvSecrets();
+  const mask = (text: string) => secrets.mask(text);
+  const ctx = { ...ctxIn, out: maskStream(ctxIn.out, mask), err: maskStream(ctxIn.err, mask) };
+  const processEnv = ctxIn.env ?? process.env;
+  const env = watchedEnv(processEnv, secrets);
   const source = new DiskSource(ctx.configDir);
   const show = (e: ConfigError) => formatConfigError(e, { source, displayPath: (f) => join(args.configDir ?? 'configs', f) });
   const r0 = compose({
@@ -122,6 +130,7 @@ export async function runSweepCommand(argsIn: RunArgs, ctx: SweepCommandContext)
     return 1;
   }
   const sweepDir = resolvePath(String(plainAt(sweepResolved.node, 'hydra.sweep.dir')));
+  for (const p of [sweepDir, ctx.configDir, process.cwd()]) secrets.allowWithin(p);
   const launcherNode = plainAt(sweepResolved.node, 'hydra.launcher') as Record<string, unknown> | undefined;
   // An app's -m goes to its own Hydra unless one of our launchers was chosen (then each job is an app run of ours).
   const handToApp = args.app !== undefined && !args.sweepFile && !isOurLauncher(launcherNode);
@@ -204,7 +213,7 @@ export async function runSweepCommand(argsIn: RunArgs, ctx: SweepCommandContext)
 
   if (handToApp) {
     return runAppMultirun({ app: args.app!, ...(args.appResume ? { appResume: args.appResume } : {}), configName: args.configName ?? '',
-      configDir: ctx.configDir, overrides: args.overrides, workspaceDir: process.cwd(), sweepDir, jobs, versionBase: args.versionBase }, ctx, env);
+      configDir: ctx.configDir, overrides: args.overrides, workspaceDir: process.cwd(), sweepDir, jobs, versionBase: args.versionBase }, ctx, processEnv);
   }
   const app = args.app !== undefined ? { command: args.app, ...(args.appResume ? { resume: args.appResume } : {}) } : undefined;
   const runner: RunnerInvocation = { script: runnerScript(), configName: args.configName ?? '', configDir: ctx.configDir, ...appExtraArgs(app, args.versionBase ? ['--version-base', args.versionBase] : []) };
@@ -230,7 +239,8 @@ export async function runSweepCommand(argsIn: RunArgs, ctx: SweepCommandContext)
     },
     // multirun.yaml records the sweep's config with the launcher resolved, so `bait resume <sweep>` relaunches
     // the remaining jobs on the same hosts or cluster.
-    multirun: toPlain(sweepResolved.node) as Record<string, unknown>,
+    // (values read through oc.env masked; `bait resume <sweep>` reads them from the environment again).
+    multirun: secrets.maskValue(toPlain(sweepResolved.node) as Record<string, unknown>),
     info: { name: args.configName ?? '', workspace: process.cwd(), ...(app ? { app } : {}) },
   };
   let summary: SweepSummary;

@@ -36,6 +36,11 @@ export interface AttemptInfo {
   parentId?: string;
   /** What a previous attempt recorded (resume). */
   previous?: WandbRecordInfo | null;
+  /**
+   * Masks secrets (values read through `oc.env`) in what the W&B run file records about the run (name, notes,
+   * tags, ...). The online client gets the settings as they are: it needs the real project and entity.
+   */
+  mask?: <T>(value: T) => T;
 }
 
 /** Fails before training when W&B's folder cannot be written (an explicit `logging_config.dir`). */
@@ -90,9 +95,9 @@ export function openLoggers(s: LoggingSettings, a: AttemptInfo, store: MetricsLo
     }
   }
   if (!file) {
+    const described = { project: s.project, entity: s.entity, group: s.group, tags: s.tags, name: s.name, notes: s.notes, jobType: s.jobType };
     const info: WandbRunInfo = {
-      id: a.runId, project: s.project, entity: s.entity, group: s.group, tags: s.tags, name: s.name, notes: s.notes,
-      jobType: s.jobType, host: a.host, startTime, config: a.config,
+      id: a.runId, ...(a.mask ? a.mask(described) : described), host: a.host, startTime, config: a.config,
       forkedFrom: a.kind === 'fork' && a.parentId ? { runId: a.parentId, step: a.fromStep! } : null,
     };
     file = WandbRunFile.create(join(root, 'wandb', wandbRunDirName(mode, a.runId, startTime)), info);

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Plain } from '../config/nodes.js';
+import { EnvSecrets } from '../config/secrets.js';
 import { backendChoice, initBackend } from '../backend/index.js';
 import { chooseCheckpoint, describeBroken, fallbackNote, readCheckpoint, readManifest } from '../checkpoint/store.js';
 import { readIndex } from '../checkpoint/index_file.js';
@@ -49,6 +50,8 @@ export interface JobInput {
   loggedConfig?: Plain;
   /** The `trainer` keys the config typed as int (plain JSON cannot tell `1` from `1.0`), when known. */
   trainerIntKeys?: string[];
+  /** Values the config read through `oc.env`: masked in everything the run prints or writes. */
+  secrets?: EnvSecrets;
 }
 
 
@@ -206,10 +209,14 @@ async function runJobInner(input: JobInput, interrupted: () => boolean): Promise
     return 130;
   }
   const runDir = plan.kind === 'resume' ? plan.dir : input.assignedDir && !existsSync(join(plan.dir, 'run.json')) ? (mkdirSync(plan.dir, { recursive: true }), plan.dir) : createUniqueDir(plan.dir);
+  // The paths a run must record to work stay exact even when part of them came from the environment.
+  const secrets = input.secrets ?? new EnvSecrets();
+  for (const p of [runDir, input.workspaceDir, input.configDir]) secrets.allowWithin(p);
   const logFile = join(runDir, 'log.txt');
+  const log = (text: string) => appendFileSync(logFile, secrets.mask(text) + '\n');
   const print = (line: string) => {
-    process.stdout.write(line + '\n');
-    appendFileSync(logFile, line + '\n');
+    process.stdout.write(secrets.mask(line) + '\n');
+    log(line);
   };
   // A ModelCheckpoint whose dirpath was interpolated from the requested directory follows a suffixed one.
   for (const c of callbacks) {
@@ -256,7 +263,9 @@ async function runJobInner(input: JobInput, interrupted: () => boolean): Promise
       sweep: input.sweep ? { dir: input.sweep.dir, job_num: input.sweep.jobNum } : null,
     };
   }
-  writeRunRecord(runDir, record);
+  secrets.allowWithin(record.id);
+  const saveRecord = () => writeRunRecord(runDir, secrets.maskValue(record));
+  saveRecord();
   const attempt = record.attempts.length;
   const finish = (status: RunRecord['status'], finalMetrics?: Record<string, number>) => {
     const end = new Date().toISOString();
@@ -266,7 +275,7 @@ async function runJobInner(input: JobInput, interrupted: () => boolean): Promise
     a.status = status;
     a.ended = end;
     if (finalMetrics) record.final_metrics = finalMetrics;
-    writeRunRecord(runDir, record);
+    saveRecord();
   };
 
   if (plan.kind === 'resume') {
@@ -279,15 +288,15 @@ async function runJobInner(input: JobInput, interrupted: () => boolean): Promise
   const opened = openLoggers(logSettings, {
     kind: plan.kind, runDir, runId: record.id, host: hostname(), startedAt: record.started_at, config: dict(input.loggedConfig ?? config),
     ...(resumeManifest ? { fromStep: resumeManifest.progress.global_step } : {}),
-    ...(parentId ? { parentId } : {}), previous: record.wandb ?? null,
+    ...(parentId ? { parentId } : {}), previous: record.wandb ?? null, mask: (v) => secrets.maskValue(v),
   }, metrics, input.workspaceDir, {
     print,
-    log: (line) => appendFileSync(logFile, line + '\n'),
-    url: () => writeRunRecord(runDir, record),
+    log,
+    url: saveRecord,
   });
   const loggers = opened.loggers;
   record.wandb = opened.wandb;
-  writeRunRecord(runDir, record);
+  saveRecord();
   const progress = new Progress(opts.enable_progress_bar, Boolean(process.stderr.isTTY), print);
   const trainer = new Trainer(opts, {
     model, data, callbacks, seed, attempt, runDir, checkpointDir, metrics: loggers, progress, print, backend: backend.name,
@@ -344,7 +353,7 @@ async function runJobInner(input: JobInput, interrupted: () => boolean): Promise
     finish('failed');
     if (e instanceof UserError) throw e;
     print(`error: the experiment failed: ${(e as Error)?.message ?? String(e)}`);
-    appendFileSync(logFile, `${(e as Error)?.stack ?? ''}\n`);
+    log((e as Error)?.stack ?? '');
     return 3;
   } finally {
     process.off('SIGINT', onSignal);
