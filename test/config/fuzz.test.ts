@@ -9,6 +9,10 @@ import { compose, MemorySource } from '../../runner/config/index.js';
 import { resolveTree } from '../../runner/config/interpolation/resolve.js';
 import { CONFORMANCE } from './conformance-cases.js';
 import { seededRandom as rng } from '../../runner/config/overrides/sweep.js';
+import { fuzzSeed, reproduce } from '../infra/fuzz.js';
+
+const SEED = fuzzSeed(1234);
+const AGAIN = reproduce(SEED, 'test/config/fuzz.test.ts');
 
 const BAIT = join(CONFORMANCE, 'bait', 'configs');
 
@@ -42,10 +46,10 @@ const HOSTILE_OVERRIDES = ["a='; rm -rf ~'", 'a=$(id)', 'model.lr=', '+', '++', 
   'hydra/launcher=nope', '+exp_config=1', '~model', 'model=1', '~model.lr=9', 'a.b.c.d.e.f=1', 'data_config.data_options.db=${oc.env:NOPE}',
   'exp_config.name=${exp_config.name}', 'x@y=z', '@=1', 'a..b=1', 'a[0=1', 'model.lr=\n', 'model.lr=\u0000', 'a=interval(0,1)'];
 
-test('mutated BAIT config trees compose to errors or configs, never a throw', () => {
+test(`2,500 mutated BAIT config trees compose to errors or configs, never a throw (seed ${SEED})`, () => {
   const files = readTree(BAIT);
   const names = Object.keys(files).filter((f) => !f.startsWith('sweeps/'));
-  const r = rng(1234);
+  const r = rng(SEED);
   let errors = 0;
   for (let i = 0; i < 2500; i++) {
     const tree = { ...files };
@@ -61,7 +65,7 @@ test('mutated BAIT config trees compose to errors or configs, never a throw', ()
       res = compose({ source: new MemorySource(tree), configName: primary, overrides });
       if (res.config) resolveTree(res.config, { env: {}, now: new Date(0), hydra: undefined });
     } catch (e) {
-      assert.fail(`compose threw on ${victim} (primary ${primary}, overrides ${JSON.stringify(overrides)}): ${(e as Error).stack}\n---\n${text}`);
+      assert.fail(`case ${i}: compose threw on ${victim} (primary ${primary}, overrides ${JSON.stringify(overrides)}; ${AGAIN}): ${(e as Error).stack}\n---\n${text}`);
     }
     if (res.errors.length) {
       errors++;

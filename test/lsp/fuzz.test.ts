@@ -15,8 +15,10 @@ import { LineIndex } from '../../language-server/service/text.js';
 import { writeFixture } from './disk-fixture.js';
 import { parseFixture } from './fixture.js';
 import { LspClient } from './lsp-client.js';
+import { fuzzSeed, withSeed } from '../infra/fuzz.js';
 
-const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
+const SEED = fuzzSeed(20261128);
+const FILE = 'test/lsp/fuzz.test.ts';
 const DOCS = Number(process.env.FUZZ_DOCS ?? 3000);
 const bait = join(dirname(fileURLToPath(import.meta.url)), '../conformance/bait/configs');
 
@@ -87,7 +89,7 @@ parameters:
 
 const BAIT_FILES = ['premise_selection/hol4/gnn.yaml', 'premise_selection/mizar40/transformer.yaml', 'sweeps/hol4_transformer.yaml'];
 
-test(`${DOCS} mutated documents through every service feature (seed ${SEED})`, () => {
+test(`${DOCS} mutated documents through every service feature (seed ${SEED})`, () => withSeed(SEED, FILE, () => {
   const rand = prng(SEED);
   const files: Record<string, string> = { ...TREE.files };
   for (const f of BAIT_FILES) files[`/bait/${f}`] = readFileSync(join(bait, f), 'utf8');
@@ -121,12 +123,12 @@ test(`${DOCS} mutated documents through every service feature (seed ${SEED})`, (
     if (rand() < 0.05) s.close(path);
   }
   assert.deepEqual(failures.slice(0, 1), []);
-});
+}));
 
 const OVERRIDE_TOKENS = ['db', 'mysql', 'postgres', '=', '+', '++', '~', '@', 'run', '.', 'dir', ',', '[', ']', '{', '}', ':', "'", '"',
   'range(', 'choice(', 'glob(*)', 'interval(0,1)', ')', '1', '0.5', 'null', '???', '${name}', ' ', '\\', 'name', 'hydra.run.dir', 'x'];
 
-test('random override lists through composition with overrides, validation and job counting', () => {
+test(`1,500 random override lists through composition with overrides, validation and job counting (seed ${SEED})`, () => withSeed(SEED, FILE, () => {
   const rand = prng(SEED + 2);
   const s = new LanguageService({ fs: new MemoryFileSystem(TREE.files), configDirs: ['/configs'] });
   const failures: string[] = [];
@@ -143,9 +145,19 @@ test('random override lists through composition with overrides, validation and j
     }
   }
   assert.deepEqual(failures.slice(0, 1), []);
+}));
+
+test(`300 mutated documents through the real server process: every request answered, nothing uncaught (seed ${SEED})`, async () => {
+  try {
+    await serverFuzz();
+  } catch (e) {
+    withSeed(SEED, FILE, () => {
+      throw e;
+    });
+  }
 });
 
-test('mutated documents through the real server process: every request answered, nothing uncaught', async () => {
+async function serverFuzz(): Promise<void> {
   const rand = prng(SEED + 1);
   const ws = writeFixture(TREE);
   const client = await LspClient.stdio(ws.dir);
@@ -176,4 +188,4 @@ test('mutated documents through the real server process: every request answered,
   assert.deepEqual(logs.filter((m) => /uncaught|unhandled|failed/.test(m)), []);
   assert.equal(await client.shutdown(), 0);
   assert.deepEqual(client.garbage, []);
-});
+}

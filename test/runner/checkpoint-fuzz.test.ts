@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CheckpointError, checkpointProblem, chooseCheckpoint, readCheckpoint, writeCheckpoint } from '../../runner/checkpoint/store.js';
 import { seededRandom } from '../../runner/config/overrides/sweep.js';
+import { fuzzSeed, withSeed } from '../infra/fuzz.js';
 
 const CASES = Number(process.env.FUZZ_CHECKPOINTS ?? 1000);
+const SEED = fuzzSeed(20261205);
 const dir = mkdtempSync(join(tmpdir(), 'bait-ckpt-fuzz-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -49,11 +51,11 @@ function mutate(bytes: Buffer, r: () => number, json: boolean): Buffer {
   }
 }
 
-test(`${CASES} mutated checkpoints: a reason or a whole read, never a crash`, () => {
+test(`${CASES} mutated checkpoints: a reason or a whole read, never a crash (seed ${SEED})`, () => withSeed(SEED, 'test/runner/checkpoint-fuzz.test.ts', () => {
   writeCheckpoint(dir, 'pristine', meta, tensors);
   const mf = readFileSync(join(dir, 'pristine', 'manifest.json'));
   const bin = readFileSync(join(dir, 'pristine', 'tensors.bin'));
-  const r = seededRandom(Number(process.env.FUZZ_SEED ?? 20261205));
+  const r = seededRandom(SEED);
   let reported = 0;
   for (let i = 0; i < CASES; i++) {
     const name = `c${i % 4}`;
@@ -90,4 +92,4 @@ test(`${CASES} mutated checkpoints: a reason or a whole read, never a crash`, ()
     }
   }
   assert.ok(reported > CASES / 2, `most mutations are caught (${reported} of ${CASES})`);
-});
+}));
