@@ -15,7 +15,7 @@ import { appCheckpointDirs } from '../../runner/run/run_record.js';
 import { scanRunsRoots } from '../../extension/run-dirs/scan.js';
 import { buildExplorerTree, type ExplorerNode } from '../../extension/run-dirs/tree.js';
 import { AppMetricsFollower } from '../../extension/run-dirs/app-run.js';
-import { appWorkspace, bait, baitAsync, record, removeWorkspaces, runDirs } from './helpers.js';
+import { appWorkspace, bait, baitAsync, record, removeWorkspaces, runDirs, stopWhileFrozen } from './helpers.js';
 
 const PY = venvPython('hydra app tier');
 after(removeWorkspaces);
@@ -23,8 +23,8 @@ const skip = PY === null;
 const APP = `${PY} src/train.py`;
 /** Each epoch is 8 training batches; the delay lets a test stop a run after its first checkpoint. */
 const SMALL = ['data.limit=256'];
-// Slow enough, and long enough, that `bait stop` always lands mid-run on a loaded machine (the first last.ckpt
-// is written after epoch 0; the resume then trains the remaining epochs without the delay).
+// Long enough to be stopped mid-run (the first last.ckpt is written after epoch 0; the resume then trains the
+// remaining epochs without the delay). The stop itself never races the end of training: see stopWhileFrozen.
 const SLOW_EPOCHS = 12;
 const SLOW = [...SMALL, 'model.step_delay_s=0.15', `trainer.max_epochs=${SLOW_EPOCHS}`];
 
@@ -34,12 +34,12 @@ async function startAndStop(ws: string, args: string[], root: string): Promise<s
   let dir = '';
   await waitFor('a run with last.ckpt', () => {
     dir = runDirs(join(ws, root))[0] ?? '';
-    return dir !== '' && findLightningCheckpoints(dir).some((c) => c.isLast);
+    return dir !== '' && findLightningCheckpoints(dir).some((c) => c.isLast) && !!record(dir).app?.pid;
   }, 120_000, 200);
   // `bait attach` follows the running app's output until it is stopped.
   const attach = baitAsync(ws, ['attach', dir]);
-  const stop = bait(ws, ['stop', dir]);
-  assert.equal(stop.code, 0, stop.err);
+  const stop = await stopWhileFrozen(ws, dir);
+  assert.equal(stop.code, 0, stop.output);
   const end = await run.done;
   assert.equal(end.code, 130, end.output);
   assert.equal(record(dir).status, 'stopped');

@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../../runner/run/run_record.js';
+import { waitFor } from '../infra/common.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'runner.js');
@@ -60,4 +61,29 @@ export function runDirs(root: string): string[] {
 
 export function record(dir: string): RunRecord & { attempts: Array<RunRecord['attempts'][number] & { exit_code?: number | null }> } {
   return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+}
+
+/**
+ * `bait stop <dir>` on a running app run, with the app frozen (SIGSTOP) until bait has passed the stop request on
+ * to it (log.txt says so), so training cannot end first however long `bait stop` takes to start on a loaded
+ * machine. The app handles the request as soon as it runs again.
+ */
+export async function stopWhileFrozen(ws: string, dir: string): Promise<{ code: number | null; output: string }> {
+  const pid = record(dir).app?.pid;
+  if (!pid) throw new Error(`${dir}: run.json names no app process yet`);
+  let frozen = true;
+  const thaw = () => {
+    if (!frozen) return;
+    frozen = false;
+    process.kill(pid, 'SIGCONT');
+  };
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const stop = baitAsync(ws, ['stop', dir]);
+    await waitFor('bait to pass the stop request to the app', () => readFileSync(join(dir, 'log.txt'), 'utf8').includes('[bait] stop requested'), 120_000);
+    thaw();
+    return await stop.done;
+  } finally {
+    thaw();
+  }
 }

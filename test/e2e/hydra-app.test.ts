@@ -13,7 +13,7 @@ import { openBrowser, packageVsix, skipOrFailEditor, startCodeServer } from './c
 import { Workbench } from './workbench.js';
 import { venvPython } from '../infra/python.js';
 import { waitFor } from '../infra/common.js';
-import { APP_ENV, appWorkspace, bait, baitAsync, record, removeWorkspaces, runDirs } from '../app/helpers.js';
+import { APP_ENV, appWorkspace, bait, baitAsync, record, removeWorkspaces, runDirs, stopWhileFrozen } from '../app/helpers.js';
 import { findLightningCheckpoints } from '../../runner/readers/lightning-checkpoints.js';
 
 /** A run of the app started from the CLI, slow enough to be interrupted after its first checkpoint. */
@@ -25,7 +25,7 @@ async function interruptedRun(ws: string, config: string, root: string, how: 'st
     dir = runDirs(join(ws, root)).find((d) => !before.has(d)) ?? '';
     return dir !== '' && findLightningCheckpoints(dir).some((c) => c.isLast) && !!record(dir).app?.pid;
   }, 120_000, 200);
-  if (how === 'stop') assert.equal(bait(ws, ['stop', dir]).code, 0);
+  if (how === 'stop') assert.equal((await stopWhileFrozen(ws, dir)).code, 0);
   else process.kill(record(dir).app!.pid!, 'SIGKILL');
   await run.done;
   assert.equal(record(dir).status, how === 'stop' ? 'stopped' : 'failed');

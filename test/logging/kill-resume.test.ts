@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resumeCommand } from '../../runner/run/resume.js';
-import { checkpointStep, makeWorkspace, runJobProcess, startJob, waitFor } from '../runner/helpers.js';
+import { checkpointStep, killWithRowsPastCheckpoint, makeWorkspace, runJobProcess, startJob } from '../runner/helpers.js';
 import { metricsRows, pythonOrSkip, readTensorBoard, readWandb, wandbFileOf, wandbView } from './helpers.js';
 
 const ws = makeWorkspace();
@@ -25,11 +25,9 @@ test('kill -9 and resume: W&B history and TensorBoard equal an uninterrupted run
 
   const dir = join(ws, 'runs', 'killed');
   const job = startJob(ws, opts(dir, 25));
-  await waitFor(() => checkpointStep(join(dir, 'checkpoints', 'last')) >= 15, 60_000, 'a checkpoint at step >= 15');
-  // Let it log a few steps past the checkpoint, so the kill leaves a lost stretch.
-  const at = checkpointStep(join(dir, 'checkpoints', 'last'));
-  await waitFor(() => metricsRows(dir).some((r) => r.step > at + 1), 60_000, 'rows past the checkpoint');
-  job.child.kill('SIGKILL');
+  // Killed while rows past its newest checkpoint are logged (frozen first, so a checkpoint cannot land between
+  // the check and the kill), so the kill leaves a lost stretch.
+  await killWithRowsPastCheckpoint(job, dir);
   assert.equal((await job.done).signal, 'SIGKILL');
   const resumedFrom = checkpointStep(join(dir, 'checkpoints', 'last'));
   assert.ok(metricsRows(dir).some((r) => r.step > resumedFrom), 'the killed attempt logged past its last checkpoint');

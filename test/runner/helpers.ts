@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TINY_MODEL } from '../fixtures/tiny-model.js';
+import { readMetrics } from '../../runner/run/metrics_log.js';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const DATA = join(ROOT, 'data', 'mizar40-m2k');
@@ -127,4 +128,35 @@ export function comparableMetrics(path: string): string[] {
     byKey.set(key, rest);
   }
   return [...byKey.values()].sort((a, b) => a.step! - b.step!).map((r) => JSON.stringify(r, Object.keys(r).sort()));
+}
+
+/**
+ * Kills the job with SIGKILL at a moment when it has logged metrics rows past its newest checkpoint (step >= 15),
+ * so that resume has a lost stretch to supersede. The process is frozen (SIGSTOP) before the files are checked,
+ * so the state that is checked is the state the kill leaves; if a checkpoint landed meanwhile, it goes on.
+ */
+export async function killWithRowsPastCheckpoint(job: Spawned, dir: string): Promise<void> {
+  const last = join(dir, 'checkpoints', 'last');
+  const rowsPastCheckpoint = () => {
+    if (job.child.exitCode !== null || job.child.signalCode !== null) throw new Error('the job ended before it could be killed mid-run');
+    const step = checkpointStep(last);
+    return step >= 15 && readMetrics(join(dir, 'metrics.jsonl')).some((r) => r.step > step);
+  };
+  for (;;) {
+    await waitFor(rowsPastCheckpoint, 120_000, 'metrics rows past a checkpoint at step >= 15');
+    job.child.kill('SIGSTOP');
+    await waitFor(() => processState(job.child.pid!) === 'T', 30_000, 'the job to stop');
+    if (rowsPastCheckpoint()) break;
+    job.child.kill('SIGCONT');
+  }
+  job.child.kill('SIGKILL');
+}
+
+/** The state letter of a process from /proc (R running, S sleeping, T stopped, ...). */
+function processState(pid: number): string {
+  try {
+    return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
 }

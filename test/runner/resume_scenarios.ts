@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readCheckpoint } from '../../runner/checkpoint/store.js';
 import { readMetrics, SUPERSEDED_FILE } from '../../runner/run/metrics_log.js';
 import { resumeCommand } from '../../runner/run/resume.js';
-import { checkpointStep, comparableMetrics, runJobProcess, startJob, waitFor } from './helpers.js';
+import { checkpointStep, comparableMetrics, killWithRowsPastCheckpoint, runJobProcess, startJob, waitFor } from './helpers.js';
 
 /** The backends these scenarios run on (webgpu on Mesa's lavapipe in CI: test/runner/webgpu.test.ts). */
 export type Backend = 'cpu' | 'wasm' | 'webgpu';
@@ -55,14 +55,15 @@ function dirname2(dir: string): string {
 export async function killNineAndResume(ws: string, backend: Backend, reference: string): Promise<void> {
   const dir = join(ws, 'runs', `${backend}-kill9`);
   const job = startJob(ws, backendOverrides(backend, dir, 25));
-  await waitFor(() => checkpointStep(join(dir, 'checkpoints', 'last')) >= 15, 60_000, 'a checkpoint at step >= 15');
-  job.child.kill('SIGKILL');
+  await killWithRowsPastCheckpoint(job, dir);
   const killed = await job.done;
   assert.equal(killed.signal, 'SIGKILL');
   const before = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
   assert.equal(before.status, 'running', 'a killed run cannot record its end');
   const stepAtKill = checkpointStep(join(dir, 'checkpoints', 'last'));
   assert.ok(stepAtKill < 40, 'the run was killed before it finished');
+  const lost = readMetrics(join(dir, 'metrics.jsonl')).filter((r) => r.step > stepAtKill).length;
+  assert.ok(lost > 0, 'the killed attempt logged rows past its last checkpoint');
 
   await resume(dir);
   assertSameFinalState(reference, dir);
@@ -76,6 +77,7 @@ export async function killNineAndResume(ws: string, backend: Backend, reference:
   // Every step once: the rows attempt 1 logged after its last checkpoint were moved out, not mixed in.
   assert.deepEqual(rowKeys(rows), rowKeys(readMetrics(join(reference, 'metrics.jsonl'))));
   const superseded = readMetrics(join(dir, SUPERSEDED_FILE));
+  assert.equal(superseded.length, lost, 'each row of the lost stretch is kept, marked superseded');
   assert.ok(superseded.every((r) => r.attempt === 1 && r.superseded_by === 2 && r.step > stepAtKill), JSON.stringify(superseded));
 }
 
