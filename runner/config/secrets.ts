@@ -74,15 +74,15 @@ export class EnvSecrets {
   }
 }
 
-/**
- * `env` as the config resolver sees it, remembering each variable read (through `oc.env`) as a secret. BAIT's
- * own variables (`BAIT_NOW`, `BAIT_JOB_DIR`, ...) are the runner's, not the user's, and are not masked.
- */
+/** The runner's own variables (its clock, and what a launcher tells a job): read by the runner, not secrets. */
+const RUNNER_VARIABLES = new Set(['BAIT_NOW', 'BAIT_JOB_DIR', 'BAIT_JOB_NUM', 'BAIT_SWEEP_DIR']);
+
+/** `env` as the config resolver sees it, remembering each variable read (through `oc.env`) as a secret. */
 export function watchedEnv(env: Record<string, string | undefined>, secrets: EnvSecrets): Record<string, string | undefined> {
   return new Proxy(env, {
     get(target, key, receiver) {
       const v = Reflect.get(target, key, receiver);
-      if (typeof key === 'string' && !key.startsWith('BAIT_') && typeof v === 'string') secrets.add(key, v);
+      if (typeof key === 'string' && !RUNNER_VARIABLES.has(key) && typeof v === 'string') secrets.add(key, v);
       return v;
     },
   });
