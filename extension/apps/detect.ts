@@ -48,15 +48,8 @@ export function parseHydraMains(file: string, text: string): HydraMain[] {
   return out;
 }
 
-/** The interpreter: the setting, else the workspace's .venv (or venv), else `python3` from PATH. */
-export function pythonFor(setting: string | undefined, workspaceRoot: string | undefined, exists: (p: string) => boolean): string {
-  if (setting) return isAbsolute(setting) || !workspaceRoot || !setting.includes('/') ? setting : join(workspaceRoot, setting);
-  for (const v of ['.venv', 'venv']) {
-    const p = workspaceRoot && join(workspaceRoot, v, 'bin', 'python');
-    if (p && exists(p)) return p;
-  }
-  return 'python3';
-}
+/** The interpreter (shared with the language server, which reads its site-packages). */
+export { pythonFor } from '../../language-server/python/interpreter.js';
 
 /** The app for a config dir, or undefined when its configs are ours to run. */
 export function appFor(configDir: string, opts: { settings: AppSetting[]; mains: HydraMain[]; python: string; workspaceRoot: string }): AppChoice | undefined {

@@ -1,6 +1,7 @@
 // Wires the language service to an LSP connection. Handlers only convert (handlers/convert.ts) and delegate;
 // diagnostics are published for the whole tree once the client is ready, then only for the files an edit
 // touched, shortly after the edit (so a burst of keystrokes recomposes once).
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as lsp from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -9,6 +10,7 @@ import { nodeFileSystem } from '../service/file-system.js';
 import { DiagnosticsScheduler, type SchedulerHost } from '../service/scheduler.js';
 import { LanguageService } from '../service/service.js';
 import { parseSeverities } from '../service/diagnostic-settings.js';
+import { interpreterPath } from '../python/interpreter.js';
 import type { TargetInfo } from '../service/targets.js';
 import type { CompletionItem } from '../service/types.js';
 import { Converter } from './convert.js';
@@ -22,8 +24,12 @@ export interface ServerOptions {
   targets?: readonly TargetInfo[];
 }
 
+/** `bait.versionBase` as the engine takes it: "1.1" keeps Hydra 1.1's rules; "1.2", "1.3" and unset are 1.3's. */
+const versionBaseOf = (setting: unknown): '1.1' | null => (setting === '1.1' ? '1.1' : null);
+
 export function registerHandlers(connection: lsp.Connection, serverOptions: ServerOptions = {}): void {
   let service: LanguageService | undefined;
+  let pythonPathOf: (setting: unknown) => string | undefined = () => undefined;
   let convert: Converter | undefined;
   const documents = new lsp.TextDocuments(TextDocument);
   const published = new Set<string>();
@@ -58,12 +64,15 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
         return undefined;
       }
     };
+    const workspaceFolders = folders.map(toPath).filter((p): p is string => !!p);
+    pythonPathOf = (setting) => interpreterPath(typeof setting === 'string' && setting ? setting : undefined, workspaceFolders[0], existsSync);
+    const pythonPath = pythonPathOf(options.pythonPath);
     service = new LanguageService({
       fs: nodeFileSystem,
-      workspaceFolders: folders.map(toPath).filter((p): p is string => !!p),
+      workspaceFolders,
       ...(Array.isArray(options.configDirs) ? { configDirs: options.configDirs.filter((d) => typeof d === 'string') } : {}),
-      versionBase: options.versionBase === '1.1' ? '1.1' : null,
-      ...(typeof options.pythonPath === 'string' && options.pythonPath ? { pythonPath: options.pythonPath } : {}),
+      versionBase: versionBaseOf(options.versionBase),
+      ...(pythonPath ? { pythonPath } : {}),
       severities: parseSeverities(options.diagnostics),
       env: process.env,
       ...(serverOptions.targets ? { targets: serverOptions.targets } : {}),
@@ -132,11 +141,15 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
 
   const pathOf = (uri: string) => convert?.path(uri);
 
-  // `bait.diagnostics` changes apply at once (the client sends the `bait` section).
+  // Settings apply at once (the client sends the `bait` section, or the keys that changed): severities,
+  // version_base (recomposes the config dirs no entry point decides for), and the interpreter (third-party
+  // `_target_`s are looked up in its site-packages from then on).
   connection.onDidChangeConfiguration((params) => {
-    const bait = (params.settings as { bait?: { diagnostics?: unknown } } | undefined)?.bait;
-    if (!service || !bait || !('diagnostics' in bait)) return;
-    service.severities = parseSeverities(bait.diagnostics);
+    const bait = (params.settings as { bait?: Record<string, unknown> } | undefined)?.bait;
+    if (!service || !bait || typeof bait !== 'object') return;
+    if ('diagnostics' in bait) service.severities = parseSeverities(bait.diagnostics);
+    if ('versionBase' in bait) service.setVersionBase(versionBaseOf(bait.versionBase));
+    if ('pythonPath' in bait) service.setPythonPath(pythonPathOf(bait.pythonPath));
     schedule(true);
   });
 

@@ -52,7 +52,7 @@ export class PythonIndex {
   private rootsCache?: { generation: number; roots: readonly { dir: string; installed: boolean }[] };
   /** Directories of files with a Hydra entry point: Python puts the script's folder first on sys.path. */
   private readonly appDirs = new Set<string>();
-  private readonly site: string[];
+  private site: string[];
   /** Bumped whenever an answer may change; caches over the index are keyed on it. */
   generation = 0;
   crawled = false;
@@ -88,6 +88,21 @@ export class PythonIndex {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /**
+   * `bait.pythonPath` changed: the old interpreter's site-packages are forgotten (their summaries and listings),
+   * the new one's are read on demand like the first's; every answer is recomputed.
+   */
+  setPythonPath(pythonPath: string | undefined): void {
+    if ((pythonPath ?? '') === (this.options.pythonPath ?? '')) return;
+    const old = this.site;
+    const under = (p: string) => old.some((d) => p === d || p.startsWith(d + '/'));
+    for (const f of [...this.summaries.keys()]) if (under(f)) this.summaries.delete(f);
+    for (const d of [...this.listings.keys()]) if (under(d)) this.listings.delete(d);
+    this.options.pythonPath = pythonPath;
+    this.site = pythonPath ? sitePackages(this.options.fs, pythonPath) : [];
+    this.changed();
   }
 
   /** Workspace search roots first (app folders, the folders, their `src/`), then site-packages. */

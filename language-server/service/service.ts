@@ -81,6 +81,21 @@ export class LanguageService {
   /** Where each config dir's version_base comes from (an entry point or the setting). */
   readonly versionBases = new Map<string, VersionBaseSource>();
 
+  /**
+   * `bait.versionBase` changed: config dirs that no entry point decides for take the new value and are
+   * recomposed (their files' diagnostics are due again).
+   */
+  setVersionBase(versionBase: '1.1' | null): void {
+    if ((this.options.versionBase ?? null) === versionBase) return;
+    this.options.versionBase = versionBase;
+    this.guard('versionBase', undefined, () => this.applyVersionBases());
+  }
+
+  /** `bait.pythonPath` changed: third-party `_target_`s are looked up in the new interpreter's site-packages. */
+  setPythonPath(pythonPath: string | undefined): void {
+    this.python?.index.setPythonPath(pythonPath);
+  }
+
   /** Reads version_base from the entry points found so far; a config dir whose value changed is recomposed. */
   private applyVersionBases(): void {
     const entries = this.python?.index.entryPointFiles() ?? [];

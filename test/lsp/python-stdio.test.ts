@@ -1,8 +1,9 @@
 // Python `_target_`s through the real server process over stdio, on the research-style fixture repository:
 // diagnostics pushed once the Python index is up, a quick fix for a misspelt parameter, definition into a .py
-// file, parameter completion, `bait.diagnostics` changed at run time, and a .py edit on disk picked up.
+// file, parameter completion, `bait.diagnostics` changed at run time, and a .py edit on disk picked up; then
+// `bait.versionBase` and `bait.pythonPath` changed at run time on a workspace of their own.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -68,5 +69,65 @@ describe('Python _target_s over stdio', () => {
     client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(file).href, type: 2 }] });
     d = await diagnosticsOf('configs/mistakes.yaml', (x) => x.length === 1, mark);
     assert.deepEqual(d.map((x) => x.code), ['unknown-target']);
+  });
+});
+
+describe('bait.versionBase and bait.pythonPath apply without a restart', () => {
+  // A config dir no entry point composes (the setting decides its version_base), a config naming an installed
+  // package's class with a misspelt parameter, and an interpreter outside the workspace whose site-packages
+  // hold that package.
+  const ws = mkdtempSync(join(tmpdir(), 'bait-pysettings-'));
+  const venv = mkdtempSync(join(tmpdir(), 'bait-pysettings-venv-'));
+  const put = (root: string, p: string, text: string) => {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), text);
+  };
+  put(ws, 'configs/app.yaml', 'defaults:\n  - db: a\n    optional: true\n  - _self_\nx: 1\n');
+  put(ws, 'configs/db/a.yaml', 'y: 1\n');
+  put(ws, 'configs/model.yaml', '_target_: thirdparty.models.Net\nwidht: 3\n');
+  put(venv, 'bin/python', '');
+  put(venv, 'lib/python3.11/site-packages/thirdparty/__init__.py', '');
+  put(venv, 'lib/python3.11/site-packages/thirdparty/models.py', 'class Net:\n    def __init__(self, width: int = 1):\n        self.width = width\n');
+  const uri = (p: string) => pathToFileURL(join(ws, p)).href;
+  let client: LspClient;
+  const codesOf = (p: string, match: (codes: string[]) => boolean, from: number) =>
+    client.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as Published).uri === uri(p)
+      && match((n.params as Published).diagnostics.map((d) => d.code)), 30000, from)
+      .then((n) => (n.params as Published).diagnostics.map((d) => d.code));
+  const change = (bait: Record<string, unknown>) => {
+    const mark = client.notifications.length;
+    client.notify('workspace/didChangeConfiguration', { settings: { bait } });
+    return mark;
+  };
+
+  before(async () => {
+    client = await LspClient.stdio(ws);
+    await client.initialize(pathToFileURL(ws).href);
+  });
+  after(async () => {
+    assert.equal(await client.shutdown(), 0);
+    assert.deepEqual(client.garbage, []);
+  });
+
+  test('version_base 1.3 (the default) refuses the legacy `optional:` key; switched to 1.1 it is accepted, and back', async () => {
+    assert.deepEqual(await codesOf('configs/app.yaml', (c) => c.length > 0, 0), ['defaults-bad-entry']);
+    let mark = change({ versionBase: '1.1', diagnostics: {} });
+    assert.deepEqual(await codesOf('configs/app.yaml', (c) => c.length === 0, mark), []);
+    mark = change({ versionBase: '1.3', diagnostics: {} });
+    assert.deepEqual(await codesOf('configs/app.yaml', (c) => c.length > 0, mark), ['defaults-bad-entry']);
+  });
+
+  test('an installed target is checked once bait.pythonPath names its interpreter, and not after it is cleared', async () => {
+    // Without an interpreter, `thirdparty` is not the workspace's: nothing is claimed about it.
+    const model = join(ws, 'configs/model.yaml');
+    const hover = () => client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uri('configs/model.yaml') }, position: { line: 0, character: 25 } });
+    client.notify('textDocument/didOpen', { textDocument: { uri: uri('configs/model.yaml'), languageId: 'yaml', version: 1, text: (await import('node:fs')).readFileSync(model, 'utf8') } });
+    assert.doesNotMatch(JSON.stringify(await hover()), /width: int = 1/);
+    let mark = change({ pythonPath: join(venv, 'bin/python') });
+    assert.deepEqual(await codesOf('configs/model.yaml', (c) => c.includes('unknown-target-param'), mark), ['unknown-target-param']);
+    assert.match(JSON.stringify(await hover()), /width: int = 1/);
+    mark = change({ pythonPath: '' });
+    assert.deepEqual(await codesOf('configs/model.yaml', (c) => c.length === 0, mark), []);
+    assert.doesNotMatch(JSON.stringify(await hover()), /width: int = 1/);
   });
 });
