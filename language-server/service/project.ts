@@ -312,11 +312,30 @@ export class ConfigProject {
     return files.sort((a, b) => ranks.get(a)! - ranks.get(b)! || (a < b ? -1 : 1));
   }
 
+  /**
+   * `contextOrder` over every final config, produced lazily: within each rank, the files that name `rel` come
+   * as they are found, in path order, so the first context is usually found after reading a few files, not
+   * the whole tree (on a fresh start, before the tree is read and composed).
+   */
+  private *finalsInContextOrder(rel: string): Generator<string> {
+    const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
+    const names = namingPattern(rel.replace(CONFIG_EXT, ''));
+    const options = this.selectedGroups();
+    const files = this.configFiles();
+    for (const rank of [0, 2, 4, 6]) {
+      const unnamed: string[] = [];
+      for (const f of files) {
+        if (f === rel || (f.startsWith(dir) ? 0 : 4) + (options.has(folderOf(f)) ? 2 : 0) !== rank || !this.isFinal(f)) continue;
+        if (names.test(this.source.read(f) ?? '')) yield f;
+        else unnamed.push(f);
+      }
+      yield* unnamed;
+    }
+  }
+
   /** The first runnable final config that loads the file, composing no more configs than it must. */
   private firstIncluder(rel: string): FileContext | undefined {
-    const candidates = this.readers
-      ? this.contextOrder(rel, this.includers(rel))
-      : this.contextOrder(rel, this.configFiles().filter((f) => this.isFinal(f)));
+    const candidates = this.readers ? this.contextOrder(rel, this.includers(rel)) : this.finalsInContextOrder(rel);
     for (const f of candidates) {
       const c = this.composition(f);
       if (!c.runnable || !c.reads.has(rel)) continue;
