@@ -118,7 +118,9 @@ export class Converter {
           if (lazyDocs) out.data = index;
           else out.documentation = this.markdown(item.documentation);
         }
-        if (item.sortText) out.sortText = item.sortText;
+        // `0<label>`, `1<label>`: the rank alone says the same to a client that breaks ties by label, as VS Code does.
+        if (item.sortText) out.sortText = item.sortText.endsWith(item.label) && item.sortText.length > item.label.length
+          ? item.sortText.slice(0, -item.label.length) : item.sortText;
         return out;
       }),
     };
