@@ -164,7 +164,9 @@ test('`${hydra:runtime.output_dir}` hovers as set at run time, with the run dir 
   const text = s.text(paths)!;
   const h = s.hover(paths, text.indexOf('output_dir:') + 2)!;
   assert.doesNotMatch(h.contents, /resolves to `null`/);
-  assert.match(h.contents, /set by Hydra when the run starts: the run's output directory; a run started now would get `\/proj\/logs\/\/eval\/runs\/2026-12-05_04-05-06` \(`hydra\.run\.dir`\)/);
+  // Values read with `${oc.env:...}` stay out of hovers (README, Guarantees): PROJECT_ROOT shows by name.
+  assert.match(h.contents, /set by Hydra when the run starts: the run's output directory; a run started now would get `<env:PROJECT_ROOT>\/logs\/\/eval\/runs\/2026-12-05_04-05-06` \(`hydra\.run\.dir`\)/);
+  assert.doesNotMatch(h.contents, /\/proj/);
   assert.match(h.contents, /composed through `eval`, a final config that selects this file/);
   const cwd = s.hover(paths, text.indexOf('work_dir:') + 2)!;
   assert.match(cwd.contents, /`hydra\.runtime\.cwd` is set by Hydra when the run starts/);
