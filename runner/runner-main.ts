@@ -21,6 +21,7 @@ import { maskStream } from './cli/mask-stream.js';
 import { attachRun, createLauncher, stopRun as stopRemoteRun } from './launchers/index.js';
 import { readManifest } from './sweep/manifest.js';
 import { readMarker } from './launchers/remote-marker.js';
+import { resumableOnHost, resumeOnHost } from './launchers/ssh/resume-on-host.js';
 import { formatUserError, isUserError, UserError } from './run/errors.js';
 import { runJob as runJobImpl, type JobInput } from './run/job.js';
 import { formatRunsTable, listRuns } from './run/list.js';
@@ -251,6 +252,8 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
     io.err.write(`[sweep] ${summary.completed.length} completed, ${summary.failed.length} failed, ${summary.stopped.length} stopped\n`);
     return summary.stopped.length ? 130 : summary.failed.length ? 3 : 0;
   }
+  const marker = readMarker(dir);
+  if (!args.fork && resumableOnHost(marker)) return resumeRemote(dir, marker, args, io);
   const record = readRunRecord(dir);
   const marker = readMarker(dir);
   if (record?.app && marker && !args.fork) {
@@ -276,6 +279,23 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
     },
     io,
   );
+}
+
+/** A run that ran on an SSH host resumes there (a fork runs here, from the checkpoints that came back). */
+async function resumeRemote(dir: string, marker: Parameters<typeof resumeOnHost>[1], args: ResumeArgs, io: Io): Promise<number> {
+  io.err.write(`bait: resuming ${dir} on ${marker.host}${args.from ? ` from ${args.from}` : ''}\n`);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const r = await resumeOnHost(dir, marker, { ...(args.from ? { from: args.from } : {}), extra: args.extra, onLog: (t) => io.out.write(t), signal: abort.signal });
+    if (r.error) io.err.write(`bait: ${r.error}\n`);
+    return r.status === 'completed' ? 0 : r.status === 'stopped' ? 130 : 3;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 /** The version_base a run was composed with, as its `.hydra/hydra.yaml` records it (resume composes alike). */

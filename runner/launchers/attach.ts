@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readMarker } from './remote-marker.js';
 import { localAccess, sshAccess } from './slurm/access.js';
 import { bringBack, pollHost, stopRemote, type WatchedJob } from './ssh/remote-runs.js';
-import { LOG_FILE } from './ssh/scripts.js';
+import { LOG_FILE, METRICS_FILE } from './ssh/scripts.js';
 import { statusOfExit, type JobResult } from './types.js';
 import { LauncherError } from './errors.js';
 
@@ -26,7 +26,8 @@ export async function attachRun(dir: string, opts: AttachOptions = {}): Promise<
   if (m.kind === 'ssh') {
     const localLog = join(dir, LOG_FILE);
     const job: WatchedJob = { key: 'job', localDir: dir, remoteDir: m.remote_dir, pid: m.pid,
-      offset: existsSync(localLog) ? statSync(localLog).size : 0, onLog: opts.onLog };
+      offset: existsSync(localLog) ? statSync(localLog).size : 0, onLog: opts.onLog,
+      metricsOffset: existsSync(join(dir, METRICS_FILE)) ? statSync(join(dir, METRICS_FILE)).size : 0 };
     let lost = 0;
     for (;;) {
       if (opts.signal?.aborted) return { num: -1, dir, status: 'stopped', exitCode: null, host: m.host, error: 'detached: the job keeps running' };

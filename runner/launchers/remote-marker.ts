@@ -8,7 +8,9 @@ import { LauncherError } from './errors.js';
 export const MARKER = '.bait-remote.json';
 
 export type RemoteMarker =
-  | { kind: 'ssh'; host: string; target: SshTarget; remote_dir: string; pid: number; started_at: string }
+  | { kind: 'ssh'; host: string; target: SshTarget; remote_dir: string; pid: number; started_at: string;
+      /** How the job was started there (the host's node, runner bundle and workspace copy): a resume reuses it. */
+      runner?: { node: string; script: string; cwd: string } }
   | { kind: 'slurm'; job_id: string; task: number; log: string; result_file: string; submitted_at: string;
       /** Set when submitted through an SSH login host: paths above are on that host, and the run dir is remote_dir. */
       login?: SshTarget; remote_dir?: string };

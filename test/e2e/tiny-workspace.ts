@@ -42,6 +42,12 @@ trainer:
 
 ${TINY_MODEL}`;
 
+/**
+ * TINY reading the shipped data from `data/mizar40-m2k` under the workspace (the config's default), for runs on
+ * an SSH host: the host gets the workspace's copy, not this checkout's path.
+ */
+export const TINY_WORKSPACE_DATA = TINY.replace(/\n  data_options:\n    dir: [^\n]*/, '');
+
 export function findRunDirs(root: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {

@@ -133,7 +133,9 @@ test('killing `bait run -m` mid-run leaves the real job training on the host; `b
   const marker = readMarker(jobDir);
   assert.ok(marker && marker.kind === 'ssh');
   assert.ok(pidAlive(marker.pid), 'the job survived the launching process and its SSH connections');
-  assert.ok(!existsSync(join(jobDir, 'run.json')), 'still running: nothing has come back yet');
+  // Still running: the run directory has not come back (run.json may be mirrored already, saying running).
+  assert.ok(!existsSync(join(jobDir, 'log.txt')), 'still running: nothing has come back yet');
+  if (existsSync(join(jobDir, 'run.json'))) assert.equal(JSON.parse(readFileSync(join(jobDir, 'run.json'), 'utf8')).status, 'running');
 
   const attach = spawnSync(process.execPath, [CLI, 'attach', jobDir], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
   assert.equal(attach.status, 0, attach.stderr);

@@ -68,7 +68,8 @@ export class SshLauncher implements Launcher {
     const pid = Number(/pid=(\d+)/.exec(started.stdout)?.[1]);
     if (!pid) throw new RemoteError('command-failed', host.label, `starting job #${job.num} on ${host.label}: no PID came back (${started.stderr.trim()})`);
     mkdirSync(job.dir, { recursive: true });
-    writeMarker(job.dir, { kind: 'ssh', host: host.label, target: host.target, remote_dir: remoteDir, pid, started_at: new Date().toISOString() });
+    writeMarker(job.dir, { kind: 'ssh', host: host.label, target: host.target, remote_dir: remoteDir, pid, started_at: new Date().toISOString(),
+      runner: { node: host.runner.node ?? 'node', script: host.runner.script, cwd: host.root } });
     ctx.onEvent?.({ type: 'started', num: job.num, dir: job.dir, host: host.label, ...(gpu === null ? {} : { gpu }) });
 
     const onAbort = () => { stopRemote(host.target, pid, host.label).catch(() => { /* reported by the final state */ }); };

@@ -67,6 +67,10 @@ export interface PollRequest {
   pid: number;
   /** Bytes of the log already seen. */
   offset: number;
+  /** Bytes of metrics.jsonl already mirrored here. */
+  metricsOffset?: number;
+  /** The cksum of run.json last mirrored ('' for none): an unchanged run.json is not sent again. */
+  runJsonSig?: string;
 }
 
 export interface PollReply {
@@ -74,19 +78,35 @@ export interface PollReply {
   state: 'running' | 'exited' | 'lost';
   exitCode: number | null;
   log: Buffer;
+  /** New metrics.jsonl bytes; `reset` when the file shrank (a resume rewrote it) and these bytes start at 0. */
+  metrics: { reset: boolean; bytes: Buffer };
+  /** run.json when it changed since `runJsonSig`. */
+  runJson?: { sig: string; text: Buffer };
 }
 
 const MAX_LOG_CHUNK = 256 * 1024;
+export const METRICS_FILE = 'metrics.jsonl';
+const RUN_JSON = 'run.json';
 
-/** One script that reports every job of a host: state, exit code, and new log bytes (base64). */
+/**
+ * One script that reports every job of a host: state, exit code, new log bytes, new metrics.jsonl bytes and a
+ * changed run.json (each base64 on its own line). The last two mirror a running job's metrics and status here
+ * while it runs, so the editor's explorer and charts follow a remote run as they follow a local one.
+ */
 export function pollScript(reqs: PollRequest[]): string {
   const out: string[] = [];
   for (const r of reqs) {
     const d = shQuote(r.dir);
+    const m = shQuote(`${r.dir}/${METRICS_FILE}`);
+    const j = shQuote(`${r.dir}/${RUN_JSON}`);
+    const moff = Math.max(0, Math.floor(r.metricsOffset ?? 0));
     out.push(
       `printf '@@ %s\\n' ${shQuote(r.key)}`,
       `if [ -f ${d}/${EXIT_FILE} ]; then echo "exit $(cat ${d}/${EXIT_FILE})"; elif kill -0 ${Number(r.pid)} 2>/dev/null; then echo running; else echo lost; fi`,
       `tail -c +${r.offset + 1} ${d}/${LOG_FILE} 2>/dev/null | head -c ${MAX_LOG_CHUNK} | base64 | tr -d '\\n'; echo`,
+      `sz=$(wc -c 2>/dev/null < ${m} | tr -d ' '); sz=\${sz:-0}; if [ "$sz" -lt ${moff} ]; then printf 'M 1 '; from=1; else printf 'M 0 '; from=${moff + 1}; fi`,
+      `tail -c +$from ${m} 2>/dev/null | head -c ${MAX_LOG_CHUNK} | base64 | tr -d '\\n'; echo`,
+      `s=$(cksum 2>/dev/null < ${j} | tr ' ' _); if [ -n "$s" ] && [ "$s" != ${shQuote(r.runJsonSig ?? '')} ]; then printf 'J %s ' "$s"; base64 < ${j} | tr -d '\\n'; echo; else echo J; fi`,
     );
   }
   return `${out.join('\n')}\n`;
@@ -100,9 +120,13 @@ export function parsePoll(stdout: string): PollReply[] {
     const key = lines[i].slice(3);
     const st = lines[i + 1] ?? '';
     const log = Buffer.from((lines[i + 2] ?? '').trim(), 'base64');
+    const mm = /^M ([01]) ?(.*)$/.exec(lines[i + 3] ?? '');
+    const jm = /^J (\S+) (.*)$/.exec(lines[i + 4] ?? '');
     const m = /^exit (-?\d+)/.exec(st);
-    replies.push({ key, state: m ? 'exited' : st === 'running' ? 'running' : 'lost', exitCode: m ? Number(m[1]) : null, log });
-    i += 2;
+    replies.push({ key, state: m ? 'exited' : st === 'running' ? 'running' : 'lost', exitCode: m ? Number(m[1]) : null, log,
+      metrics: { reset: mm?.[1] === '1', bytes: Buffer.from((mm?.[2] ?? '').trim(), 'base64') },
+      ...(jm ? { runJson: { sig: jm[1], text: Buffer.from(jm[2].trim(), 'base64') } } : {}) });
+    i += 4;
   }
   return replies;
 }
