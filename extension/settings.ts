@@ -13,6 +13,8 @@ export interface SshHostSetting {
   work_dir?: string;
   gpus?: number | (number | string)[];
   identity_file?: string;
+  /** A known_hosts file for this host (host keys are always checked strictly). */
+  known_hosts?: string;
 }
 
 function section(): vscode.WorkspaceConfiguration {

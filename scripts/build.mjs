@@ -32,7 +32,9 @@ const webviews = existsSync(join(root, 'webview'))
   : [];
 for (const name of webviews) {
   bundles.push({ ...common, platform: 'browser', target: 'chrome120', format: 'iife',
-    entryPoints: [`webview/${name}/main.ts`], outfile: `dist/webview/${name}.js` });
+    entryPoints: [`webview/${name}/main.ts`], outfile: `dist/webview/${name}.js`,
+    // The codicon font, imported by the webviews' CSS, lands beside the bundles as a local webview resource.
+    loader: { '.ttf': 'file' }, assetNames: '[name]' });
 }
 
 const present = bundles.filter((b) => existsSync(join(root, b.entryPoints[0])));

@@ -84,7 +84,7 @@ export async function openWebview(browser: Browser, name: string, size = { width
     if (file === 'index.html') return route.fulfill({ contentType: 'text/html', body: html });
     const path = join(root, 'dist/webview', file);
     if (!/^[\w.-]+$/.test(file) || !existsSync(path)) return route.fulfill({ status: 404, body: '' });
-    await route.fulfill({ contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: readFileSync(path) });
+    await route.fulfill({ contentType: file.endsWith('.css') ? 'text/css' : file.endsWith('.ttf') ? 'font/ttf' : 'text/javascript', body: readFileSync(path) });
   });
   await page.goto(`${ORIGIN}/index.html`);
   const handle: WebviewPageHandle = {

@@ -19,7 +19,32 @@ test('1,000 runs: one row each, columns for values that differ, no bookkeeping, 
   await w.post({ type: 'init', runs: Array.from({ length: 1000 }, (_, i) => tableRun(i)) });
   const r = await w.waitForSent('rendered');
   assert.equal(r.rows, 1000);
-  assert.equal(await w.page.$$eval('#runs tbody tr', (e) => e.length), 1000);
+  // Only the rows in view (and a margin) are in the DOM; scrolling brings the others.
+  const drawn = await w.page.$$eval('#runs tbody tr', (e) => e.length);
+  assert.ok(drawn >= 20 && drawn < 200, `${drawn} rows drawn of 1000`);
+  await w.page.click('#runs th[data-col="duration"]');
+  assert.equal(await w.page.getAttribute('#runs tbody tr >> nth=0', 'data-key'), '/runs/r0');
+  await w.page.$eval('#table-scroll', (s) => { s.scrollTop = s.scrollHeight; });
+  await w.page.locator('#runs tbody tr[data-key="/runs/r999"]').waitFor({ timeout: 10_000 });
+  const last = await w.page.$eval('#runs tbody tr[data-key="/runs/r999"]', (tr) => {
+    const box = tr.getBoundingClientRect();
+    const view = document.querySelector('#table-scroll')!.getBoundingClientRect();
+    return box.bottom <= view.bottom + 1 && box.top >= view.top;
+  });
+  assert.ok(last, 'the last run is in view at the bottom of the scroll range');
+  await w.page.$eval('#table-scroll', (s) => { s.scrollTop = s.scrollHeight / 2; });
+  await w.page.waitForFunction(() => Array.from(document.querySelectorAll('#runs tbody tr')).some((tr) => {
+    const box = tr.getBoundingClientRect();
+    return (tr as HTMLElement).dataset.key === '/runs/r500' && box.top >= 0 && box.bottom <= innerHeight;
+  }), undefined, { timeout: 10_000 });
+  // The status icons are codicons from the bundled font, loaded under the webview's CSP.
+  await w.page.evaluate(() => document.fonts.ready);
+  assert.ok(await w.page.evaluate(() => {
+    let loaded = false;
+    document.fonts.forEach((f) => { if (f.family.replace(/"/g, '') === 'codicon' && f.status === 'loaded') loaded = true; });
+    return loaded;
+  }), 'the codicon font loaded');
+  assert.equal(await w.page.$eval('#runs .status-icon', (e) => getComputedStyle(e, '::before').fontFamily.replace(/"/g, '')), 'codicon');
   const header = await w.page.$$eval('#runs thead th', (els) => els.map((e) => e.textContent));
   assert.deepEqual(header, ['', 'run', 'status', 'experiment', 'duration', 'host', 'tags', 'notes', 'model.lr', 'loss', 'acc', 'best']);
   assert.equal(await w.page.textContent('#count'), '1000 runs');
@@ -48,8 +73,10 @@ test('sort by a header (numbers as numbers), filter by words and status:, group 
   await w.page.selectOption('#group', 'sweep');
   await w.page.waitForFunction(() => document.querySelectorAll('#runs tr.group-row').length > 0);
   const groups = await w.page.$$eval('#runs tr.group-row', (els) => els.map((e) => e.textContent));
-  assert.ok(groups.some((g) => /single runs · 10 runs/.test(g ?? '')), JSON.stringify(groups));
   assert.ok(groups.some((g) => /sweep 0 · 1 run$/.test(g ?? '')), JSON.stringify(groups));
+  // The last group (sorted by name) is drawn once scrolled into view.
+  await w.page.$eval('#table-scroll', (s) => { s.scrollTop = s.scrollHeight; });
+  await w.page.locator('#runs tr.group-row', { hasText: /single runs · 10 runs/ }).waitFor({ timeout: 10_000 });
   const state = await w.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
   assert.deepEqual(state, { filter: '', group: 'sweep', sort: { column: 'metric:loss', dir: -1 } });
   await w.page.close();
