@@ -7,6 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import './metrics.css';
 import type { ConfigDiff, MetricColumns, MetricsHostMessage, MetricsRun, MetricsWebviewMessage, XAxis } from '../contract.js';
 import { cssVar, el, host, onHostMessage, runColor } from '../shared/host.js';
+import { icon } from '../shared/icons.js';
 import { registerToolkit } from '../shared/toolkit.js';
 import { formatNumber, formatTicks } from '../shared/format.js';
 import { ChartDataCache, finalAndBest, metricNames, type ChartSettings } from './chart-data.js';
@@ -65,7 +66,8 @@ function renderConfigDiff(diff: ConfigDiff | undefined): void {
     : 'The composed configs are identical');
   const actions: HTMLElement[] = [];
   if (runs.length === 2) {
-    const open = el('vscode-button', { id: 'open-diff', appearance: 'secondary' }, 'Open side-by-side diff');
+    const open = el('vscode-button', { id: 'open-diff', appearance: 'secondary' },
+      Object.assign(icon('diff'), { slot: 'start' }), 'Open side-by-side diff');
     open.addEventListener('click', () => vscode.postMessage({ type: 'openDiff', keys: runs.map((r) => r.key) }));
     actions.push(open);
   }

@@ -7,6 +7,7 @@ import './resume-tree.css';
 import type { GraphCheckpoint, GraphRun, ResumeTreeHostMessage, ResumeTreeWebviewMessage } from '../contract.js';
 import { formatNumber, formatTicks } from '../shared/format.js';
 import { el, host, onHostMessage } from '../shared/host.js';
+import { icon } from '../shared/icons.js';
 import { registerToolkit } from '../shared/toolkit.js';
 import { attemptSpans, layoutLanes, stepTicks } from './layout.js';
 
@@ -27,8 +28,13 @@ let runs: GraphRun[] = [];
 let focus: string | undefined;
 let selected: { run: string; checkpoint: string } | undefined;
 
+/** The codicon of each action, as VS Code shows it elsewhere (the run explorer's menus). */
+const ICONS: Record<string, string> = { 'Resume here': 'debug-continue', Fork: 'repo-forked', Resume: 'debug-continue',
+  Config: 'go-to-file', Metrics: 'graph-line' };
+
 function button(label: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLElement {
-  const b = el('vscode-button', { appearance: 'secondary', ...attrs }, label);
+  const start = ICONS[label] ? [Object.assign(icon(ICONS[label]), { slot: 'start' })] : [];
+  const b = el('vscode-button', { appearance: 'secondary', ...attrs }, ...start, label);
   b.addEventListener('click', (e) => {
     e.stopPropagation();
     onClick();

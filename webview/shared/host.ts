@@ -49,9 +49,20 @@ export function el(tag: string, attrs: Record<string, string> = {}, ...children:
   return e;
 }
 
-/** Distinct colours for many runs: a fixed palette, then golden-angle hues. */
+/** The theme's own chart colours (VS Code sets them for light, dark and high contrast), used for the first runs. */
+const THEME_CHARTS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-red',
+  '--vscode-charts-purple', '--vscode-charts-yellow'];
+let themeColors: { theme: string; colors: string[] } | undefined;
+
+/**
+ * Distinct colours for many runs: the theme's chart colours first (so a high-contrast theme gets its own), then a
+ * fixed palette, then golden-angle hues. Read once per theme (the body's class names change with it).
+ */
 export function runColor(i: number): string {
-  const palette = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7',
+  const theme = document.body.className;
+  if (themeColors?.theme !== theme) themeColors = { theme, colors: THEME_CHARTS.map((v) => cssVar(v, '')).filter(Boolean) };
+  if (i < themeColors.colors.length) return themeColors.colors[i];
+  const palette = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#edc948', '#76b7b2', '#ff9da7',
     '#9c755f', '#bab0ac'];
   return i < palette.length ? palette[i] : `hsl(${(i * 137.508) % 360} 65% 55%)`;
 }
