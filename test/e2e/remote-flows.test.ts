@@ -107,11 +107,15 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
     await wb.waitForTerminalText(/job #0 started on gpu-lab/, 180_000);
     await wb.foldFolders();
     const rows = await wb.viewRows('BAIT Runs');
-    const sweepRow = rows.filter({ hasText: /1 jobs · 0 completed/ }).first();
+    const sweepRow = rows.filter({ hasText: /sweep .*1 jobs · 0 completed/ }).first();
     await sweepRow.waitFor({ timeout: 60_000 });
-    await expand(sweepRow);
     const running = rows.filter({ hasText: /#0 trainer\.max_steps=1000000.*running · / }).first();
-    await running.waitFor({ timeout: 180_000 });
+    // The job's row appears once its run.json is mirrored from the host; keep its sweep open meanwhile.
+    for (const end = Date.now() + 180_000; !(await running.isVisible());) {
+      assert.ok(Date.now() < end, 'the remote job shows as running in the explorer');
+      if ((await sweepRow.getAttribute('aria-expanded')) === 'false') await sweepRow.locator('.monaco-tl-twistie').click();
+      await page.waitForTimeout(500);
+    }
     jobDir = jobDirs()[0]!;
     assert.equal(readMarker(jobDir)?.kind, 'ssh', 'the run went to the host');
     await running.click({ button: 'right' });

@@ -7,6 +7,15 @@ import { repoRoot } from './code-server.js';
 
 export const ARTIFACTS = join(repoRoot, 'test-artifacts', 'e2e');
 
+export type Theme = 'dark' | 'light' | 'hc-dark' | 'hc-light';
+/** Each theme's label in the picker and the workbench's class under it. */
+const THEMES: Record<Theme, [string, string]> = {
+  dark: ['Dark Modern', 'vs-dark'], light: ['Light Modern', 'vs'], 'hc-dark': ['Dark High Contrast', 'hc-black'],
+  'hc-light': ['Light High Contrast', 'hc-light'],
+};
+/** Both high-contrast themes, then dark and light (ending in light, as the other tests expect). */
+export const ALL_THEMES: readonly Theme[] = ['hc-dark', 'hc-light', 'dark', 'light'];
+
 export class Workbench {
   constructor(readonly page: Page) {}
 
@@ -21,20 +30,20 @@ export class Workbench {
   }
 
   /**
-   * Screenshots in the dark and the light theme (`<name>-dark.png`, `<name>-light.png`), switched through the Color
-   * Theme picker (webviews follow), ending in light. `settle` restores what the switch closed (a hover, a menu).
+   * Screenshots in the given themes (default dark, then light: `<name>-dark.png`, `<name>-light.png`), switched
+   * through the Color Theme picker (webviews follow). `settle` restores what the switch closed (a hover, a menu).
    */
-  async shotThemes(name: string, settle?: () => Promise<void>): Promise<void> {
-    for (const theme of ['dark', 'light'] as const) {
+  async shotThemes(name: string, settle?: () => Promise<void>, themes: readonly Theme[] = ['dark', 'light']): Promise<void> {
+    for (const theme of themes) {
       await this.useTheme(theme);
       await settle?.();
       await this.shot(`${name}-${theme}`);
     }
   }
 
-  /** Switches to VS Code's Dark Modern or Light Modern theme through the Color Theme picker. */
-  async useTheme(theme: 'dark' | 'light'): Promise<void> {
-    const [label, cls] = theme === 'dark' ? ['Dark Modern', 'vs-dark'] : ['Light Modern', 'vs'];
+  /** Switches to one of VS Code's built-in themes (Dark/Light Modern, Dark/Light High Contrast) through the Color Theme picker. */
+  async useTheme(theme: Theme): Promise<void> {
+    const [label, cls] = THEMES[theme];
     // The theme picker by its keybinding: in the palette, "Browse Color Themes in Marketplace" sorts first.
     // Only one quick input can be open: close whatever is (a caller's `settle` opens it again).
     if (await this.quickInput.isVisible()) await this.page.keyboard.press('Escape');

@@ -115,6 +115,12 @@ function chartWidth(): number {
 }
 
 const CHART_HEIGHT = 220;
+/** Line patterns for high-contrast themes: solid, dashed, dotted, dash-dot. */
+const HC_DASHES: number[][] = [[], [8, 4], [2, 3], [8, 3, 2, 3]];
+
+function highContrast(): boolean {
+  return document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
+}
 const tickValues = (_u: uPlot, splits: number[]): string[] => formatTicks(splits);
 
 /** Draws each run's resume lines (dashed, with the attempt number) and its best checkpoint (a ringed dot). */
@@ -161,8 +167,11 @@ function plotOptions(width: number, metric: string): uPlot.Options {
   const fg = cssVar('--vscode-descriptionForeground', cssVar('--vscode-foreground', '#cccccc'));
   const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.25)');
   const font = `11px ${cssVar('--vscode-font-family', 'sans-serif')}`;
-  const axis = { stroke: fg, font, labelFont: font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 },
-    values: tickValues };
+  // High contrast: the theme's border colour is as strong as the data, so the grid is dotted there, and lines
+  // differ by dash pattern as well as colour (the theme's chart colours are close to each other in light HC).
+  const hc = highContrast();
+  const axis = { stroke: fg, font, labelFont: font, grid: { stroke: grid, width: hc ? 0.5 : 1, ...(hc ? { dash: [1, 4] } : {}) },
+    ticks: { stroke: grid, width: 1 }, values: tickValues };
   const labels = legendLabels(runs);
   return {
     width, height: CHART_HEIGHT,
@@ -174,7 +183,8 @@ function plotOptions(width: number, metric: string): uPlot.Options {
     hooks: { draw: [markersHook(metric)] },
     series: [
       { label: state.xAxis, value: (_u, v) => (v == null ? '' : formatNumber(v)) },
-      ...runs.map((r, i) => ({ label: labels[i], stroke: runColor(i), width: runs.length > 25 ? 1 : 1.5, spanGaps: true,
+      ...runs.map((r, i) => ({ label: labels[i], stroke: runColor(i), width: runs.length > 25 ? 1 : hc ? 2 : 1.5, spanGaps: true,
+        ...(hc && i % HC_DASHES.length ? { dash: HC_DASHES[i % HC_DASHES.length] } : {}),
         points: { show: false }, value: (_u: uPlot, v: number | null) => (v == null ? '' : formatNumber(v)) })),
     ],
   };
