@@ -13,6 +13,14 @@ interface Base {
   children: ExplorerNode[];
 }
 
+/**
+ * Overrides as a row shows them: without Hydra's bookkeeping (`hydra/launcher=ssh`, `hydra.launcher.hosts=[...]`,
+ * `hydra.job.num`), which says how a job ran, not what was tried (the tooltip keeps the full list).
+ */
+function shown(overrides: string[]): string {
+  return overrides.filter((o) => !/^[~+]*hydra[./]/.test(o)).join(' ');
+}
+
 export type ExplorerNode =
   | (Base & { kind: 'experiment' })
   | (Base & { kind: 'name' })
@@ -96,7 +104,7 @@ export function buildExplorerTree(scan: ScanResult): ExplorerNode[] {
     return {
       kind: 'run', id: `run:${run.dir}`, run, children,
       label: runLabel(run),
-      description: [run.status, run.id, fork, run.overrides.join(' ')].filter(Boolean).join(' · '),
+      description: [run.status, run.id, fork, shown(run.overrides)].filter(Boolean).join(' · '),
     };
   };
 
@@ -113,11 +121,11 @@ export function buildExplorerTree(scan: ScanResult): ExplorerNode[] {
       const run = j.dir ? byDir.get(j.dir) : undefined;
       if (run) {
         const n = runNode(run, seen);
-        n.label = `#${j.num} ${j.overrides.join(' ')}`.trim();
+        n.label = `#${j.num} ${shown(j.overrides)}`.trim();
         children.push(n);
       } else {
         children.push({ kind: 'job', id: `job:${s.dir}:${j.num}`, sweep: s, job: j, children: [],
-          label: `#${j.num} ${j.overrides.join(' ')}`.trim(), description: j.status });
+          label: `#${j.num} ${shown(j.overrides)}`.trim(), description: j.status });
       }
     }
     // Runs that point at this sweep but are not (yet) in its sweep.json.

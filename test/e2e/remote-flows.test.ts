@@ -141,7 +141,7 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
     const running = rows.filter({ hasText: /#0 trainer\.max_steps=1000000.*running · / }).first();
     await running.click({ button: 'right' });
     await page.locator('.context-view .action-label', { hasText: 'Stop Run' }).click();
-    await wb.waitForTerminalText(/run ended: stopped/, 180_000);
+    await wb.waitForTerminalText(/(run|sweep) ended: stopped/, 180_000);
     await rows.filter({ hasText: /#0 trainer\.max_steps=1000000.*stopped · / }).first().waitFor({ timeout: 60_000 });
     assert.equal(runJson(jobDir).status, 'stopped');
     assert.equal(await wb.notification(/failed/).count(), 0, 'a stop is not an error');
@@ -164,7 +164,7 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
     await shots('04-resumed-on-host');
     await running.click({ button: 'right' });
     await page.locator('.context-view .action-label', { hasText: 'Stop Run' }).click();
-    await wb.waitForTerminalText(/run ended: stopped/, 180_000);
+    await wb.waitForTerminalText(/(run|sweep) ended: stopped/, 180_000);
     await rows.filter({ hasText: /#0 trainer\.max_steps=1000000.*stopped · / }).first().waitFor({ timeout: 60_000 });
     const rj = runJson(jobDir);
     assert.equal(rj.status, 'stopped');
