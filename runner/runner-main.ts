@@ -252,10 +252,10 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
     io.err.write(`[sweep] ${summary.completed.length} completed, ${summary.failed.length} failed, ${summary.stopped.length} stopped\n`);
     return summary.stopped.length ? 130 : summary.failed.length ? 3 : 0;
   }
-  const marker = readMarker(dir);
-  if (!args.fork && resumableOnHost(marker)) return resumeRemote(dir, marker, args, io);
   const record = readRunRecord(dir);
   const marker = readMarker(dir);
+  // A bundled-runner job from an SSH host resumes there (an app job resumes through its sweep's launcher, below).
+  if (!record?.app && !args.fork && resumableOnHost(marker)) return resumeRemote(dir, marker, args, io);
   if (record?.app && marker && !args.fork) {
     if (args.app || args.appResume) throw new UserError('--app and --app-resume cannot change a job that runs through a launcher; resume it as it was started');
     return resumeRemoteAppJob(dir, record, marker, { ...(args.from ? { from: args.from } : {}), extra: args.extra, runnerScript: runnerScript() }, io);
