@@ -46,14 +46,7 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
   });
   const wb = new Workbench(browser.page);
   const page = browser.page;
-  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await wb.shot(`failed-remote-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
+  const step = wb.stepper(t, 'remote');
   /** Expands a tree row (a click would also collapse it): its twistie, only while it says collapsed. */
   const expand = async (row: import('playwright-core').Locator): Promise<void> => {
     for (const end = Date.now() + 60_000; ;) {

@@ -40,14 +40,7 @@ test('workbench flows in code-server: failures, overrides, failed jobs, stop, sw
   });
   const wb = new Workbench(browser.page);
   const page = browser.page;
-  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await wb.shot(`failed-wb-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
+  const step = wb.stepper(t, 'wb');
   const shots = (name: string, settle?: () => Promise<void>) => wb.shotThemes(`wb-${name}`, settle);
   await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
   await wb.ready();

@@ -44,14 +44,7 @@ test('the workbench in light, dark and high contrast: composed config, metrics, 
   });
   const wb = new Workbench(browser.page);
   const page = browser.page;
-  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await wb.shot(`failed-look-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
+  const step = wb.stepper(t, 'look');
   const shots = (name: string, settle?: () => Promise<void>) => wb.shotThemes(`look-${name}`, settle, ALL_THEMES);
   await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
   await wb.ready();

@@ -24,6 +24,22 @@ export class Workbench {
     await this.page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
   }
 
+  /**
+   * A step of a scenario as a subtest of `t`: a failing step keeps a screenshot (`failed-<prefix>-<step>.png`), so
+   * a red run shows what the editor looked like.
+   */
+  stepper(t: { test: (name: string, fn: () => Promise<void>) => Promise<void> }, prefix: string):
+      (name: string, fn: () => Promise<void>) => Promise<void> {
+    return (name, fn) => t.test(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        await this.shot(`failed-${prefix}-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
   async shot(name: string): Promise<void> {
     mkdirSync(ARTIFACTS, { recursive: true });
     await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
