@@ -1,19 +1,25 @@
 """PyTorch CPU baseline for bench/training.ts: the same premise-selection models on the same data and batch size.
 
-usage: torch_baseline.py DATA MODEL FORM THREADS STEPS
+usage: torch_baseline.py DATA MODEL FORM THREADS [STEPS]
   MODEL   meanpool | transformer
   FORM    meanpool: embedding (Embedding + masked mean) or bag (EmbeddingBag(mode="mean")); transformer: layer
   THREADS torch intra-op threads (OPENBLAS_NUM_THREADS=1 is set by the caller: torch's own threads do the work)
-
-Prints one JSON object {"torch", "blas", "samples_per_s", ...}. The model is the bundled one, dropout included
+  STEPS   train this many steps after the warm-up and print one JSON object {"torch", "blas", "samples_per_s", ...}.
+          Without it the script serves timed windows for bench/training.ts, which interleaves them with ours so
+          that a loaded machine slows both sides alike: it prints {"torch", "blas", "ready": true} after the
+          warm-up, then for each line "N" read from stdin trains N more steps and prints {"steps", "seconds"}.
+ The model is the bundled one, dropout included
 (mean-pool: dropout 0.1 on each pooled embedding; transformer: 0), trained with Adam (lr 1e-3) and gradient-norm
 clipping at 1.0, batch 32. As in the project's loop, each step draws its pairs from a shuffled order and pads
 them into a batch inside the timed loop. The allocator settings (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_)
-come from the environment, so the caller measures each setting in its own process.
+come from the environment, so the caller measures each setting in its own process, as does flushing subnormal
+floats to zero (BAIT_TORCH_FLUSH_DENORMAL=1: the Adam moments of embedding rows no batch touches decay into the
+subnormal range, where x86 arithmetic is very slow; the project's Adam flushes them).
 """
 import gzip
 import json
 import math
+import os
 import sys
 import time
 
@@ -21,11 +27,14 @@ import torch
 from torch import nn
 
 DATA, MODEL, FORM = sys.argv[1], sys.argv[2], sys.argv[3]
-THREADS, STEPS = int(sys.argv[4]), int(sys.argv[5])
+THREADS = int(sys.argv[4])
+STEPS = int(sys.argv[5]) if len(sys.argv) > 5 else None
 WARMUP = 20 if MODEL == "meanpool" else 3
 BATCH = 32
 torch.manual_seed(0)
 torch.set_num_threads(THREADS)
+if os.environ.get("BAIT_TORCH_FLUSH_DENORMAL") == "1":
+    torch.set_flush_denormal(True)
 
 
 def load(vocab, max_len):
@@ -94,27 +103,35 @@ class PremiseSelection(nn.Module):
         return self.head(torch.cat([self.goal(g), self.premise(p)], 1)).squeeze(1)
 
 
-def throughput(model, data):
-    goals, prems, labels = data
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.BCEWithLogitsLoss()
-    order = torch.randperm(len(labels)).tolist()
-    model.train()
-    start = 0.0
-    for s in range(WARMUP + STEPS):
-        if s == WARMUP:
-            start = time.perf_counter()
-        # The batch is built here, inside the timed loop, as the project's trainer builds its own.
-        lo = (s * BATCH) % (len(order) - BATCH)
-        idx = order[lo : lo + BATCH]
-        g, p = pad([goals[i] for i in idx]), pad([prems[i] for i in idx])
-        y = torch.tensor([labels[i] for i in idx])
-        opt.zero_grad()
-        loss = loss_fn(model(g, p), y)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-    return STEPS * BATCH / (time.perf_counter() - start)
+class Loop:
+    """The training loop of the bench, one step at a time; its state carries over between timed windows."""
+
+    def __init__(self, model, data):
+        self.model, self.data = model, data
+        self.opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        self.loss_fn = nn.BCEWithLogitsLoss()
+        self.order = torch.randperm(len(data[2])).tolist()
+        self.s = 0
+        model.train()
+
+    def run(self, steps):
+        """Trains `steps` batches and returns the seconds they took."""
+        goals, prems, labels = self.data
+        order, model, opt = self.order, self.model, self.opt
+        start = time.perf_counter()
+        for _ in range(steps):
+            # The batch is built here, inside the timed loop, as the project's trainer builds its own.
+            lo = (self.s * BATCH) % (len(order) - BATCH)
+            self.s += 1
+            idx = order[lo : lo + BATCH]
+            g, p = pad([goals[i] for i in idx]), pad([prems[i] for i in idx])
+            y = torch.tensor([labels[i] for i in idx])
+            opt.zero_grad()
+            loss = self.loss_fn(model(g, p), y)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+        return time.perf_counter() - start
 
 
 def main():
@@ -125,14 +142,30 @@ def main():
         out["blas"] = torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0]
     except Exception:
         out["blas"] = "unknown"
+    # Debian's torch calls the generic BLAS interface: which library serves it decides its matMul speed (the
+    # reference BLAS is several times slower than OpenBLAS), so say which one this process loaded.
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = {line.split()[-1] for line in maps if "blas" in line.split()[-1]}
+        out["blas_library"] = sorted(libs)
+    except OSError:
+        out["blas_library"] = "unknown"
     if MODEL == "meanpool":
         model = PremiseSelection(lambda: MeanPool(n, 128, FORM == "bag", 0.1), 128)
         data = load(vocab, 128)
     else:
         model = PremiseSelection(lambda: Transformer(n, 128, 2, 1, 256, 64), 128)
         data = load(vocab, 64)
-    out["samples_per_s"] = throughput(model, data)
-    print(json.dumps(out))
+    loop = Loop(model, data)
+    loop.run(WARMUP)
+    if STEPS is not None:
+        out["samples_per_s"] = STEPS * BATCH / loop.run(STEPS)
+        print(json.dumps(out))
+        return
+    print(json.dumps({**out, "ready": True}), flush=True)
+    for line in sys.stdin:
+        n = int(line)
+        print(json.dumps({"steps": n, "seconds": loop.run(n)}), flush=True)
 
 
 main()

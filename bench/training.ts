@@ -1,21 +1,37 @@
 // Training throughput of the premise-selection models (mean-pool and transformer) on the wasm and cpu backends,
 // beside the same models in PyTorch on CPU (bench/torch_baseline.py: Debian's python3-torch with OpenBLAS,
-// OPENBLAS_NUM_THREADS=1; every variant of torch threads 1/2 and glibc malloc default/tuned is printed, and our
-// ratio is against the fastest) in the same run; and the time from starting `bait run`
-// to the first training step. Each measurement runs in its own process (a tfjs backend is per process).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// OPENBLAS_NUM_THREADS=1; every variant of torch threads 1/2, default and tuned (glibc malloc thresholds, subnormals
+// flushed to zero) is printed, and our ratio is against the fastest), and the time from starting `bait run` to the
+// first training step.
+//
+// Fair under load: every variant runs in its own warm process (a tfjs backend is per process, and a malloc
+// setting per Python process), and the bench alternates short timed windows, one process at a time: first a survey
+// of every variant over a few rounds (the order rotating each round), then ours against the fastest PyTorch variant
+// in adjacent windows, many rounds. A machine whose load changes therefore slows both sides of a pair alike; the
+// ratio is reported per pair (median and range) with the load average.
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { webgpuTraining } from './gpu-train.js';
 
 const ROOT = resolve(__dirname, '..');
 const DATA = join(ROOT, 'data', 'mizar40-m2k');
-const STEPS = { meanpool: { warmup: 20, steps: 300 }, transformer: { warmup: 3, steps: 20 } } as const;
-type ModelKind = keyof typeof STEPS;
+const BATCH = 32;
+type ModelKind = 'meanpool' | 'transformer';
+const WARMUP: Record<ModelKind, number> = { meanpool: 20, transformer: 3 };
+/** Seconds each variant trains per window. */
+const WINDOW_S: Record<ModelKind, number> = { meanpool: 0.5, transformer: 2 };
+/** Rounds over every variant (the survey), then of ours against the fastest PyTorch variant (BAIT_BENCH_ROUNDS). */
+const SURVEY_ROUNDS = 2;
+const ROUNDS = Number(process.env.BAIT_BENCH_ROUNDS ?? 10);
 
-/** In the child: trains `steps` batches with the real Trainer after a warm-up and prints samples/s. */
-async function child(backend: 'wasm' | 'cpu', kind: ModelKind, steps: number): Promise<void> {
+/**
+ * In a worker: builds the model and the real Trainer, trains a warm-up, prints {"ready":true}, then for each line
+ * "N" read from stdin trains N more steps and prints {"steps","seconds"}. The process stays warm between windows.
+ */
+async function worker(backend: 'wasm' | 'cpu', kind: ModelKind): Promise<void> {
   const { initBackend } = await import('../runner/backend/index.js');
   const { PremiseDataModule } = await import('../runner/data/premise_datamodule.js');
   const { MeanPoolEncoder } = await import('../runner/models/mean_pool.js');
@@ -27,7 +43,7 @@ async function child(backend: 'wasm' | 'cpu', kind: ModelKind, steps: number): P
   const { MetricsLog } = await import('../runner/run/metrics_log.js');
   await initBackend(backend);
   const maxLen = kind === 'meanpool' ? 128 : 64;
-  const data = new PremiseDataModule({ config: { batch_size: 32, attributes: { max_len: maxLen } } }, ROOT);
+  const data = new PremiseDataModule({ config: { batch_size: BATCH, attributes: { max_len: maxLen } } }, ROOT);
   data.setup();
   const enc = () => kind === 'meanpool'
     ? new MeanPoolEncoder({ ntoken: data.vocabSize, d_model: 128, dropout: 0.1 })
@@ -35,85 +51,195 @@ async function child(backend: 'wasm' | 'cpu', kind: ModelKind, steps: number): P
   const model = new PremiseSelection({ goal_embedding_module: enc(), premise_embedding_module: enc(),
     classifier: new BinaryClassifier({ input_shape: 128 }), lr: 1e-3 });
   const tmp = mkdtempSync(join(tmpdir(), 'bait-bench-'));
-  const warmup = STEPS[kind].warmup;
-  const opts = parseTrainerOptions({ max_steps: warmup, limit_val_batches: 0, gradient_clip_val: 1.0, enable_progress_bar: false }, []);
+  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+  // max_epochs stays out of the way: windows continue across epoch ends as a long run does.
+  const opts = parseTrainerOptions({ max_steps: WARMUP[kind], max_epochs: 1000000, limit_val_batches: 0,
+    gradient_clip_val: 1.0, enable_progress_bar: false }, []);
   const trainer = new Trainer(opts, {
     model, data, callbacks: [], seed: 1, attempt: 1, runDir: tmp, checkpointDir: join(tmp, 'checkpoints'),
     metrics: new MetricsLog(join(tmp, 'metrics.jsonl')), progress: new Progress(false, false, () => {}), print: () => {},
     backend, config: {}, stopFile: join(tmp, 'stop'),
   });
   await trainer.fit();
-  opts.max_steps = warmup + steps;
-  const t0 = performance.now();
-  await trainer.fit();
-  const seconds = (performance.now() - t0) / 1000;
-  rmSync(tmp, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ samples_per_s: (steps * 32) / seconds }) + '\n');
-}
-
-function measure(backend: 'wasm' | 'cpu', kind: ModelKind, steps: number): number {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'training.ts'), '--train-child', backend, kind, String(steps)],
-    { cwd: ROOT, encoding: 'utf8' });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${backend}/${kind} failed: ${r.stderr.slice(-500)}`);
-  return JSON.parse(line).samples_per_s;
+  process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+  for await (const line of createInterface({ input: process.stdin })) {
+    const steps = Number(line);
+    opts.max_steps += steps;
+    const t0 = performance.now();
+    await trainer.fit();
+    process.stdout.write(JSON.stringify({ steps, seconds: (performance.now() - t0) / 1000 }) + '\n');
+  }
 }
 
 // Debian's python3-torch lives in the system interpreter; a pyenv or venv `python3` on PATH would not see it.
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+// Debian's torch calls whichever libblas.so.3 the system alternative names, by default the reference BLAS, which
+// is several times slower on the transformer. The baseline loads OpenBLAS from its own folder instead.
+const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+const BLAS_ALTERNATIVES = ['libblas.so.3-x86_64-linux-gnu', 'liblapack.so.3-x86_64-linux-gnu'];
 
-/** Makes sure python3 can import torch with OpenBLAS (installs Debian's packages as root); a note when it cannot. */
-function ensureTorch(): string | undefined {
-  const ok = () => spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-  if (ok()) return undefined;
-  if (process.getuid?.() !== 0) return 'python3-torch is not installed and this is not root: PyTorch baseline skipped';
-  spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', 'python3-torch', 'libopenblas0-pthread'], { stdio: 'ignore' });
-  return ok() ? undefined : 'apt-get could not install python3-torch: PyTorch baseline skipped';
+/** Where each BLAS alternative points now (to put back after installing OpenBLAS, which would take them over). */
+function alternatives(): Array<[string, string]> {
+  return BLAS_ALTERNATIVES.flatMap((name) => {
+    const r = spawnSync('update-alternatives', ['--query', name], { encoding: 'utf8' });
+    const value = /^Value: (.+)$/m.exec(r.stdout ?? '')?.[1];
+    return value ? [[name, value] as [string, string]] : [];
+  });
 }
 
 /**
- * glibc malloc settings for the PyTorch baseline. By default glibc hands blocks above its (dynamic) mmap threshold
- * back to the kernel and maps them again the next step, and the small mean-pool model then page-faults in every
- * Adam step (its speed swings about 4x between runs). `tuned` keeps freed memory in the heap: the mmap threshold at
- * glibc's maximum (32 MiB on 64-bit; larger values are ignored) and a trim threshold of 1 GiB.
+ * Makes sure python3 can import torch and that OpenBLAS is there (installs Debian's packages as root, leaving the
+ * system's BLAS choice as it was: only the baseline's processes load OpenBLAS); a note when it cannot.
  */
-const MALLOC: Record<string, Record<string, string>> = {
-  default: {},
-  tuned: { MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024) },
-};
-const TORCH_VARIANTS: Record<ModelKind, string[]> = { meanpool: ['embedding', 'bag'], transformer: ['layer'] };
-const TORCH_STEPS: Record<ModelKind, number> = { meanpool: 300, transformer: 20 };
-
-interface TorchRun { torch: string; blas: string; samples_per_s: number }
-
-function torchRun(kind: ModelKind, form: string, threads: number, malloc: string): TorchRun | string {
-  const r = spawnSync(PYTHON, [join(ROOT, 'bench', 'torch_baseline.py'), DATA, kind, form, String(threads), String(TORCH_STEPS[kind])], {
-    encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', ...MALLOC[malloc] },
-  });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) return `torch_baseline.py ${kind} ${form} failed: ${r.stderr.slice(-300)}`;
-  return JSON.parse(line);
+function ensureTorch(): string | undefined {
+  const ok = () => spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0 &&
+    existsSync(join(OPENBLAS_DIR, 'libblas.so.3'));
+  if (ok()) return undefined;
+  if (process.getuid?.() !== 0) return 'python3-torch or libopenblas0-pthread is not installed and this is not root: PyTorch baseline skipped';
+  const before = alternatives();
+  spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', 'python3-torch', 'libopenblas0-pthread'], { stdio: 'ignore' });
+  for (const [name, value] of before) spawnSync('update-alternatives', ['--set', name, value], { stdio: 'ignore' });
+  return ok() ? undefined : 'apt-get could not install python3-torch and libopenblas0-pthread: PyTorch baseline skipped';
 }
 
-/** Every PyTorch variant of each model: form x torch threads (1, 2) x malloc (default, tuned), samples/s. */
-function torchBaseline(): { variants: Record<ModelKind, Record<string, number>>; torch: string; blas: string } | string {
-  const note = ensureTorch();
-  if (note) return note;
-  const variants = { meanpool: {}, transformer: {} } as Record<ModelKind, Record<string, number>>;
-  let meta = { torch: '', blas: '' };
-  for (const kind of ['meanpool', 'transformer'] as const) {
-    for (const form of TORCH_VARIANTS[kind]) {
-      for (const threads of [1, 2]) {
-        for (const malloc of Object.keys(MALLOC)) {
-          const r = torchRun(kind, form, threads, malloc);
-          if (typeof r === 'string') return r;
-          meta = { torch: r.torch, blas: r.blas };
-          variants[kind][`${form}/threads=${threads}/malloc=${malloc}`] = Math.round(r.samples_per_s);
-        }
-      }
+/**
+ * Settings for the PyTorch baseline, each measured in its own processes. By default glibc hands blocks above its
+ * (dynamic) mmap threshold back to the kernel and maps them again the next step, and the small mean-pool model
+ * then page-faults in every Adam step (its speed swings about 4x between runs). `tuned` keeps freed memory in the
+ * heap (the mmap threshold at glibc's maximum, 32 MiB on 64-bit; larger values are ignored; a trim threshold of
+ * 1 GiB) and flushes subnormal floats to zero (torch.set_flush_denormal), as the project's Adam does for its moments.
+ */
+const TUNING: Record<string, Record<string, string>> = {
+  default: {},
+  tuned: { MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024),
+    BAIT_TORCH_FLUSH_DENORMAL: '1' },
+};
+const TORCH_FORMS: Record<ModelKind, string[]> = { meanpool: ['embedding', 'bag'], transformer: ['layer'] };
+
+/** A warm training process that trains N more steps per request and answers with the seconds they took. */
+class Worker {
+  private readonly lines: AsyncIterator<string>;
+  private stderr = '';
+  meta: Record<string, unknown> = {};
+  /** Steps per window, set from the calibration window so that each lasts about WINDOW_S. */
+  steps = 1;
+  readonly rates: number[] = [];
+
+  constructor(readonly name: string, private readonly proc: ChildProcessWithoutNullStreams) {
+    proc.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    this.lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  }
+
+  private async next(): Promise<Record<string, unknown>> {
+    for (;;) {
+      const r = await this.lines.next();
+      if (r.done) throw new Error(`${this.name} exited: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      if (r.value.startsWith('{')) return JSON.parse(r.value);
     }
   }
-  return { variants, ...meta };
+
+  async ready(): Promise<void> {
+    this.meta = await this.next();
+  }
+
+  /** Trains `steps` more steps; samples/s. */
+  async window(steps: number): Promise<number> {
+    this.proc.stdin.write(`${steps}\n`);
+    const r = await this.next();
+    return (steps * BATCH) / (r.seconds as number);
+  }
+
+  close(): void {
+    this.proc.stdin.end();
+    this.proc.kill();
+  }
+}
+
+function ourWorker(backend: 'wasm' | 'cpu', kind: ModelKind): Worker {
+  return new Worker(`${backend}_${kind}`, spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'training.ts'),
+    '--train-worker', backend, kind], { cwd: ROOT }));
+}
+
+function torchWorker(kind: ModelKind, form: string, threads: number, tuning: string): Worker {
+  return new Worker(`torch:${form}/threads=${threads}/${tuning}`, spawn(PYTHON,
+    [join(ROOT, 'bench', 'torch_baseline.py'), DATA, kind, form, String(threads)],
+    { env: { ...process.env, LD_LIBRARY_PATH: OPENBLAS_DIR, OPENBLAS_NUM_THREADS: '1', ...TUNING[tuning] } }));
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const range = (xs: number[]) => [Math.min(...xs), Math.max(...xs)];
+const round3 = (x: number) => Number(x.toFixed(3));
+
+interface KindResult {
+  /** Survey: the median samples/s of each variant over SURVEY_ROUNDS interleaved rounds, and [min, max]. */
+  samples_per_s: Record<string, number>;
+  range: Record<string, number[]>;
+  fastest_torch?: string;
+  /**
+   * Head to head with the fastest torch variant: ROUNDS pairs of adjacent windows (who goes first alternates);
+   * each pair gives one ratio. Median and [min, max].
+   */
+  ratio_vs_fastest_torch_cpu?: { median: number; range: number[]; ours_samples_per_s: number; torch_samples_per_s: number };
+  torch_meta?: Record<string, unknown>;
+}
+
+/** One window per worker in turn, `rounds` times, the order rotating each round; rates are appended to each. */
+async function rotate(workers: Worker[], rounds: number): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < workers.length; i++) {
+      const w = workers[(i + r) % workers.length]!;
+      w.rates.push(await w.window(w.steps));
+    }
+  }
+}
+
+/**
+ * Starts every variant of `kind` (ours on wasm, and on cpu for the mean-pool; each PyTorch variant), calibrates
+ * each one's window to about WINDOW_S seconds, surveys them all in interleaved rounds, then measures ours head to
+ * head against the fastest PyTorch variant in alternating adjacent windows.
+ */
+async function interleaved(kind: ModelKind, withTorch: boolean): Promise<KindResult> {
+  const ours = ourWorker('wasm', kind);
+  // The pure-JS cpu backend (the correctness reference) trains the transformer at about one sample a second.
+  const workers: Worker[] = kind === 'meanpool' ? [ours, ourWorker('cpu', kind)] : [ours];
+  if (withTorch) {
+    for (const form of TORCH_FORMS[kind]) {
+      for (const threads of [1, 2]) for (const tuning of Object.keys(TUNING)) workers.push(torchWorker(kind, form, threads, tuning));
+    }
+  }
+  const out: KindResult = { samples_per_s: {}, range: {} };
+  try {
+    // All start at once; each waits on its stdin once warm, costing nothing.
+    for (const w of workers) await w.ready();
+    for (const w of workers) {
+      const rate = await w.window(kind === 'meanpool' ? 20 : 1);
+      w.steps = Math.max(1, Math.round((rate * WINDOW_S[kind]) / BATCH));
+    }
+    await rotate(workers, SURVEY_ROUNDS);
+    for (const w of workers) {
+      out.samples_per_s[w.name] = Math.round(median(w.rates));
+      out.range[w.name] = range(w.rates).map(Math.round);
+    }
+    const torch = workers.filter((w) => w.name.startsWith('torch:'));
+    if (!torch.length) return out;
+    const fastest = torch.reduce((a, b) => (median(b.rates) > median(a.rates) ? b : a));
+    out.fastest_torch = fastest.name;
+    out.torch_meta = { version: torch[0]!.meta.torch, blas: torch[0]!.meta.blas, blas_library: torch[0]!.meta.blas_library };
+    for (const w of workers) if (w !== ours && w !== fastest) w.close();
+    ours.rates.length = 0;
+    fastest.rates.length = 0;
+    await rotate([ours, fastest], ROUNDS);
+    const ratios = ours.rates.map((x, r) => x / fastest.rates[r]!);
+    out.ratio_vs_fastest_torch_cpu = { median: round3(median(ratios)), range: range(ratios).map(round3),
+      ours_samples_per_s: Math.round(median(ours.rates)), torch_samples_per_s: Math.round(median(fastest.rates)) };
+    return out;
+  } finally {
+    for (const w of workers) w.close();
+  }
 }
 
 /** Seconds from spawning `bait run` (the built CLI when present) to its first training step in metrics.jsonl. */
@@ -143,49 +269,37 @@ async function timeToFirstStep(): Promise<{ seconds: number; via: string }> {
 }
 
 export async function benchTraining(): Promise<Record<string, unknown>> {
-  const tfjs: Record<string, number> = {};
-  for (const backend of ['wasm', 'cpu'] as const) {
-    for (const kind of ['meanpool', 'transformer'] as const) {
-      // The pure-JS cpu backend is ~20x slower on the transformer; fewer steps keep the bench short.
-      const slow = backend === 'cpu' && kind === 'transformer';
-      const steps = slow ? 4 : STEPS[kind].steps;
-      // Best of two runs, as the PyTorch side reports its best configuration: the machine is shared and noisy.
-      const runs = slow ? [measure(backend, kind, steps)] : [measure(backend, kind, steps), measure(backend, kind, steps)];
-      tfjs[`${backend}_${kind}`] = Math.round(Math.max(...runs));
-    }
+  const note = ensureTorch();
+  const load = [loadavg()[0]!];
+  const out: Record<string, unknown> = {
+    unit: 'training samples/s (batch 32, d_model 128)', survey_rounds: SURVEY_ROUNDS, head_to_head_rounds: ROUNDS, window_s: WINDOW_S,
+  };
+  if (note) out.torch_note = note;
+  const results: Partial<Record<ModelKind, KindResult>> = {};
+  for (const kind of ['meanpool', 'transformer'] as const) {
+    results[kind] = await interleaved(kind, note === undefined);
+    load.push(loadavg()[0]!);
   }
-  const torch = torchBaseline();
-  const out: Record<string, unknown> = { unit: 'training samples/s (batch 32, d_model 128)', tfjs };
-  if (typeof torch === 'string') out.torch_note = torch;
-  else {
-    // Debian's torch links the generic BLAS interface; which library serves it is the system's alternative.
-    let blasLibrary = 'unknown';
-    try {
-      blasLibrary = realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3');
-    } catch {
-      // Not a Debian x86_64 layout: leave it unknown.
-    }
-    const fastest = (kind: ModelKind) => Object.entries(torch.variants[kind]).reduce((a, b) => (b[1] > a[1] ? b : a));
-    const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
-    const [mpName, mp] = fastest('meanpool');
-    const [trName, tr] = fastest('transformer');
-    out.torch = { version: torch.torch, blas: torch.blas, blas_library: blasLibrary, OPENBLAS_NUM_THREADS: 1, malloc_tuned: MALLOC.tuned,
-      variants: torch.variants, fastest: { meanpool: mpName, transformer: trName } };
-    out.ratio_vs_fastest_torch_cpu = {
-      wasm_meanpool: ratio(tfjs.wasm_meanpool!, mp), cpu_meanpool: ratio(tfjs.cpu_meanpool!, mp),
-      wasm_transformer: ratio(tfjs.wasm_transformer!, tr), cpu_transformer: ratio(tfjs.cpu_transformer!, tr),
-    };
+  const meta = results.meanpool?.torch_meta;
+  if (meta) {
+    out.torch = { ...meta, OPENBLAS_NUM_THREADS: 1, tuned: TUNING.tuned };
+    const ratio = (kind: ModelKind) => results[kind]!.ratio_vs_fastest_torch_cpu!;
+    out.ratio_vs_fastest_torch_cpu = { wasm_meanpool: ratio('meanpool').median, wasm_transformer: ratio('transformer').median };
+    out.ratio_range = { wasm_meanpool: ratio('meanpool').range, wasm_transformer: ratio('transformer').range };
     out.targets = { wasm_meanpool: 1.0, wasm_transformer: 0.5 };
-    out.meets_targets = { wasm_meanpool: tfjs.wasm_meanpool! / mp >= 1.0, wasm_transformer: tfjs.wasm_transformer! / tr >= 0.5 };
+    out.meets_targets = { wasm_meanpool: ratio('meanpool').median >= 1.0, wasm_transformer: ratio('transformer').median >= 0.5 };
   }
+  for (const r of Object.values(results)) delete r.torch_meta;
+  out.models = results;
+  out.load_average_1min = range(load).map((x) => Number(x.toFixed(1)));
   // WebGPU beside wasm and cpu (bench/gpu-train.ts; marked when the adapter is a software one).
   out.webgpu = webgpuTraining();
   out.time_to_first_step = await timeToFirstStep();
   return out;
 }
 
-if (process.argv[2] === '--train-child') {
-  child(process.argv[3] as 'wasm' | 'cpu', process.argv[4] as ModelKind, Number(process.argv[5])).catch((e) => {
+if (process.argv[2] === '--train-worker') {
+  worker(process.argv[3] as 'wasm' | 'cpu', process.argv[4] as ModelKind).catch((e) => {
     process.stderr.write(String(e?.stack ?? e));
     process.exit(1);
   });

@@ -1,5 +1,5 @@
 // A minimal WebAssembly encoder for the few instructions our SIMD kernels use (runner/train/adam_simd.ts,
-// runner/models/embedding_bag_simd.ts): the modules are built here, byte by byte, from readable instruction lists,
+// runner/models/embedding_bag_simd.ts, runner/train/fused_meanpool_simd.ts): the modules are built here, byte by byte, from readable instruction lists,
 // so there is no toolchain and no binary file to ship. Every module is validated by WebAssembly.Module on load.
 
 export const I32 = 0x7f;
@@ -43,8 +43,11 @@ export const F32_NEG = [0x8c];
 export const F64_ADD = [0xa0];
 export const load = (offset = 0) => simd(0x00, 4, ...uleb(offset));
 export const store = simd(0x0b, 4, 0);
+/** v128.load32_splat: one float32 from memory into all four lanes. */
+export const loadSplat = (offset = 0) => simd(0x09, 2, ...uleb(offset));
 export const load64zero = (offset: number) => simd(0x5d, 3, ...uleb(offset));
-export const f32x4 = { splat: simd(0x13), sqrt: simd(0xe3), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6),
+export const V128_ANDNOT = simd(0x4f);
+export const f32x4 = { splat: simd(0x13), abs: simd(0xe0), lt: simd(0x43), sqrt: simd(0xe3), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6),
   div: simd(0xe7), min: simd(0xe8), max: simd(0xe9) };
 export const f64x2 = { add: simd(0xf0), mul: simd(0xf2), promoteLow: simd(0x5f), lane: (i: number) => simd(0x21, i) };
 

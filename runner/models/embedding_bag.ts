@@ -11,7 +11,7 @@ import { hostBacked, readValues } from '../backend/raw.js';
 import { type BagCall, simdPool, simdUnpool } from './embedding_bag_simd.js';
 
 /** Distinct ids of each row in first-appearance order with their weights count/length (row r: start[r]..start[r+1]). */
-interface Bags {
+export interface Bags {
   ids: Int32Array;
   weights: Float64Array;
   start: Int32Array;
@@ -20,7 +20,7 @@ interface Bags {
 // Scratch for counting ids, reused across calls (grown when a larger vocabulary appears); all zero between calls.
 let slot = new Int32Array(0);
 
-function bags(ids: Int32Array, lengths: Int32Array, rows: number, width: number, vocab: number): Bags {
+export function bags(ids: Int32Array, lengths: Int32Array, rows: number, width: number, vocab: number): Bags {
   if (slot.length < vocab) slot = new Int32Array(vocab);
   let total = 0;
   for (let r = 0; r < rows; r++) total += lengths[r]!;

@@ -14,7 +14,7 @@ const bounds = [...at4(START, R), ...i32load(0), ...set(K), ...at4(START, R), ..
 const rowPtr = (base: number) => [...get(base), ...get(ROW), ...I32_ADD, ...get(J), ...I32_ADD];
 
 // pool(table, ids, w, start, rows, dimBytes, mask, out): out[r] = mask[r] * sum_k w[k] * table[ids[k]], k over row r.
-function poolFunc(): number[] {
+export function poolFunc(): number[] {
   const ACC = 13;
   const body = forLoop(R, get(ROWS), 1, [
     ...get(R), ...get(DIMB), ...I32_MUL, ...set(ROW),
@@ -33,7 +33,7 @@ function poolFunc(): number[] {
 }
 
 // unpool(dy, ids, w, start, rows, dimBytes, mask, grad): grad[ids[k]] += w[k] * (dy[r] * mask[r]); grad starts zeroed.
-function unpoolFunc(): number[] {
+export function unpoolFunc(): number[] {
   const [DST, WK] = [13, 14];
   const body = forLoop(R, get(ROWS), 1, [
     ...get(R), ...get(DIMB), ...I32_MUL, ...set(ROW),

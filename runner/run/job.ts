@@ -324,7 +324,7 @@ async function runJobInner(input: JobInput, interrupted: () => boolean): Promise
   try {
     print(`${plan.kind === 'resume' ? `Resuming run ${record.id} (attempt ${attempt}) from ${relative(runDir, plan.checkpoint!)}` :
       `Run ${record.id}`} in ${runDir}`);
-    print(`backend ${backend.name} (${backend.detail}; kernels: ${backend.kernels.join(', ') || 'stock'}), seed ${seed}, ` +
+    print(`backend ${backend.name} (${backend.detail}; kernels: ${[...backend.kernels, ...trainer.stepKernels].join(', ') || 'stock'}), seed ${seed}, ` +
       `${trainer.trainBatches} train / ${trainer.valBatches} val batches per epoch`);
     print(`accelerator ${String(opts.accelerator)} -> ${backend.name}: ${backend.reason}`);
     for (const n of [...plan.notes, ...notes]) print(`note: ${n}`);

@@ -33,10 +33,12 @@ export interface AdamOptimizer {
   dispose(): void;
 }
 
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
+
 export class FusedAdam implements AdamOptimizer {
-  readonly beta1 = 0.9;
-  readonly beta2 = 0.999;
-  readonly epsilon = 1e-8;
+  readonly beta1 = ADAM.beta1;
+  readonly beta2 = ADAM.beta2;
+  readonly epsilon = ADAM.epsilon;
   state: AdamState;
   private readonly kernels: SimdAdamKernels;
   /** Float offset of each parameter within a region, and the (padded) size of a region. */
@@ -87,22 +89,13 @@ export class FusedAdam implements AdamOptimizer {
 
   /** Applies one update from `grads` (same order as the parameters); the grads are not disposed here. */
   step(grads: tf.Tensor[], clip: GradClip): void {
-    const { heap, adam, sumsq } = this.kernels;
+    const { heap } = this.kernels;
     const T = this.total;
     this.params.forEach((p, k) => {
       heap.set(readValues(grads[k]!), T + this.offsets[k]!);
       heap.set(readValues(p), this.offsets[k]!);
     });
-    let scale = 1;
-    if (clip && clip.algorithm === 'norm') {
-      const coef = clip.value / (Math.sqrt(sumsq(4 * T, T)) + 1e-6);
-      if (coef < 1) scale = coef;
-    }
-    const limit = clip && clip.algorithm === 'value' ? clip.value : Infinity;
-    const c1 = 1 - this.state.accBeta1;
-    const c2 = 1 - this.state.accBeta2;
-    adam(0, 4 * T, 8 * T, 12 * T, T, scale, limit, this.beta1, this.beta2, 1 - this.beta1, 1 - this.beta2,
-      this.learningRate / c1, 1 / c2, this.epsilon);
+    adamUpdate(this.kernels, { p: 0, g: 4 * T, m: 8 * T, v: 12 * T }, T, this.state, this.learningRate, clip);
     this.params.forEach((p, k) => {
       const values = heap.subarray(this.offsets[k]!, this.offsets[k]! + p.size);
       const view = writableView(p);
@@ -114,8 +107,25 @@ export class FusedAdam implements AdamOptimizer {
         next.dispose();
       }
     });
-    this.state.accBeta1 = Math.fround(this.state.accBeta1 * this.beta1);
-    this.state.accBeta2 = Math.fround(this.state.accBeta2 * this.beta2);
-    this.state.iterations++;
   }
+}
+
+/**
+ * One Adam update, with clipping, of the `n` floats at byte offsets `at` (parameters, gradients, m, v; side by
+ * side in the kernels' memory, padding lanes zero); advances the running beta products and the step count.
+ */
+export function adamUpdate(k: Pick<SimdAdamKernels, 'adam' | 'sumsq'>, at: { p: number; g: number; m: number; v: number }, n: number,
+  st: Pick<AdamState, 'accBeta1' | 'accBeta2' | 'iterations'>, learningRate: number, clip: GradClip): void {
+  let scale = 1;
+  if (clip && clip.algorithm === 'norm') {
+    const coef = clip.value / (Math.sqrt(k.sumsq(at.g, n)) + 1e-6);
+    if (coef < 1) scale = coef;
+  }
+  const limit = clip && clip.algorithm === 'value' ? clip.value : Infinity;
+  const { beta1, beta2, epsilon } = ADAM;
+  k.adam(at.p, at.g, at.m, at.v, n, scale, limit, beta1, beta2, 1 - beta1, 1 - beta2, learningRate / (1 - st.accBeta1),
+    1 / (1 - st.accBeta2), epsilon);
+  st.accBeta1 = Math.fround(st.accBeta1 * beta1);
+  st.accBeta2 = Math.fround(st.accBeta2 * beta2);
+  st.iterations++;
 }

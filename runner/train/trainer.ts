@@ -19,6 +19,7 @@ import { type TrainerOptions, limitBatches } from './options.js';
 import type { Progress } from './progress.js';
 import { type AdamOptimizer, type AdamState, FusedAdam } from './adam.js';
 import { DeviceAdam } from './adam_device.js';
+import { type FusedMeanPool, fusedMeanPool } from './fused_meanpool.js';
 import { hostBacked } from '../backend/raw.js';
 import { gpuFault, missingKernel } from '../backend/webgpu.js';
 
@@ -60,6 +61,11 @@ export interface TrainerDeps {
   configUnresolved?: string;
   /** A file whose appearance asks the run to stop (written by `bait stop`). */
   stopFile: string;
+  /**
+   * Whether the mean-pool model may train through its fused step on wasm (train/fused_meanpool.ts; default true).
+   * False keeps every model on the tfjs ops (tests compare the two).
+   */
+  fused?: boolean;
 }
 
 export type FitResult = 'completed' | 'interrupted';
@@ -83,6 +89,8 @@ export class Trainer implements TrainerView {
   metrics: Record<string, number> = {};
   readonly optimizerName = 'Adam';
   private readonly optimizer: AdamOptimizer;
+  /** The whole step in one pass when the model is the plain mean-pool one on wasm (it is then the optimizer too). */
+  private readonly fused: FusedMeanPool | undefined;
   private readonly params: Array<[string, tf.Variable]>;
   private stopReason: string | undefined;
   private interruptRequested = false;
@@ -97,7 +105,8 @@ export class Trainer implements TrainerView {
     this.params = deps.model.namedParameters();
     // The fused SIMD Adam works on tensors in this process's memory; on a GPU the update stays on the device.
     const vars = this.params.map(([, v]) => v);
-    this.optimizer = hostBacked() ? new FusedAdam(vars, deps.model.lr) : new DeviceAdam(vars, deps.model.lr);
+    this.fused = deps.fused === false ? undefined : fusedMeanPool(deps.model, this.params, deps.model.lr);
+    this.optimizer = this.fused ?? (hostBacked() ? new FusedAdam(vars, deps.model.lr) : new DeviceAdam(vars, deps.model.lr));
     const asInt = opts.typed_as_int;
     this.trainBatches = limitBatches(deps.data.trainBatchCount(), opts.limit_train_batches, 'limit_train_batches', asInt?.limit_train_batches);
     this.valBatches = limitBatches(deps.data.valBatchCount(), opts.limit_val_batches, 'limit_val_batches', asInt?.limit_val_batches);
@@ -109,6 +118,11 @@ export class Trainer implements TrainerView {
       if (v > this.trainBatches) deps.print(`note: val_check_interval ${v} is more than the ${this.trainBatches} batches of an epoch; validating at each epoch end`);
       this.valEvery = Math.min(v, this.trainBatches);
     }
+  }
+
+  /** Kernels of the training step itself, for the run's first lines (the fused mean-pool step, when taken). */
+  get stepKernels(): string[] {
+    return this.fused ? ['fused mean-pool step'] : [];
   }
 
   get learningRate(): number {
@@ -158,6 +172,7 @@ export class Trainer implements TrainerView {
   // ---- checkpoints -------------------------------------------------------------------------------------------
 
   private async tensorsForCheckpoint(): Promise<{ tensors: TensorData[]; iterations: number }> {
+    this.fused?.syncVariables();
     const tensors: TensorData[] = [];
     for (const [name, v] of this.params) {
       tensors.push({ name, group: 'model', dtype: 'float32', shape: v.shape, values: Float32Array.from(await v.data() as Float32Array) });
@@ -261,8 +276,9 @@ export class Trainer implements TrainerView {
   }
 
   private async trainStep(b: Batch): Promise<number> {
-    const vars = this.params.map(([, v]) => v);
     const ctx = forwardContext(true, this.deps.seed, this.globalStep);
+    if (this.fused) return this.fusedStep(b, ctx);
+    const vars = this.params.map(([, v]) => v);
     let loss: tf.Tensor | undefined;
     let grads: tf.Tensor[] = [];
     try {
@@ -290,7 +306,19 @@ export class Trainer implements TrainerView {
     }
   }
 
+  /** The tfjs path's step (below) in one pass: same draws, same checks, same result to float32 rounding. */
+  private fusedStep(b: Batch, ctx: ForwardContext): number {
+    const fused = this.fused!;
+    const loss = fused.forward(b, ctx);
+    if (this.opts.check_finite && !Number.isFinite(loss)) throw new NonFiniteLoss(loss, this.globalStep + 1, this.epoch);
+    const clip = this.opts.gradient_clip_val;
+    fused.learningRate = this.deps.model.lr;
+    fused.backwardAndUpdate(clip === null ? null : { value: clip, algorithm: this.opts.gradient_clip_algorithm });
+    return loss;
+  }
+
   private async validate(): Promise<Record<string, number>> {
+    this.fused?.syncVariables();
     const { data, model, seed } = this.deps;
     try {
       return validationMetrics(await scoreBatches(model, this.valBatches, (i) => data.valBatch(i), seed, this.globalStep));
@@ -379,6 +407,7 @@ export class Trainer implements TrainerView {
         if (this.stopRequested()) {
           await this.saveCheckpoint(this.deps.checkpointDir, 'last');
           progress.end();
+          this.fused?.syncVariables();
           return 'interrupted';
         }
         if (this.stopReason || (this.opts.max_steps >= 0 && this.globalStep >= this.opts.max_steps)) break;
@@ -387,6 +416,8 @@ export class Trainer implements TrainerView {
       else break;
     }
     progress.end();
+    // The model is read after fit (testing, evaluation): its variables hold the trained values from here on.
+    this.fused?.syncVariables();
     if (this.stopReason) this.print(this.stopReason);
     for (const c of callbacks) await c.onTrainEnd?.(this);
     return 'completed';
