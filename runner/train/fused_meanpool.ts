@@ -21,7 +21,8 @@ import { type ForwardContext, dropoutMask } from '../models/module.js';
 import { PAIR_FEATURES, pairFeatures } from '../models/pair_features.js';
 import { BinaryClassifier, PremiseSelection } from '../models/premise_selection.js';
 import { type AdamOptimizer, type AdamState, type GradClip, ADAM, adamUpdate } from './adam.js';
-import { type MeanPoolKernels, matMul, meanPoolKernels } from './fused_meanpool_simd.js';
+import { gemmRows } from '../backend/gemm_simd.js';
+import { type MeanPoolKernels, meanPoolKernels } from './fused_meanpool_simd.js';
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
 
@@ -243,7 +244,7 @@ export class FusedMeanPool implements AdamOptimizer {
       for (let r = 0; r < rows; r++) heap.set(feats.subarray(r * n, (r + 1) * n), x + r * F + base);
     }
     // h = relu(x W1 + b1); z = h w2 + b2.
-    matMul(this.k, 4 * x, 4 * F, 4, 4 * this.at.w1, 4 * H, 4 * h, 4 * H, rows, F, 4 * H);
+    gemmRows(this.k, 4 * x, 4 * F, 4, 4 * this.at.w1, 4 * H, 4 * h, 4 * H, rows, F, 4 * H);
     const { b1, w2, b2 } = this.at;
     const dz = new Float64Array(rows);
     let total = 0;
@@ -313,9 +314,9 @@ export class FusedMeanPool implements AdamOptimizer {
     const hp = heap;
     for (let r = 0; r < rows; r++) for (let j = 0; j < H; j++) hp[dh + r * H + j] = hp[t + j * rowsPad + r]!;
     // dW1 = x^T dh ([F, H]): x read transposed through its strides.
-    matMul(this.k, 4 * x, 4, 4 * F, 4 * dh, 4 * H, 4 * grad(w1), 4 * H, F, rows, 4 * H);
+    gemmRows(this.k, 4 * x, 4, 4 * F, 4 * dh, 4 * H, 4 * grad(w1), 4 * H, F, rows, 4 * H);
     // dx^T = W1 dh^T ([F, rowsPad]).
-    matMul(this.k, 4 * w1, 4 * H, 4, 4 * t, 4 * rowsPad, 4 * dxT, 4 * rowsPad, F, H, 4 * rowsPad);
+    gemmRows(this.k, 4 * w1, 4 * H, 4, 4 * t, 4 * rowsPad, 4 * dxT, 4 * rowsPad, F, H, 4 * rowsPad);
     // dgoal, dpremise from the classifier's input columns (|u|' is +1 for u > 0, else -1, as tfjs's Abs gradient).
     const inter = this.parts.classifier.interaction;
     for (let r = 0; r < rows; r++) {
