@@ -10,6 +10,25 @@ const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none', absWorkingDir: root };
 
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+
+/**
+ * dist/server-main.js runs from V8's code cache through vm.Script, where a dynamic `import()` has no loader
+ * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING: the Python parser never loaded in the shipped server). web-tree-sitter
+ * imports Node's `module` and `fs/promises` that way; they come from the bundle's require instead (not the name
+ * `require`, which that same code redeclares with `var`).
+ */
+const webTreeSitterRequire = {
+  name: 'web-tree-sitter-require',
+  setup(build) {
+    build.onLoad({ filter: /web-tree-sitter[\\/].*\.c?js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(args.path, 'utf8');
+      const dynamic = /await import\("((?:node:)?(?:module|fs\/promises|fs|path|url))"\)/g;
+      if (!dynamic.test(text)) return undefined;
+      return { contents: text.replace(dynamic, (_, m) => `__bundleRequire(${JSON.stringify(m)})`), loader: 'js' };
+    });
+  },
+};
 const bundles = [
   // The CLI: tfjs-node(-gpu) and webgpu are optional native packages, loaded dynamically when installed.
   // `bait` itself is a tiny loader that starts the CLI bundle through V8's code cache (runner/bin.ts).
@@ -20,9 +39,11 @@ const bundles = [
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'] },
   // The language server: dist/server.js loads dist/server-main.js through V8's code cache (language-server/bin.ts).
   { ...node, entryPoints: ['language-server/bin.ts'], outfile: 'dist/server.js' },
-  // web-tree-sitter's module reads `import.meta.url` (to create a require): give the CommonJS bundle one.
-  { ...node, entryPoints: ['language-server/main.ts'], outfile: 'dist/server-main.js',
-    define: { 'import.meta.url': '__bundleUrl' }, banner: { js: 'var __bundleUrl = require("url").pathToFileURL(__filename).href;' } },
+  // web-tree-sitter's module reads `import.meta.url` (to create a require): give the CommonJS bundle one. Its
+  // `await import("module")` becomes the bundle's own require (see webTreeSitterRequire).
+  { ...node, entryPoints: ['language-server/main.ts'], outfile: 'dist/server-main.js', plugins: [webTreeSitterRequire],
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: 'var __bundleUrl = require("url").pathToFileURL(__filename).href; var __bundleRequire = require;' } },
   // Training throughput on one backend, for bench/gpu.sh on a GPU host (it needs only dist/).
   { ...node, entryPoints: ['bench/gpu-train.ts'], outfile: 'dist/bench-gpu.js', external: ['webgpu'] },
   { ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

@@ -53,9 +53,13 @@ export class LspClient {
     else child.stdout!.on('data', (d: Buffer) => this.read(d));
   }
 
-  /** `server`: the script to run (the benchmark runs the built dist/server.js); the current source by default. */
-  static async stdio(cwd: string, server?: string): Promise<LspClient> {
-    const child = spawn(process.execPath, [server ?? await serverBundle(), '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  /**
+   * `server`: the script to run (the benchmark runs the built dist/server.js); the current source by default.
+   * `env`: variables added to this process's environment for the server.
+   */
+  static async stdio(cwd: string, server?: string, env?: Record<string, string>): Promise<LspClient> {
+    const child = spawn(process.execPath, [server ?? await serverBundle(), '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'],
+      ...(env ? { env: { ...process.env, ...env } } : {}) });
     return new LspClient(child, false);
   }
 

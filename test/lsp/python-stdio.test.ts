@@ -131,3 +131,26 @@ describe('bait.versionBase and bait.pythonPath apply without a restart', () => {
     assert.doesNotMatch(JSON.stringify(await hover()), /width: int = 1/);
   });
 });
+
+test('the shipped dist/server.js (loaded through the code cache) loads the Python parser: definition into a .py', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bait-pyrepo-dist-'));
+  cpSync(PYREPO, dir, { recursive: true });
+  const uri = (p: string) => pathToFileURL(join(dir, p)).href;
+  // A fresh code cache folder: the first start compiles and writes the cache, the second starts from it.
+  const env = { BAIT_CODE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'bait-code-cache-')) };
+  for (const start of ['compiled', 'from the cache']) {
+    const client = await LspClient.stdio(dir, join(__dirname, '../../dist/server.js'), env);
+    try {
+      await client.initialize(pathToFileURL(dir).href);
+      // The diagnostics that need the parser: then definition answers from the .py file.
+      await client.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as Published).uri === uri('configs/mistakes.yaml')
+        && (n.params as Published).diagnostics.length === 4, 60000);
+      const def = await client.request<{ uri: string }[]>('textDocument/definition', {
+        textDocument: { uri: uri('configs/model/resnet.yaml') }, position: { line: 0, character: 23 } });
+      assert.deepEqual(def.map((l) => l.uri), [uri('src/lab/models/resnet.py')], start);
+      assert.deepEqual(client.notifications.filter((n) => n.method === 'window/logMessage').map((n) => JSON.stringify(n.params)), [], start);
+    } finally {
+      assert.equal(await client.shutdown(), 0);
+    }
+  }
+});
