@@ -234,6 +234,9 @@ export async function runSweepCommand(argsIn: RunArgs, ctxIn: SweepCommandContex
     runner,
     signal: abort.signal,
     onEvent: (e: Parameters<typeof describeEvent>[0]) => {
+      // A one-job sweep on an SSH host is one run sent there (the editor's Run Experiment on a host): its output is the
+      // run's, so it shows as a local run's would. With more jobs the lines would interleave; launcher.log keeps each.
+      if (e.type === 'log' && e.num >= 0 && jobs.length === 1 && !study && launcher.name === 'ssh') ctx.out.write(e.text);
       const line = describeEvent(e);
       if (line) ctx.err.write(line + '\n');
     },

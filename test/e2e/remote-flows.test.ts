@@ -142,6 +142,8 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
       await page.waitForTimeout(500);
     }
     assert.equal(runJson(jobDir).status, 'running');
+    // The run's own output streams into its terminal, as a local run's does.
+    await wb.waitForTerminalText(/validation: val_loss=/, 60_000);
     await shots('02-running-on-host-metrics', async () => {
       await chart.locator('canvas').first().waitFor();
     });

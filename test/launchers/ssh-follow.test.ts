@@ -72,6 +72,8 @@ test('a remote run is mirrored here while it runs; stop and resume happen on its
     180_000, 200);
   assert.ok(!existsSync(join(jobDir, 'log.txt')), 'the run directory itself has not come back yet (only the mirror)');
   assert.equal(sweep.child.exitCode, null);
+  // A one-job sweep on a host is one run sent there: its training output streams to this terminal too.
+  await waitFor('the job\'s own output in the sweep\'s terminal', () => /validation: val_loss=/.test(sweep.out()), 60_000, 200);
 
   const stop = spawnSync(process.execPath, [CLI, 'stop', jobDir], { cwd: ws, encoding: 'utf8', timeout: 60_000 });
   assert.equal(stop.status, 0, stop.stderr);
