@@ -7,7 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import './metrics.css';
 import type { ConfigDiff, MetricColumns, MetricsHostMessage, MetricsRun, MetricsWebviewMessage, XAxis } from '../contract.js';
 import { cssVar, el, host, onHostMessage, runColor } from '../shared/host.js';
-import { icon } from '../shared/icons.js';
+import { icon, STATUS_ICON } from '../shared/icons.js';
 import { registerToolkit } from '../shared/toolkit.js';
 import { formatNumber, formatTicks } from '../shared/format.js';
 import { ChartDataCache, finalAndBest, metricNames, type ChartSettings } from './chart-data.js';
@@ -270,6 +270,11 @@ function fmt(v: number | undefined): string {
  * rather than the toolkit's data grid: a hundred rows of grid cells (each a web component) cost hundreds of
  * milliseconds to create, and a live append must only touch the cells of the run that changed.
  */
+/** A status as the run explorer and the runs table show it: its codicon, then the word. */
+function statusCell(status: string): (Node | string)[] {
+  return [icon(STATUS_ICON[status] ?? 'question', `status-icon ${status}`), status];
+}
+
 let tableRows = new Map<string, { status: HTMLElement; metrics: HTMLElement[] }>();
 let tableKey = '';
 
@@ -290,7 +295,7 @@ function renderTable(changed?: Set<string>): void {
     for (const r of runs) {
       const row = tableRows.get(r.key);
       if (!row) continue;
-      row.status.textContent = r.status;
+      row.status.replaceChildren(...statusCell(r.status));
       if (changed.has(r.key)) metricCells(r, metrics, row.metrics);
     }
     return;
@@ -306,7 +311,7 @@ function renderTable(changed?: Set<string>): void {
   runs.forEach((r, i) => {
     const name = el('td', { class: 'run-link', title: `${labels[i]}\n${r.key}` }, r.label);
     name.addEventListener('click', () => vscode.postMessage({ type: 'openRun', key: r.key }));
-    const status = el('td', { class: 'status' }, r.status);
+    const status = el('td', { class: 'status' }, ...statusCell(r.status));
     const cells = metrics.flatMap(() => [el('td', { class: 'num' }), el('td', { class: 'num' })]);
     metricCells(r, metrics, cells);
     body.append(el('tr', { 'data-run': r.key },

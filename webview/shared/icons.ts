@@ -1,6 +1,7 @@
 // VS Code's own icon font (codicons), bundled into each webview's stylesheet: the font file is a local webview
 // resource beside the bundle, so the CSP's `font-src` (the webview's cspSource) allows it and nothing is fetched.
 import '@vscode/codicons/dist/codicon.css';
+import './icons.css';
 import { el } from './host.js';
 
 /** A codicon as an element; decorative (aria-hidden), so the control next to it carries the words. */
