@@ -49,3 +49,14 @@ export function writableView(t: tf.Tensor): Float32Array | undefined {
 export function readValues(t: tf.Tensor): Float32Array {
   return sharedView(t) ?? (t.dataSync() as Float32Array);
 }
+
+/** Sets the values of `v`: in place where allowed (writableView), else as a new tensor (a new id) it alone holds. */
+export function writeVariable(v: tf.Variable, values: Float32Array): void {
+  const view = writableView(v);
+  if (view) view.set(values);
+  else {
+    const next = tf.tensor(values.slice(), v.shape, 'float32');
+    v.assign(next);
+    next.dispose();
+  }
+}

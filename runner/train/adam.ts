@@ -8,7 +8,7 @@
 // padded to four floats, so one call covers them all); the parameters are copied in from their variables and
 // back out each step, which keeps the variables the only source of truth (restores assign them directly).
 import * as tf from '@tensorflow/tfjs';
-import { readValues, writableView } from '../backend/raw.js';
+import { readValues, writeVariable } from '../backend/raw.js';
 import { type SimdAdamKernels, simdAdamKernels } from './adam_simd.js';
 
 export interface AdamState {
@@ -96,17 +96,7 @@ export class FusedAdam implements AdamOptimizer {
       heap.set(readValues(p), this.offsets[k]!);
     });
     adamUpdate(this.kernels, { p: 0, g: 4 * T, m: 8 * T, v: 12 * T }, T, this.state, this.learningRate, clip);
-    this.params.forEach((p, k) => {
-      const values = heap.subarray(this.offsets[k]!, this.offsets[k]! + p.size);
-      const view = writableView(p);
-      if (view) view.set(values);
-      else {
-        // A new tensor (new id) for the new values; the variable keeps the only reference to it.
-        const next = tf.tensor(values.slice(), p.shape, 'float32');
-        p.assign(next);
-        next.dispose();
-      }
-    });
+    this.params.forEach((p, k) => writeVariable(p, heap.subarray(this.offsets[k]!, this.offsets[k]! + p.size)));
   }
 }
 

@@ -13,7 +13,7 @@
 // resume. The tf.Variables stay the model's public state: `syncVariables()` writes them (the trainer calls it before
 // validation, checkpoints and the end of fit), and restored values are read back before the next step.
 import * as tf from '@tensorflow/tfjs';
-import { readValues, writableView } from '../backend/raw.js';
+import { readValues, writeVariable } from '../backend/raw.js';
 import type { Batch } from '../data/premise_pairs.js';
 import { type Bags, bags } from '../models/embedding_bag.js';
 import { MeanPoolEncoder } from '../models/mean_pool.js';
@@ -120,16 +120,7 @@ export class FusedMeanPool implements AdamOptimizer {
   /** Writes the current parameters into the tf.Variables (before anything reads them). */
   syncVariables(): void {
     if (!this.dirty) return;
-    this.params.forEach((p, i) => {
-      const values = this.region(0, i);
-      const view = writableView(p);
-      if (view) view.set(values);
-      else {
-        const next = tf.tensor(values.slice(), p.shape, 'float32');
-        p.assign(next);
-        next.dispose();
-      }
-    });
+    this.params.forEach((p, i) => writeVariable(p, this.region(0, i)));
     this.dirty = false;
   }
 
