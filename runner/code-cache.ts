@@ -22,7 +22,11 @@ function cacheDir(): string {
 
 export function loadWithCodeCache(file: string): unknown {
   const source = readFileSync(file, 'utf8');
-  if (process.env.BAIT_CODE_CACHE === '0') return createRequire(file)(file);
+  // Without a loader for `import()`, a dynamic import inside the bundle (web-tree-sitter loads `module` and
+  // `fs/promises` that way) rejects with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING: the main context's loader is
+  // what a plain `require` of the bundle uses. A Node without it gets the plain `require`.
+  const importModuleDynamically = (vm.constants as { USE_MAIN_CONTEXT_DEFAULT_LOADER?: unknown } | undefined)?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  if (process.env.BAIT_CODE_CACHE === '0' || !importModuleDynamically) return createRequire(file)(file);
   const st = statSync(file);
   const key = createHash('sha1').update(`${file}\0${st.size}\0${st.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex');
   const dir = cacheDir();
@@ -33,7 +37,9 @@ export function loadWithCodeCache(file: string): unknown {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const script = new vm.Script(Module.wrap(source), {
+    filename: file, importModuleDynamically: importModuleDynamically as never, ...(cachedData ? { cachedData } : {}),
+  });
   const fn = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
   const mod = { exports: {} as unknown, filename: file, id: file, loaded: false };
   fn.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
