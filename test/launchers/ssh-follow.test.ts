@@ -78,6 +78,7 @@ test('a remote run is mirrored here while it runs; stop and resume happen on its
   const stop = spawnSync(process.execPath, [CLI, 'stop', jobDir], { cwd: ws, encoding: 'utf8', timeout: 60_000 });
   assert.equal(stop.status, 0, stop.stderr);
   assert.equal(await sweep.exit, 130, sweep.out());
+  assert.ok(sweep.out().includes(`stopped on host1 (exit 130); \`bait resume ${jobDir}\` resumes it there`), sweep.out());
   assert.equal(runJson(jobDir)?.status, 'stopped');
   assert.ok(existsSync(join(jobDir, 'checkpoints', 'last')), 'the stopped run came back with its last checkpoint');
   const stoppedAt = Math.max(...steps(jobDir));

@@ -86,6 +86,8 @@ export class SshLauncher implements Launcher {
     let error: string | undefined;
     if (end.unreachable) error = end.unreachable;
     else if (end.lost) error = `the job's process on ${host.label} disappeared without an exit code (killed, or the host rebooted)`;
+    // The runner's own "Resume with" line names the host's path; this names the local one, which resumes it there.
+    else if (status === 'stopped') error = `stopped on ${host.label} (exit ${end.exitCode}); \`bait resume ${job.dir}\` resumes it there`;
     else if (status !== 'completed') error = `exit ${end.exitCode} on ${host.label}; see ${join(job.dir, 'launcher.log')}`;
     const result: JobResult = { num: job.num, dir: job.dir, status, exitCode: end.exitCode, host: host.label,
       ...(error || pullError ? { error: [error, pullError && `run directory not brought back: ${pullError}`].filter(Boolean).join('; ') } : {}) };
