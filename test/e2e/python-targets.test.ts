@@ -1,7 +1,7 @@
 // Python `_target_`s in a real VS Code (code-server) with the packaged extension, on the research-style fixture
 // repository: go to definition from a `_target_` opens the .py file at the class, completion offers the target's
 // parameters with their defaults, and a misspelt parameter is underlined with a quick fix that corrects it.
-// Screenshots in test-artifacts/e2e/py-*.png.
+// Screenshots in the dark and the light theme in test-artifacts/e2e/py-*-{dark,light}.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -59,37 +59,57 @@ test('Python _target_s in code-server: definition into a .py, parameter completi
     await page.locator('.tab.active', { hasText: 'resnet.py' }).waitFor({ timeout: 10_000 });
     // The cursor is on the class line (line 4 of resnet.py).
     await page.locator('.statusbar-item', { hasText: /Ln 4, Col 7/ }).first().waitFor({ timeout: 10_000 });
-    await wb.shot('py-01-definition-in-resnet-py');
+    await wb.shotThemes('py-01-definition-in-resnet-py');
   });
 
   await step('completion offers the target\'s parameters with their defaults', async () => {
     await wb.openFile('configs/data/cifar.yaml');
-    await goTo(4, 1);
-    await page.keyboard.press('Control+Space');
     const suggest = page.locator('.suggest-widget.visible');
     const row = suggest.locator('.monaco-list-row', { hasText: 'num_workers' }).first();
-    await row.waitFor({ timeout: 30_000 });
+    const open = async () => {
+      await goTo(4, 1);
+      // Right after a theme switch the key can go to the closing picker: asked again until the list shows.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await page.keyboard.press('Control+Space');
+        if (await row.waitFor({ timeout: 6_000 }).then(() => true, () => false)) break;
+      }
+      await row.waitFor({ timeout: 10_000 });
+      // Focused, the row shows its detail (`int = 2`) and documentation beside the list.
+      for (let i = 0; i < 10 && !(await row.evaluate((e) => e.classList.contains('focused'))); i++) await page.keyboard.press('ArrowDown');
+    };
+    await open();
     assert.match(await row.textContent() ?? '', /int = 2/);
-    await wb.shot('py-02-parameter-completion');
+    // The theme switch closes the list: it is opened again for each screenshot.
+    await wb.shotThemes('py-02-parameter-completion', open);
     await page.keyboard.press('Escape');
   });
 
   await step('a misspelt parameter is underlined; the quick fix changes it to the real name', async () => {
     await wb.openFile('configs/mistakes.yaml');
     await page.waitForFunction(() => document.querySelectorAll('.editor-instance .squiggly-warning').length === 4, undefined, { timeout: 60_000 });
-    await goTo(6, 4);
-    await page.keyboard.press('Control+.');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: "Change to 'depth'" }).first();
-    await fix.waitFor({ timeout: 30_000 });
-    // The preferred fix (the closest name) is the focused row: Enter applies it.
-    await fix.and(page.locator('.focused')).waitFor({ timeout: 10_000 });
-    await wb.shot('py-03-quick-fix');
+    const open = async () => {
+      await goTo(6, 4);
+      await page.keyboard.press('Control+.');
+      await fix.waitFor({ timeout: 30_000 });
+      // The preferred fix (the closest name) is the focused row: Enter applies it.
+      await fix.and(page.locator('.focused')).waitFor({ timeout: 10_000 });
+    };
+    await open();
+    // The open menu blocks the theme picker: closed for each switch, opened again for each screenshot, and open
+    // (light) at the end.
+    for (const theme of ['dark', 'light'] as const) {
+      await page.keyboard.press('Escape');
+      await wb.useTheme(theme);
+      await open();
+      await wb.shot(`py-03-quick-fix-${theme}`);
+    }
     await page.keyboard.press('Enter');
     await editor.locator('.view-line', { hasText: 'depth: 34' }).waitFor({ timeout: 10_000 });
     await page.keyboard.press('Control+S');
     await waitFor('the fix saved to disk', () => /^ {2}depth: 34$/m.test(readFileSync(join(ws, 'configs/mistakes.yaml'), 'utf8')), 30_000, 100);
     // The parameter is accepted now: three warnings left on the file.
     await page.waitForFunction(() => document.querySelectorAll('.editor-instance .squiggly-warning').length === 3, undefined, { timeout: 30_000 });
-    await wb.shot('py-04-fixed');
+    await wb.shotThemes('py-04-fixed');
   });
 });
