@@ -77,40 +77,45 @@ function batchedProduct(a: tf.TensorInfo, b: tf.TensorInfo, attrs: { transposeA:
   return backend.makeOutput(r.shape, 'float32', undefined, r.values);
 }
 
-function registerWasmTransposedMatMul(): void {
-  const stock = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!stock || !transpose || (stock as { baitPatched?: boolean }).baitPatched) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** Puts `f` in place of the wasm kernel `name` (once per process); `f` may hand a call on to the stock kernel. */
+function patchWasmKernel(name: string, f: (args: KernelArgs, stock: tf.KernelConfig) => ReturnType<tf.KernelFunc>): void {
+  const stock = tf.getKernel(name, 'wasm');
+  if (!stock || (stock as { baitPatched?: boolean }).baitPatched) return;
+  tf.unregisterKernel(name, 'wasm');
   const config: tf.KernelConfig & { baitPatched: boolean } = {
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    baitPatched: true,
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const batched = batchedProduct(a, b, attrs, args.backend as unknown as WasmHeap);
-      if (batched) return batched;
-      if (!attrs.transposeA && !attrs.transposeB) return stock.kernelFunc(args);
-      const backend = args.backend as unknown as { disposeData(id: object): void };
-      const swapLast = (t: tf.TensorInfo): tf.TensorInfo => {
-        const perm = t.shape.map((_, i) => i);
-        const r = perm.length;
-        [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
-        return transpose.kernelFunc({ inputs: { x: t }, backend: args.backend, attrs: { perm } }) as tf.TensorInfo;
-      };
-      const at = attrs.transposeA ? swapLast(a) : a;
-      const bt = attrs.transposeB ? swapLast(b) : b;
-      const out = stock.kernelFunc({
-        inputs: { a: at, b: bt }, backend: args.backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap,
-      });
-      if (at !== a) backend.disposeData(at.dataId);
-      if (bt !== b) backend.disposeData(bt.dataId);
-      return out;
-    },
+    kernelName: name, backendName: 'wasm', baitPatched: true, kernelFunc: (args) => f(args, stock),
   };
   tf.registerKernel(config);
+}
+
+function registerWasmTransposedMatMul(): void {
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!transpose) return;
+  patchWasmKernel('BatchMatMul', (args, stock) => {
+    const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const batched = batchedProduct(a, b, attrs, args.backend as unknown as WasmHeap);
+    if (batched) return batched;
+    if (!attrs.transposeA && !attrs.transposeB) return stock.kernelFunc(args);
+    const backend = args.backend as unknown as { disposeData(id: object): void };
+    const swapLast = (t: tf.TensorInfo): tf.TensorInfo => {
+      const perm = t.shape.map((_, i) => i);
+      const r = perm.length;
+      [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
+      return transpose.kernelFunc({ inputs: { x: t }, backend: args.backend, attrs: { perm } }) as tf.TensorInfo;
+    };
+    const at = attrs.transposeA ? swapLast(a) : a;
+    const bt = attrs.transposeB ? swapLast(b) : b;
+    const out = stock.kernelFunc({
+      inputs: { a: at, b: bt }, backend: args.backend,
+      attrs: { ...attrs, transposeA: false, transposeB: false } as unknown as tf.NamedAttrMap,
+    });
+    if (at !== a) backend.disposeData(at.dataId);
+    if (bt !== b) backend.disposeData(bt.dataId);
+    return out;
+  });
 }
 
 /** Column sums of a [rows, cols] float32 matrix (the sum over axis 0): ones[1, rows] x matrix, in float32. */
@@ -120,26 +125,17 @@ function columnSums(values: Float32Array, rows: number, cols: number): Float32Ar
 }
 
 function registerWasmRowSum(): void {
-  const stock = tf.getKernel('Sum', 'wasm');
-  if (!stock || (stock as { baitPatched?: boolean }).baitPatched) return;
-  tf.unregisterKernel('Sum', 'wasm');
-  const config: tf.KernelConfig & { baitPatched: boolean } = {
-    kernelName: 'Sum',
-    backendName: 'wasm',
-    baitPatched: true,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as unknown as { x: tf.TensorInfo };
-      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-      const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + x.shape.length : a));
-      if (x.shape.length !== 2 || x.dtype !== 'float32' || axes.length !== 1 || axes[0] !== 0 || x.shape[1]! % 4 !== 0) {
-        return stock.kernelFunc(args);
-      }
-      const [rows, cols] = x.shape as [number, number];
-      const backend = args.backend as unknown as WasmHeap;
-      return backend.makeOutput(keepDims ? [1, cols] : [cols], 'float32', undefined, columnSums(backend.typedArrayFromHeap(x), rows, cols));
-    },
-  };
-  tf.registerKernel(config);
+  patchWasmKernel('Sum', (args, stock) => {
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + x.shape.length : a));
+    if (x.shape.length !== 2 || x.dtype !== 'float32' || axes.length !== 1 || axes[0] !== 0 || x.shape[1]! % 4 !== 0) {
+      return stock.kernelFunc(args);
+    }
+    const [rows, cols] = x.shape as [number, number];
+    const backend = args.backend as unknown as WasmHeap;
+    return backend.makeOutput(keepDims ? [1, cols] : [cols], 'float32', undefined, columnSums(backend.typedArrayFromHeap(x), rows, cols));
+  });
 }
 
 /** Registers our kernels for the backend that is now active; call after `tf.setBackend()` has resolved. */
