@@ -57,6 +57,11 @@ test('run directory and error location are read from the runner\'s lines', () =>
   assert.equal(stripAnsi('\u001b[31mred\u001b[0m'), 'red');
   // With no error-looking line, the last line is the best guess; a sweep names its failing job.
   assert.equal(firstErrorLine('a\nb\n\nKilled\n'), 'Killed');
+  // A Hydra app's failure: the CLI's closing line with the app's reason, not Hydra's "Error executing job" line.
+  const app = "Run abc in /w/outputs/x\nError executing job with overrides: ['+a=1']\nError in call to target 'T':\nTypeError(\"bad a\")\n" +
+    "Set the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.\nbait: run abc failed: the app exited with code 1 (TypeError(\"bad a\")). Log: /w/log.txt\n";
+  assert.equal(firstErrorLine(app), 'bait: run abc failed: the app exited with code 1 (TypeError("bad a")). Log: /w/log.txt');
+  assert.match(firstErrorLine("bait: cannot start the app: '/no/python' does not exist or is not executable. Point bait.pythonPath\n")!, /^bait: cannot start the app/);
   assert.equal(firstErrorLine('[sweep] job #0 completed\n[sweep] job #1 failed: exit 1 on local\n[sweep] 1 completed, 1 failed'),
     '[sweep] job #1 failed: exit 1 on local');
 });

@@ -24,6 +24,10 @@ export function stripAnsi(text: string): string {
  */
 export function firstErrorLine(output: string): string | undefined {
   const lines = stripAnsi(output).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  // A Hydra app's run: the CLI's own closing line says why in one line (the app's output before it is Python's and
+  // Hydra's, whose first "Error executing job" line names no reason).
+  const app = lines.find((l) => /^bait: (cannot start the app|the app command|run \S+ failed: the app)\b/.test(l));
+  if (app) return app;
   const hit = lines.find((l) => /(^|\s|:)error[:\s]/i.test(l) || /^\[sweep\] job #\d+ failed/.test(l) || /^Error\b/.test(l));
   return hit ?? lines[lines.length - 1];
 }

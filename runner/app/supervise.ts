@@ -181,7 +181,7 @@ export async function runApp(optsIn: AppRunOptions, io: Io, env: NodeJS.ProcessE
   writeRunRecord(dir, r);
   const line = end.status === 'completed' ? `run ${r.id} completed in ${dir}`
     : end.status === 'stopped' ? `run ${r.id} stopped; resume it with: bait resume ${dir}`
-      : `run ${r.id} failed: the app ${end.how}. Log: ${logFile}`;
+      : `run ${r.id} failed: the app ${end.how}${tellingLine(end.tail) ? ` (${tellingLine(end.tail)})` : ''}. Log: ${logFile}`;
   appendFileSync(logFile, `[bait] ${line}\n`);
   io.err.write(`bait: ${line}\n`);
   return exitCode(end.status);
@@ -194,6 +194,18 @@ export function exitCode(status: SupervisedEnd['status']): number {
 /** The reason a failed app gives: how it ended and its last lines of output. */
 export function failure(end: SupervisedEnd): string {
   return `the app ${end.how}${end.tail.length ? `; its last lines:\n${end.tail.join('\n')}` : ''}`;
+}
+
+/**
+ * The one line of a failed app's output that says why, for the closing line (and so the editor's notification):
+ * the last exception (`omegaconf.errors.ConfigAttributeError: Key 'x' is not in struct`), else its last line other
+ * than Hydra's HYDRA_FULL_ERROR hint.
+ */
+export function tellingLine(tail: string[]): string | undefined {
+  const lines = tail.map((l) => l.trim()).filter((l) => l && !/HYDRA_FULL_ERROR/.test(l));
+  const exception = [...lines].reverse().find((l) => /^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b:?/.test(l));
+  const line = exception ?? lines[lines.length - 1];
+  return line && line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 export function appName(words: string[]): string {

@@ -215,7 +215,8 @@ test('errors: no interpreter, no script, shell syntax, and an app that exits non
   const rec = record(dir!);
   assert.equal(rec.status, 'failed');
   assert.match(rec.error!, /the app exited with code 1; its last lines:\n[\s\S]*no_such_flag/);
-  assert.match(bad.err, /failed: the app exited with code 1\. Log: \S+log\.txt/);
+  // The closing line names the reason (the exception the app ended with), for the terminal and the notification.
+  assert.match(bad.err, /failed: the app exited with code 1 \([\w.]*Error\b.*no_such_flag.*\)\. Log: \S+log\.txt/);
 });
 
 test("bait stop on a sweep the app's own Hydra runs stops it; the rest never start", { skip }, async () => {

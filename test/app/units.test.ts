@@ -22,6 +22,7 @@ import { hostname } from 'node:os';
 import { readRun } from '../../extension/run-dirs/read-run.js';
 import { jobArgv } from '../../runner/launchers/job-command.js';
 import { appExtraArgs, isOurLauncher } from '../../runner/app/sweep.js';
+import { tellingLine } from '../../runner/app/supervise.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const d = mkdtempSync(join(tmpdir(), 'bait-app-unit-'));
@@ -104,6 +105,15 @@ for name, epoch, step, zipped in ${JSON.stringify(cases).replace(/true/g, 'True'
   const again = new Map(findLightningCheckpoints(d).map((c) => [c.name, [c.epoch, c.step]]));
   assert.deepEqual(again.get('epoch=9-step=90'), [9, 90]);
   assert.deepEqual(again.get('last'), [undefined, undefined]);
+});
+
+test("a failed app's telling line: its last exception, else its last line, never Hydra's HYDRA_FULL_ERROR hint", () => {
+  assert.equal(tellingLine(['Error executing job with overrides: []', "Error in call to target 'T':", 'TypeError("bad")', 'full_key: trainer', '',
+    'Set the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.']), 'TypeError("bad")');
+  assert.equal(tellingLine(['Traceback (most recent call last):', '  File "x.py", line 1', "omegaconf.errors.ConfigAttributeError: Key 'x' is not in struct"]),
+    "omegaconf.errors.ConfigAttributeError: Key 'x' is not in struct");
+  assert.equal(tellingLine(['loading', 'Killed']), 'Killed');
+  assert.equal(tellingLine([]), undefined);
 });
 
 test("CSVLogger rows: empty cells left out, quoted headers, a torn last line held back", () => {

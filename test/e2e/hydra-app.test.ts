@@ -2,11 +2,12 @@
 // app (test/fixtures/hydra-app, real hydra-core and lightning from .cache/venv) is found from its @hydra.main, the
 // CodeLens runs it, the explorer and the metrics webview show what Lightning wrote, a CLI sweep shows with its jobs,
 // and runs stopped (bait stop) or killed (SIGKILL) are resumed from the editor: the BAIT-layout run with the seed's
-// keys from the resume tree, the template-layout run with ckpt_path from the palette. Screenshots in
+// keys from the resume tree (its attempts and checkpoints at the steps the app logged), the template-layout run with
+// ckpt_path from the run explorer's context menu. Screenshots in
 // test-artifacts/e2e/app-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBrowser, packageVsix, skipOrFailEditor, startCodeServer } from './code-server.js';
@@ -117,21 +118,72 @@ test('a Hydra app in code-server: CodeLens run, explorer, metrics, sweep, resume
     assert.match(log, new RegExp(`logging_config\\.id=[\\\\'"]*${id}(?![\\w-])`), `logging_config.id=${id}`);
     await lane.locator('.attempt').nth(1).waitFor({ timeout: 60_000 });
     assert.equal(await lane.locator('.attempt').count(), 2);
-    await wb.shot('app-06-resume-tree-two-attempts');
+    // Each attempt spans the steps the app logged (CSVLogger's version_0, then version_1) and each checkpoint sits
+    // at the global_step its .ckpt holds: 3 epochs of 8 batches end at step 24, whatever the file names say.
+    await waitFor('the resumed attempt on the step axis', async () => /steps [1-9]/.test(await lane.locator('.bar').nth(1).getAttribute('title') ?? ''), 60_000, 300);
+    const spans = (await lane.locator('.bar').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? '')))
+      .map((title) => /steps (\d+)–(\d+)/.exec(title)!.slice(1).map(Number));
+    assert.ok(spans[0]![1]! > 0 && spans[1]![0]! >= spans[0]![1]! && spans[1]![1]! > spans[1]![0]!, JSON.stringify(spans));
+    const lastDot = lane.locator('.track-row[data-attempt-row="2"] .checkpoint.last');
+    assert.match(await lastDot.getAttribute('title') ?? '', /step 24\b/);
+    // Not at the start of the axis, as it was when only metrics.jsonl (which an app does not write) gave steps.
+    assert.ok(Number(/left:\s*([\d.]+)%/.exec(await lastDot.getAttribute('style') ?? '')?.[1]) > 0);
+    await wb.shotThemes('app-06-resume-tree-two-attempts');
   });
 
-  await step('a killed template-layout run resumes from the palette with ckpt_path', async () => {
+  await step("a killed template-layout run resumes from the run explorer's menu with ckpt_path", async () => {
     const dir = await interruptedRun(ws, 'train', 'outputs', 'kill');
     const id = record(dir).id;
     assert.match(record(dir).error ?? '', /killed by SIGKILL/);
-    await (await wb.viewRows('BAIT Runs')).filter({ hasText: new RegExp(`failed · ${id}`) }).first().waitFor({ timeout: 60_000 });
-    await wb.command('BAIT: Resume Run');
-    await wb.pick(id);
+    const failed = (await wb.viewRows('BAIT Runs')).filter({ hasText: new RegExp(`failed · ${id}`) }).first();
+    await failed.waitFor({ timeout: 60_000 });
+    await failed.click({ button: 'right' });
+    await browser.page.locator('.context-view .action-label', { hasText: 'Resume Run' }).click();
     await waitFor('the resumed attempt to finish', () => record(dir).attempts.length === 2 && record(dir).status === 'completed', 180_000, 300);
     assert.match(readFileSync(join(dir, 'log.txt'), 'utf8'), /ckpt_path=\S*last\.ckpt/);
     const rows = await wb.viewRows('BAIT Runs');
     const run = rows.filter({ hasText: new RegExp(`completed · ${id}`) }).first();
     await run.waitFor({ timeout: 60_000 });
     await wb.shot('app-07-resumed-with-ckpt-path');
+  });
+  await step('errors keep the reason in the terminal and in a notification with Open log: the app exits non-zero, no interpreter, no app', async () => {
+    const page = browser.page;
+    const notice = async (reason: RegExp, inTerminal: RegExp, shot: string): Promise<void> => {
+      const toast = wb.notification(reason);
+      await toast.waitFor({ timeout: 120_000 });
+      assert.deepEqual((await toast.locator('.monaco-button').allTextContents()).map((b) => b.trim()), ['Open log', 'Show config']);
+      assert.match(await wb.waitForTerminalText(/run ended: failed \(exit \d\)/), inTerminal, 'the reason stays readable in the terminal');
+      await wb.shot(shot);
+      await toast.locator('.monaco-button', { hasText: 'Open log' }).click();
+    };
+    // The app exits 1 on an override its Trainer does not take: the closing line names the exception.
+    await wb.openFile('configs/train.yaml');
+    await wb.codeLens('Run with Overrides…').click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill('+trainer.no_such_flag=1 data.limit=64');
+    await page.locator('.quick-input-widget .quick-input-message', { hasText: /composes/ }).waitFor({ timeout: 30_000 });
+    await input.press('Enter');
+    await notice(/train failed: bait: run \S+ failed: the app exited with code 1 \(TypeError.*no_such_flag/, /unexpected keyword argument 'no_such_flag'/, 'app-08-app-exits-nonzero');
+    await page.locator('.tab.active', { hasText: 'log.txt' }).waitFor({ timeout: 30_000 });
+
+    // No interpreter, then no app: workspace settings the extension reads at each run.
+    mkdirSync(join(ws, '.vscode'), { recursive: true });
+    const settingsFile = join(ws, '.vscode', 'settings.json');
+    writeFileSync(settingsFile, JSON.stringify({ 'bait.pythonPath': '/nonexistent/bin/python' }));
+    // Opened in the editor, so the workbench has read it before the run (the extension reads settings per run).
+    await wb.openFile('.vscode/settings.json');
+    await wb.openFile('configs/train.yaml');
+    await wb.codeLens('Run Experiment').click();
+    await notice(/train failed: bait: cannot start the app: '\/nonexistent\/bin\/python' does not exist.*bait\.pythonPath/, /Point bait\.pythonPath/, 'app-09-no-interpreter');
+    await page.locator('.tab.active', { hasText: /Untitled|log/ }).waitFor({ timeout: 30_000 });
+
+    writeFileSync(settingsFile, JSON.stringify({ 'bait.pythonPath': python, 'bait.apps': [{ configDir: 'configs', command: 'python src/nope.py' }] }));
+    await wb.openFile('.vscode/settings.json');
+    await page.locator('.view-lines', { hasText: 'nope.py' }).first().waitFor({ timeout: 30_000 });
+    await wb.openFile('configs/train.yaml');
+    await wb.codeLens('Run Experiment').click();
+    await notice(/train failed: bait: cannot start the app: src\/nope\.py does not exist/, /src\/nope\.py does not exist/, 'app-10-no-app');
+    rmSync(join(ws, '.vscode'), { recursive: true, force: true });
   });
 });

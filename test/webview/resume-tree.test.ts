@@ -3,7 +3,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { GraphRun } from '../../webview/contract.js';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { browserMissing, launch, openWebview, skipOrFail } from './browser.js';
+import { python, venvPython } from '../infra/python.js';
+import { readRun } from '../../extension/run-dirs/read-run.js';
+import { attemptSteps } from '../../extension/run-dirs/attempt-steps.js';
+import { toGraphRun } from '../../extension/webviews/to-webview.js';
 
 let browser: Browser | undefined;
 before(async () => {
@@ -102,6 +109,59 @@ test('10 attempts and 50 checkpoints: one lane per attempt on the step axis, in 
   assert.equal(await w.page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth), true);
   const ticks = await w.page.$$eval('#axis .tick', (els) => els.map((e) => e.textContent));
   assert.equal(new Set(ticks).size, ticks.length, `tick labels differ: ${ticks}`);
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
+});
+
+test("an app run's attempts and checkpoints sit at the steps its loggers and .ckpt files hold, not at 0", async (t) => {
+  if (skipOrFail(t)) return;
+  if (venvPython('resume tree of an app run') === null) return t.skip('no .cache/venv');
+  // An app run dir as Lightning leaves it after a stop and a resume: the real CSVLogger's version_0 (attempt 1, steps
+  // 3..39) and version_1 (attempt 2, steps 43..95); checkpoints saved by the real torch whose names carry no step
+  // (the fixture's `{epoch}-{val_acc}` template, and last.ckpt), so the steps come from their global_step.
+  const dir = mkdtempSync(join(tmpdir(), 'bait-tree-app-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  python(`import os, sys, torch
+from lightning.pytorch.loggers import CSVLogger
+d = sys.argv[1]
+for version, steps in ((0, range(3, 40, 4)), (1, range(43, 96, 4))):
+    logger = CSVLogger(d, name="csv", version=version)
+    for s in steps:
+        logger.log_metrics({"train_loss_step": 1.0 / (s + 1), "epoch": s // 8}, step=s)
+    logger.save()
+os.makedirs(d + "/checkpoints")
+for name, epoch, step in (("epoch=4-val_acc=0.7000", 4, 40), ("last", 11, 96)):
+    torch.save({"epoch": epoch, "global_step": step, "state_dict": {}}, d + "/checkpoints/" + name + ".ckpt")`, [dir]);
+  const started = ['2026-12-01T10:00:00.000Z', '2026-12-01T10:10:00.000Z'];
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({
+    id: 'app00001', experiment: 'train', name: 'train', config_name: 'train', config_dir: dir, workspace_dir: dir, overrides: [],
+    status: 'completed', host: 'h', pid: 1, backend: 'app', seed: 0, started_at: started[0], ended_at: '2026-12-01T10:20:00.000Z',
+    checkpoint_dir: 'checkpoints', parent: null, sweep: null,
+    attempts: [{ attempt: 1, started: started[0], ended: started[1], status: 'stopped', resumed_from: null, pid: 1, host: 'h', backend: 'app' },
+      { attempt: 2, started: started[1], ended: '2026-12-01T10:20:00.000Z', status: 'completed', resumed_from: 'last', pid: 2, host: 'h', backend: 'app' }],
+    app: { command: 'python src/train.py', layout: 'hydra', ckpt_path_key: true, checkpoint_dirs: ['checkpoints'], monitor: 'val_acc', mode: 'max' },
+  }));
+  // Saved during attempt 1 and at the end of attempt 2.
+  utimesSync(join(dir, 'checkpoints', 'epoch=4-val_acc=0.7000.ckpt'), new Date('2026-12-01T10:05:00Z'), new Date('2026-12-01T10:05:00Z'));
+  utimesSync(join(dir, 'checkpoints', 'last.ckpt'), new Date('2026-12-01T10:19:00Z'), new Date('2026-12-01T10:19:00Z'));
+
+  const graph = toGraphRun(readRun(dir), undefined, attemptSteps(dir));
+  assert.deepEqual(graph.attempts.map((a) => [a.index, a.fromStep, a.toStep]), [[1, 3, 39], [2, 43, 95]]);
+  assert.deepEqual(graph.checkpoints.map((c) => [c.name, c.step, c.attempt]), [['epoch=4-val_acc=0.7000', 40, 1], ['last', 96, 2]]);
+
+  const w = await openWebview(browser!, 'resume-tree', { width: 1000, height: 600 });
+  await w.post({ type: 'init', title: 'Resume tree', runs: [graph] });
+  assert.deepEqual(await w.waitForSent('rendered'), { type: 'rendered', runs: 1, attempts: 2, checkpoints: 2 });
+  const left = (style: string | null) => Number(/left:\s*([\d.]+)%/.exec(style ?? '')?.[1]);
+  const bars = await w.page.$$eval('.bar', (els) => els.map((e) => [e.getAttribute('title'), e.getAttribute('style')]));
+  assert.deepEqual(bars.map(([title]) => title), ['steps 3–39', 'steps 43–95']);
+  // The axis ends at the last checkpoint's step (96): attempt 2 starts at 43/96 of the track, the dots at 40 and 96.
+  assert.ok(Math.abs(left(bars[1]![1]!) - (43 / 96) * 100) < 0.01, String(bars[1]![1]));
+  const dots = await w.page.$$eval('.checkpoint', (els) => els.map((e) => [(e as HTMLElement).dataset.checkpoint, e.getAttribute('style'), e.closest('[data-attempt-row]')?.getAttribute('data-attempt-row')]));
+  assert.deepEqual(dots.map(([name, style, row]) => [name, Number(left(style!).toFixed(2)), row]),
+    [['epoch=4-val_acc=0.7000', Number(((40 / 96) * 100).toFixed(2)), '1'], ['last', 100, '2']]);
+  await w.page.click('.checkpoint[data-checkpoint="last"]');
+  assert.match(await w.page.textContent('#details') ?? '', /last.*step 96 · attempt 2/);
   assert.deepEqual(w.errors, []);
   await w.page.close();
 });
