@@ -33,7 +33,7 @@ import { resumeOptunaStudy } from './sweep/run-optuna.js';
 import { runnerScript } from './cli/sweep-command.js';
 import { runApp } from './app/supervise.js';
 import { appRelaunch } from './app/resume.js';
-import { readSweepLauncher, resumeRemoteAppJob } from './app/remote-resume.js';
+import { localPathsOfRemoteJob, readSweepLauncher, resumeRemoteAppJob } from './app/remote-resume.js';
 import { appExtraArgs, stopAppSweep } from './app/sweep.js';
 
 export { runSweepCommand } from './cli/sweep-command.js';
@@ -264,6 +264,8 @@ async function resume(args: ResumeArgs, io: Io): Promise<number> {
     const r = appRelaunch(dir, record, { ...(args.from ? { from: args.from } : {}), fork: args.fork, extra: args.extra,
       ...(args.app ? { app: args.app } : {}), ...(args.appResume ? { appResume: args.appResume } : {}) });
     io.err.write(`bait: ${args.fork ? 'forking' : 'resuming'} ${dir} from ${r.checkpoint}\n`);
+    // A fork of a job that ran on a host starts here: with this machine's config dir and workspace, not the host's.
+    if (marker) Object.assign(r.options, localPathsOfRemoteJob(dir, record));
     return runApp({ ...r.options, versionBase: args.versionBase !== undefined ? args.versionBase : recordedVersionBase(dir) }, io);
   }
   const relaunch = resumeCommand(dir, { ...(args.from ? { from: args.from } : {}), fork: args.fork });

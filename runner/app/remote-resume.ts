@@ -35,6 +35,13 @@ function sameHost(node: Record<string, unknown> | null, marker: RemoteMarker): R
   return { ...node, hosts };
 }
 
+/** The config dir and workspace of a remote job on this machine (its run.json names the host's): from its sweep. */
+export function localPathsOfRemoteJob(dir: string, record: RunRecord): { configDir: string; workspaceDir: string } {
+  if (!record.sweep) throw new UserError(`${dir} ran elsewhere but its run.json names no sweep, so its config dir here is unknown`);
+  const manifest = readManifest(resolve(dir, record.sweep.dir));
+  return { configDir: manifest.config_dir, workspaceDir: manifest.workspace ?? process.cwd() };
+}
+
 export async function resumeRemoteAppJob(dir: string, record: RunRecord, marker: RemoteMarker,
     opts: { from?: string; extra: string[]; runnerScript: string }, io: Io): Promise<number> {
   if (!record.sweep) throw new UserError(`${dir} ran on ${marker.kind === 'ssh' ? marker.host : 'SLURM'} but its run.json names no sweep; resume it with \`bait resume <sweep dir>\``);

@@ -2,7 +2,7 @@
 // Lightning app trains on the host as the unprivileged test user, in the host's copy of the workspace, with a
 // hostile override that must reach the app's Hydra verbatim; `bait stop` stops the app there, the run directory
 // comes back with Lightning's checkpoints and metrics, `bait runs` and the explorer show it, and `bait resume`
-// continues it on the same host with `ckpt_path=`.
+// continues it on the same host with `ckpt_path=`; a fork of it runs here from the checkpoint that came back.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -123,6 +123,17 @@ test('an app run on an SSH host: hostile override verbatim, bait stop, the run c
   assert.ok(second.length > 0 && Math.min(...second) > 0, `attempt 2 epochs: ${second}`);
   assert.equal(Math.max(...second), EPOCHS - 1);
   assert.equal(readManifest(sweepOf(ws)).jobs[0]!.status, 'completed');
+  // A fork of the job runs here, from the copy that came back, with this machine's config dir and workspace.
+  const first = findLightningCheckpoints(jobDir).find((c) => !c.isLast)!;
+  const fork = bait(ws, ['resume', jobDir, '--fork', '--from', first.name, 'model.step_delay_s=0', `trainer.max_epochs=${EPOCHS + 1}`], {}, 300_000);
+  assert.equal(fork.code, 0, fork.err + fork.out);
+  const forked = readdirSync(join(ws, 'outputs'), { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('run.json')).map((p) => join(ws, 'outputs', p, '..'));
+  assert.equal(forked.length, 1);
+  assert.deepEqual(record(forked[0]!).parent, { run: jobDir, checkpoint: first.name });
+  const forkLog = readFileSync(join(forked[0]!, 'log.txt'), 'utf8');
+  assert.ok(forkLog.includes(first.path) && /ckpt_path=/.test(forkLog), `forked from the local copy of the checkpoint: ${forkLog.slice(0, 1500)}`);
+  assert.ok(first.path.startsWith(jobDir));
+
   // Both attempts ran as the host's user, never as ours.
   const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout.trim());
   for (const f of ['run.json', 'checkpoints/last.ckpt', 'csv/version_1/metrics.csv']) assert.equal(statSync(join(remoteDir, f)).uid, uid, f);

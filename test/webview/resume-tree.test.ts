@@ -162,6 +162,9 @@ for name, epoch, step in (("epoch=4-val_acc=0.7000", 4, 40), ("last", 11, 96)):
     [['epoch=4-val_acc=0.7000', Number(((40 / 96) * 100).toFixed(2)), '1'], ['last', 100, '2']]);
   await w.page.click('.checkpoint[data-checkpoint="last"]');
   assert.match(await w.page.textContent('#details') ?? '', /last.*step 96 · attempt 2/);
+  // "attempt 2 completed from last" fits its label column (it was cut after "from").
+  assert.deepEqual(await w.page.$$eval('.node.attempt', (els) => els.map((e) => [e.textContent, e.scrollWidth <= e.clientWidth, e.getAttribute('title')?.split('\n').pop()])),
+    [['attempt 1stopped', true, '2026-12-01 10:00:00 → 2026-12-01 10:10:00'], ['attempt 2completedfrom last', true, 'resumed from last']]);
   assert.deepEqual(w.errors, []);
   await w.page.close();
 });

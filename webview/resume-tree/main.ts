@@ -103,7 +103,8 @@ function render(): void {
       attempts++;
       const a = span.attempt;
       const label = el('div', { class: `node attempt ${a.status}`, 'data-attempt': String(a.index),
-        title: [when(a.started), when(a.ended)].filter(Boolean).join(' → ') },
+        // The label column cuts a long checkpoint name with an ellipsis; the tooltip has all of it.
+        title: [[when(a.started), when(a.ended)].filter(Boolean).join(' → '), a.resumedFrom ? `resumed from ${a.resumedFrom}` : ''].filter(Boolean).join('\n') },
       el('strong', {}, `attempt ${a.index}`), el('span', {}, a.status),
       a.resumedFrom ? el('span', { class: 'resumed-from' }, `from ${a.resumedFrom}`) : '');
       const track = el('div', { class: 'track' });
