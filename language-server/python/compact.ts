@@ -32,26 +32,20 @@ export function keep(s: string): string {
 const keepAll = (xs: readonly string[]): readonly string[] => (xs.length ? xs.map(keep) : EMPTY);
 const keepOpt = (s: string | undefined): string | undefined => (s === undefined ? undefined : keep(s));
 
-function param(p: PyParam): PyParam {
-  p.name = keep(p.name);
-  if (p.annotation !== undefined) p.annotation = keep(p.annotation);
-  if (p.default !== undefined) p.default = keep(p.default);
-  return p;
-}
-
-function fn(f: PyFunction): PyFunction {
-  f.name = keep(f.name);
-  f.params = f.params.length ? f.params.map(param) : EMPTY;
-  f.decorators = keepAll(f.decorators);
-  if (f.doc !== undefined) f.doc = keepOpt(f.doc);
-  return f;
-}
-
-function field(x: PyField): PyField {
+/** A parameter or a dataclass field: its name, annotation and default. */
+function typedName<T extends PyParam | PyField>(x: T): T {
   x.name = keep(x.name);
   if (x.annotation !== undefined) x.annotation = keep(x.annotation);
   if (x.default !== undefined) x.default = keep(x.default);
   return x;
+}
+
+function fn(f: PyFunction): PyFunction {
+  f.name = keep(f.name);
+  f.params = f.params.length ? f.params.map(typedName) : EMPTY;
+  f.decorators = keepAll(f.decorators);
+  if (f.doc !== undefined) f.doc = keepOpt(f.doc);
+  return f;
 }
 
 function cls(c: PyClass): PyClass {
@@ -62,7 +56,7 @@ function cls(c: PyClass): PyClass {
   if (c.doc !== undefined) c.doc = keepOpt(c.doc);
   c.methods = c.methods.size ? new Map([...c.methods].map(([k, m]) => [keep(k), fn(m)])) : EMPTY_MAP;
   c.classes = c.classes.size ? new Map([...c.classes].map(([k, x]) => [keep(k), cls(x)])) : EMPTY_MAP;
-  c.fields = c.fields.length ? c.fields.map(field) : EMPTY;
+  c.fields = c.fields.length ? c.fields.map(typedName) : EMPTY;
   return c;
 }
 
