@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { shownValue, UserError } from '../run/errors.js';
 import { rngFor, permutation } from '../train/rng.js';
 import { type Batch, type PairSet, loadPairs, loadVocab, makeBatch } from './premise_pairs.js';
+import { TrainingContext, withContext } from './context_features.js';
 
 export interface PremiseDataOptions {
   /** BAIT's data_config node: type, batch_size, shuffle, attributes.max_len, data_options.dir. */
@@ -54,6 +55,20 @@ export class PremiseDataModule {
     this.val = loadPairs(join(this.dir, 'val.jsonl.gz'), this.vocab, this.maxLen, key);
   }
 
+  private context: TrainingContext | undefined;
+
+  /**
+   * Gives every split the context features of data/context_features.ts (read against the training split), for a
+   * model that asks for them; computed once, after setup, and for the test split when it is first read.
+   */
+  useContextFeatures(): void {
+    if (this.context) return;
+    this.context = new TrainingContext(this.train);
+    withContext(this.train, this.context);
+    withContext(this.val, this.context);
+    if (this.testSet) withContext(this.testSet, this.context);
+  }
+
   get vocabSize(): number {
     return this.vocab.size;
   }
@@ -86,7 +101,10 @@ export class PremiseDataModule {
   /** A held-out split for `bait test`; the test split is read only when first asked for. */
   evalSet(split: 'val' | 'test'): PairSet {
     if (split === 'val') return this.val;
-    this.testSet ??= loadPairs(join(this.dir, 'test.jsonl.gz'), this.vocab, this.maxLen, 'data_config.data_options.dir');
+    if (!this.testSet) {
+      this.testSet = loadPairs(join(this.dir, 'test.jsonl.gz'), this.vocab, this.maxLen, 'data_config.data_options.dir');
+      if (this.context) withContext(this.testSet, this.context);
+    }
     return this.testSet;
   }
 

@@ -12,6 +12,12 @@ export interface PairSet {
   labels: Float32Array;
   /** The conjecture each pair belongs to (for per-conjecture ranking metrics). */
   conj: string[];
+  /** The formulas as written (whitespace-tokenised prefix form), for features beyond the token ids. */
+  goalTexts?: string[];
+  premiseTexts?: string[];
+  /** Row-major [pairs, contextWidth] features of each pair among the training data (data/context_features.ts). */
+  context?: Float32Array;
+  contextWidth?: number;
 }
 
 export interface Batch {
@@ -26,6 +32,9 @@ export interface Batch {
   premiseLengths: Int32Array;
   labels: Float32Array;
   conj: string[];
+  /** Row-major [size, contextWidth] context features, when the set has them. */
+  context?: Float32Array;
+  contextWidth?: number;
 }
 
 export const PAD = 0;
@@ -80,6 +89,9 @@ export function shuffleWithinConjectures(set: PairSet, seed: number): PairSet {
   return {
     goals: order.map((i) => set.goals[i]!), premises: order.map((i) => set.premises[i]!),
     labels: Float32Array.from(order, (i) => set.labels[i]!), conj: order.map((i) => set.conj[i]!),
+    ...(set.goalTexts && set.premiseTexts
+      ? { goalTexts: order.map((i) => set.goalTexts![i]!), premiseTexts: order.map((i) => set.premiseTexts![i]!) }
+      : {}),
   };
 }
 
@@ -98,6 +110,8 @@ function readPairs(file: string, vocab: Map<string, number>, maxLen: number, key
   const premises: Int32Array[] = [];
   const labels: number[] = [];
   const conj: string[] = [];
+  const goalTexts: string[] = [];
+  const premiseTexts: string[] = [];
   const goalCache = new Map<string, Int32Array>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -118,10 +132,12 @@ function readPairs(file: string, vocab: Map<string, number>, maxLen: number, key
     goals.push(g);
     premises.push(encode(row.premise, vocab, maxLen));
     labels.push(row.label);
+    goalTexts.push(row.goal);
+    premiseTexts.push(row.premise);
     conj.push(typeof row.conj === 'string' ? row.conj : row.goal);
   }
   if (labels.length === 0) throw new UserError(`${file} holds no pairs`, key);
-  return { goals, premises, labels: Float32Array.from(labels), conj };
+  return { goals, premises, labels: Float32Array.from(labels), conj, goalTexts, premiseTexts };
 }
 
 function pad(seqs: Int32Array[], idx: ArrayLike<number>): { ids: Int32Array; lengths: Int32Array; width: number } {
@@ -147,8 +163,15 @@ export function makeBatch(set: PairSet, idx: ArrayLike<number>): Batch {
     labels[i] = set.labels[idx[i]!]!;
     conj.push(set.conj[idx[i]!]!);
   }
-  return {
+  const batch: Batch = {
     size: idx.length, goalLen: g.width, premiseLen: p.width, goalIds: g.ids, goalLengths: g.lengths,
     premiseIds: p.ids, premiseLengths: p.lengths, labels, conj,
   };
+  if (set.context && set.contextWidth) {
+    const w = set.contextWidth;
+    batch.context = new Float32Array(idx.length * w);
+    batch.contextWidth = w;
+    for (let i = 0; i < idx.length; i++) batch.context.set(set.context.subarray(idx[i]! * w, (idx[i]! + 1) * w), i * w);
+  }
+  return batch;
 }

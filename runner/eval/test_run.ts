@@ -12,6 +12,7 @@ import { checkpointDirOf } from '../run/run_record.js';
 import type { Batch } from '../data/premise_pairs.js';
 import { instantiate, prepareTargets } from '../instantiate/instantiate.js';
 import { writeJsonAtomic } from '../run/atomic.js';
+import { provideContext } from '../data/context_features.js';
 import { UserError } from '../run/errors.js';
 import { runCheckpoint } from '../run/resume.js';
 import { rankingMetrics, validationMetrics } from '../train/metrics.js';
@@ -27,6 +28,7 @@ interface EvaluableData {
   vocabSize: number;
   evalBatchCount(split: EvalSplit): number;
   evalBatch(split: EvalSplit, index: number): Batch;
+  useContextFeatures?(): void;
 }
 
 export interface TestResult {
@@ -76,6 +78,7 @@ export async function testRun(runDir: string, opts: { ckpt?: string; split?: Eva
   data.setup();
   const model = withInitSeed(ckpt.manifest.rng.seed, () => instantiate(config.model!, ctx, 'model')) as TrainableModel;
   try {
+    provideContext(model, data);
     loadWeights(model, ckpt);
     const scored = await scoreBatches(model, data.evalBatchCount(split), (i) => data.evalBatch(split, i), ckpt.manifest.rng.seed, ckpt.manifest.progress.global_step);
     const { val_loss: loss, ...rest } = validationMetrics(scored);

@@ -78,6 +78,7 @@ export const TARGET_DOCS: TargetDoc[] = [
       hidden: { type: 'int', doc: 'hidden width (default input_shape)' },
       interaction: { type: 'bool', doc: 'also read goal*premise and |goal-premise| (default false)' },
       pair_features: { type: 'bool', doc: 'also read log lengths and shared-symbol counts of the pair (default false)' },
+      context_features: { type: 'bool', doc: 'also read IDF overlap, usage history, kNN vote and listwise ranks of the pair, with a linear path to the logit (default false)' },
     },
   },
   {

@@ -9,6 +9,7 @@ import { type ForwardContext, Linear, Module } from './module.js';
 import { positive, posInt } from './checks.js';
 import { bceWithLogits } from './losses.js';
 import { PAIR_FEATURES, pairFeatures } from './pair_features.js';
+import { CONTEXT_WIDTH } from '../data/context_features.js';
 
 export interface BinaryClassifierOptions {
   /** The embedding size of each side; the classifier reads the two embeddings concatenated. */
@@ -19,6 +20,12 @@ export interface BinaryClassifierOptions {
   interaction?: boolean;
   /** Also read the pair's lengths and shared-symbol counts (models/pair_features.ts). */
   pair_features?: boolean;
+  /**
+   * Also read the pair's features against the training data and the conjecture's other candidates (IDF-weighted
+   * overlap, usage history, kNN vote, listwise ranks: data/context_features.ts), through the MLP and through a
+   * linear path straight to the logit.
+   */
+  context_features?: boolean;
 }
 
 /**
@@ -29,8 +36,10 @@ export class BinaryClassifier extends Module {
   readonly inputShape: number;
   readonly interaction: boolean;
   readonly pairFeatures: boolean;
+  readonly contextFeatures: boolean;
   readonly fc1: Linear;
   readonly fc2: Linear;
+  readonly wide: Linear | undefined;
 
   constructor(opts: BinaryClassifierOptions = {}) {
     super();
@@ -38,16 +47,30 @@ export class BinaryClassifier extends Module {
     const hidden = posInt(opts.hidden ?? this.inputShape, 'hidden');
     this.interaction = flag(opts.interaction, 'interaction');
     this.pairFeatures = flag(opts.pair_features, 'pair_features');
-    const width = (this.interaction ? 4 : 2) * this.inputShape + (this.pairFeatures ? PAIR_FEATURES.length : 0);
+    this.contextFeatures = flag(opts.context_features, 'context_features');
+    const width = (this.interaction ? 4 : 2) * this.inputShape + (this.pairFeatures ? PAIR_FEATURES.length : 0) +
+      (this.contextFeatures ? CONTEXT_WIDTH : 0);
     this.fc1 = this.child('fc1', new Linear(width, hidden));
     this.fc2 = this.child('fc2', new Linear(hidden, 1));
+    // A wide path (Cheng et al., wide & deep): the logistic regression on the context features is already a strong
+    // ranker, and the MLP then only has to learn what it misses.
+    this.wide = this.contextFeatures ? this.child('wide', new Linear(CONTEXT_WIDTH, 1)) : undefined;
   }
 
   apply(goal: tf.Tensor2D, premise: tf.Tensor2D, b: Batch): tf.Tensor1D {
     const parts: tf.Tensor2D[] = [goal, premise];
     if (this.interaction) parts.push(tf.mul(goal, premise) as tf.Tensor2D, tf.abs(tf.sub(goal, premise)) as tf.Tensor2D);
     if (this.pairFeatures) parts.push(tf.tensor2d(pairFeatures(b), [b.size, PAIR_FEATURES.length]));
-    return tf.reshape(this.fc2.apply(tf.relu(this.fc1.apply(tf.concat(parts, 1)))), [-1]);
+    let context: tf.Tensor2D | undefined;
+    if (this.contextFeatures) {
+      if (!b.context || b.contextWidth !== CONTEXT_WIDTH) {
+        throw new UserError('classifier.context_features is set but the batch has no context features; the data ' +
+          'module must provide them (bait.data.PremiseDataModule does)', 'classifier.context_features');
+      }
+      parts.push((context = tf.tensor2d(b.context, [b.size, CONTEXT_WIDTH])));
+    }
+    const deep = this.fc2.apply(tf.relu(this.fc1.apply(tf.concat(parts, 1))));
+    return tf.reshape(this.wide && context ? tf.add(deep, this.wide.apply(context)) : deep, [-1]);
   }
 }
 
@@ -71,6 +94,10 @@ export class PremiseSelection extends Module {
   readonly premise: Encoder;
   readonly classifier: BinaryClassifier;
   readonly lr: number;
+
+  get usesContextFeatures(): boolean {
+    return this.classifier.contextFeatures;
+  }
 
   constructor(opts: PremiseSelectionOptions) {
     super();

@@ -21,6 +21,7 @@ import { Progress } from '../train/progress.js';
 import { withInitSeed } from '../train/rng.js';
 import { type TrainableData, type TrainableModel, Trainer } from '../train/trainer.js';
 import { UserError } from './errors.js';
+import { provideContext } from '../data/context_features.js';
 import { MetricsLog, SUPERSEDED_FILE, supersedeRowsAfter } from './metrics_log.js';
 import { type RunRecord, checkpointDirOf, readRunRecord, relocation, writeRunRecord } from './run_record.js';
 import { createUniqueDir, runDirProblem, writeHydraFiles } from './run_dir.js';
@@ -198,6 +199,7 @@ async function runJobInner(input: JobInput, interrupted: () => boolean): Promise
   const model = withInitSeed(seed, () => instantiate(root.model!, ctx, 'model')) as TrainableModel;
   if (typeof model?.loss !== 'function') throw new UserError('the model target did not build a trainable model', 'model._target_');
   model.checkVocabulary?.(data.vocabSize);
+  provideContext(model, data);
   const callbacks = opts.callbacks.map((c, i) => instantiate(c, ctx, `trainer.callbacks[${i}]`)) as Callback[];
   if (opts.enable_checkpointing && !callbacks.some((c) => c instanceof ModelCheckpoint)) {
     // Lightning adds a ModelCheckpoint when none is configured; ours also keeps `last` so the run can be resumed.

@@ -30,11 +30,15 @@ export interface TrainableModel {
   loss(b: Batch, ctx: ForwardContext): tf.Scalar;
   logits(b: Batch, ctx: ForwardContext): tf.Tensor1D;
   checkVocabulary?(vocabSize: number): void;
+  /** True when the model reads the data's context features (data/context_features.ts). */
+  readonly usesContextFeatures?: boolean;
   dispose?(): void;
 }
 
 export interface TrainableData {
   setup(): void;
+  /** Computes the context features a model asked for (after setup, before the first batch). */
+  useContextFeatures?(): void;
   vocabSize: number;
   trainBatchCount(): number;
   valBatchCount(): number;

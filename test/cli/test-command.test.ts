@@ -15,12 +15,14 @@ function bait(ws: string, args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('bait test scores the best checkpoint on test, and on val reproduces the validation metrics exactly', () => {
+// bag_of_words, and the default with context features (computed from the training split again at test time).
+for (const config of ['bag_of_words', 'bow_context']) {
+test(`bait test scores the best checkpoint on test, and on val reproduces the validation metrics exactly (${config})`, () => {
   const ws = mkdtempSync(join(tmpdir(), 'bait-test-cmd-'));
   cpSync(join(ROOT, 'configs'), join(ws, 'configs'), { recursive: true });
   const dir = join(ws, 'run');
   // Two short epochs with validation over the whole val split after each.
-  const r = bait(ws, ['run', 'premise_selection/mizar40/bag_of_words', `exp_config.directory=${dir}`, 'trainer.max_epochs=2',
+  const r = bait(ws, ['run', `premise_selection/mizar40/${config}`, `exp_config.directory=${dir}`, 'trainer.max_epochs=2',
     '+trainer.limit_train_batches=6', 'trainer.enable_progress_bar=false', `data_config.data_options.dir=${join(ROOT, 'data', 'mizar40-m2k')}`]);
   assert.equal(r.code, 0, r.err + r.out);
   // The bundled configs keep the best checkpoint by validation AUC, and the run says how to test it.
@@ -52,6 +54,7 @@ test('bait test scores the best checkpoint on test, and on val reproduces the va
   assert.equal(unknown.code, 1);
   assert.match(unknown.err, /has no complete checkpoint 'epoch=99'/);
 });
+}
 
 test('bait test refuses a missing run, no run directory and a bad split with a clear message', () => {
   const ws = mkdtempSync(join(tmpdir(), 'bait-test-cmd-'));
