@@ -33,6 +33,8 @@ export function fusedMeanPool(model: unknown, params: Array<[string, tf.Variable
   if (!(model instanceof PremiseSelection) || model.constructor !== PremiseSelection) return undefined;
   const { goal, premise, classifier } = model;
   if (goal.constructor !== MeanPoolEncoder || premise.constructor !== MeanPoolEncoder || classifier.constructor !== BinaryClassifier) return undefined;
+  // The context features' wide path is not part of the fused step.
+  if ((classifier as BinaryClassifier).contextFeatures) return undefined;
   const g = goal as MeanPoolEncoder;
   const p = premise as MeanPoolEncoder;
   const { fc1, fc2 } = classifier;
