@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -214,7 +214,12 @@ test('killing the launching process (and its SSH connections) leaves the job run
 
 test('resuming a sweep whose process died follows its still-running remote job instead of starting it twice', { skip }, async () => {
   const sweepDir = join(ws, 'orphan');
-  const js = makeJobs('orphan', [['payload.steps=25', 'payload.step_ms=100'], ['payload.steps=1']]);
+  // Job 0 cannot finish before the gate file exists, so it is surely still running when the driver dies, however
+  // slowly job 1 starts on a loaded machine (the gate's folder is readable by the host's user).
+  const gateDir = mkdtempSync(join(tmpdir(), 'bait-ssh-gate-'));
+  chmodSync(gateDir, 0o755);
+  const gate = join(gateDir, 'go');
+  const js = makeJobs('orphan', [['payload.steps=25', 'payload.step_ms=100', `payload.wait_for=${gate}`], ['payload.steps=1']]);
   const cfgFile = join(ws, 'drive-orphan.json');
   writeFileSync(cfgFile, JSON.stringify({ sweep: true, launcher: launcherConfig([hostConfig(cluster.hosts[0]!, { gpus: 2 })]), jobs: js, ctx: { runner: runner(), sweepDir } }));
   const driver = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'drive-ssh.ts'), cfgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -223,6 +228,7 @@ test('resuming a sweep whose process died follows its still-running remote job i
   driver.kill('SIGKILL');
   await new Promise((r) => driver.once('exit', r));
   assert.deepEqual(readManifest(sweepDir).jobs.map((j) => j.status), ['running', 'completed']);
+  writeFileSync(gate, '');
 
   const logs: string[] = [];
   const summary = await resumeSweep({ sweepDir, runner: runner(), launcher: new SshLauncher(launcherConfig([hostConfig(cluster.hosts[0]!)])),
@@ -233,6 +239,7 @@ test('resuming a sweep whose process died follows its still-running remote job i
   assert.equal(rj.attempts.length, 1);
   assert.equal(rj.step, 25);
   assert.match(logs.join(''), /done after 25 steps/);
+  rmSync(gateDir, { recursive: true, force: true });
 });
 
 test('bait stop on a remote job: SIGTERM reaches the runner, which saves last; the stopped run comes back', { skip }, async () => {
