@@ -89,6 +89,48 @@ test('the workbench in light, dark and high contrast: composed config, metrics, 
     await wb.shotThemes('look-02-composed-go-to-source', undefined);
   });
 
+  await step('completion: `- /data_type/` offers the group\'s configs; a new key\'s value offers the inherited one first', async () => {
+    await wb.openFile('premise_selection/mizar40/conv.yaml');
+    const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+    const suggest = page.locator('.editor-widget.suggest-widget.visible');
+    const rows = suggest.locator('.monaco-list-row');
+    // Types on a new line after `text` (the line keeps its indentation), then asks for completions.
+    const typeAfter = async (text: RegExp, typed: string): Promise<void> => {
+      await editor.locator('.view-line', { hasText: text }).first().click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type(typed);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+Space');
+      await rows.first().waitFor({ timeout: 30_000 });
+    };
+    const groupCompletion = async (): Promise<void> => {
+      if (await suggest.isVisible()) return;
+      await editor.locator('.view-line', { hasText: /^\s*-\s\/data_type\/\s*$/ }).first().click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Control+Space');
+      await rows.first().waitFor({ timeout: 30_000 });
+    };
+    await typeAfter(/^\s*-\smizar\s*$/, '- /data_type/');
+    const labels = await rows.locator('.label-name').allTextContents();
+    assert.ok(labels.some((l) => l.includes('/data_type/sequence')), `the data_type configs are offered: ${labels}`);
+    await wb.shotThemes('look-07-completion-group', groupCompletion);
+    await page.keyboard.press('Escape');
+    // A new `log_every_n_steps: ` under trainer: the value premise_selection.yaml gives it comes first.
+    await wb.openFile(`${CONFIG}.yaml`);
+    await typeAfter(/^\s*max_epochs:\s12\s*$/, 'log_every_n_steps: ');
+    const first = await rows.first().innerText();
+    assert.match(first, /^50/, `the inherited value first: ${first}`);
+    await wb.shotThemes('look-08-completion-inherited-value', async () => {
+      if (await suggest.isVisible()) return;
+      await editor.locator('.view-line', { hasText: /log_every_n_steps:/ }).first().click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Control+Space');
+      await rows.first().waitFor({ timeout: 30_000 });
+    });
+    await page.keyboard.press('Escape');
+  });
+
   await step('runs table', async () => {
     await wb.command('BAIT: Open Runs Table');
     const view = wb.webview();
