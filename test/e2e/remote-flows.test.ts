@@ -26,8 +26,15 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
     return;
   }
   const cluster = await startSshd({ addresses: ['127.0.0.1'] });
-  const h = cluster.hosts[0]!;
   const tmp = mkdtempSync(join(tmpdir(), 'bait-remote-e2e-'));
+  // Cleanup first, so that a failure while setting up (packaging, starting the editor) leaves no sshd behind.
+  const closers: (() => Promise<void>)[] = [];
+  t.after(async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await cluster.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  const h = cluster.hosts[0]!;
   const ws = join(tmp, 'ws');
   cpSync(join(repoRoot, 'configs'), join(ws, 'configs'), { recursive: true });
   cpSync(join(repoRoot, 'data'), join(ws, 'data'), { recursive: true });
@@ -37,13 +44,9 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
     'bait.sshHosts': [{ name: 'gpu-lab', host: h.address, port: h.port, user: h.user, identity_file: h.identityFile,
       known_hosts: h.knownHostsFile, work_dir: h.workDir }],
   } });
+  closers.push(() => cs.stop());
   const browser = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await cs.stop();
-    await cluster.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  closers.push(() => browser.close());
   const wb = new Workbench(browser.page);
   const page = browser.page;
   const step = wb.stepper(t, 'remote');
