@@ -104,11 +104,11 @@ export class Converter {
    * selected (`completionItem/resolve` with `data`, the item's index). A `_target_` value offers about a
    * thousand items; sent whole they are a quarter of a megabyte to serialize, send and parse per keystroke.
    */
-  compactCompletions(path: string, items: svc.CompletionItem[], lazyDocs: boolean): lsp.CompletionList | undefined {
+  compactCompletions(path: string, items: svc.CompletionItem[], lazyDocs: boolean, isIncomplete = false): lsp.CompletionList | undefined {
     const first = items[0];
     if (!first || items.some((i) => i.replace[0] !== first.replace[0] || i.replace[1] !== first.replace[1])) return undefined;
     return {
-      isIncomplete: false,
+      isIncomplete,
       itemDefaults: { editRange: this.range(path, first.replace) },
       items: items.map((item, index) => {
         const out: lsp.CompletionItem = { label: item.label, kind: COMPLETION_KIND[item.kind] };

@@ -193,9 +193,13 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
 
   connection.onCompletion((params) =>
     at(params.textDocument.uri, [] as lsp.CompletionItem[] | lsp.CompletionList, (p, c, s) => {
-      const items = s.completions(p, c.offset(p, params.position));
+      const { items, isIncomplete } = s.completionList(p, c.offset(p, params.position));
       lastCompletion = items;
-      return (listDefaults ? c.compactCompletions(p, items, resolveDocs) : undefined) ?? items.map((i) => c.completion(p, i));
+      const compact = listDefaults ? c.compactCompletions(p, items, resolveDocs, isIncomplete) : undefined;
+      if (compact) return compact;
+      const full = items.map((i) => c.completion(p, i));
+      // A plain array means complete; a list says the client should ask again as the user types.
+      return isIncomplete ? { isIncomplete, items: full } : full;
     }));
 
   connection.onCompletionResolve((item) => {

@@ -5,7 +5,8 @@ import { dotted, inheritedEntries, nodeAtComposedPath, packagePath, shortValue }
 import { configFile, folderOf, resolveGroup } from './defaults-paths.js';
 import { describeOrigin } from './locate.js';
 import type { ConfigProject } from './project.js';
-import { describeTarget, targetsInProject, type TargetCatalogue } from './targets.js';
+import type { TargetUses } from './target-uses.js';
+import { describeTarget, type TargetCatalogue } from './targets.js';
 import type { CompletionItem } from './types.js';
 import type { PythonTargets } from '../python/targets.js';
 import { pythonParameterItems, pythonTargetItems } from '../python/completion.js';
@@ -22,10 +23,21 @@ const RESOLVERS: [string, string][] = [
   ['hydra', 'A key of the hydra node: `${hydra:runtime.cwd}`'],
 ];
 
-export function complete(project: ConfigProject, rel: string, offset: number, targets: TargetCatalogue, python?: PythonTargets): CompletionItem[] {
+/** `isIncomplete`: more items may come (the tree or the Python index is still being read): the client asks again. */
+export interface CompletionResult {
+  items: CompletionItem[];
+  isIncomplete: boolean;
+}
+
+export function complete(project: ConfigProject, rel: string, offset: number, targets: TargetCatalogue, used: TargetUses, python?: PythonTargets): CompletionResult {
   const text = project.source.read(rel);
-  if (text === undefined) return [];
+  if (text === undefined) return { items: [], isIncomplete: false };
   const ctx = completionContext(text, offset);
+  if (ctx.kind === 'value' && ctx.path[ctx.path.length - 1] === '_target_') return targetValueItems(project, ctx, targets, used, python);
+  return { items: itemsAt(project, rel, ctx, targets, python), isIncomplete: false };
+}
+
+function itemsAt(project: ConfigProject, rel: string, ctx: CompletionContext, targets: TargetCatalogue, python?: PythonTargets): CompletionItem[] {
   switch (ctx.kind) {
     case 'header':
       return headerItems(rel, ctx);
@@ -36,7 +48,7 @@ export function complete(project: ConfigProject, rel: string, offset: number, ta
     case 'key':
       return keyItems(project, rel, ctx, targets, python);
     case 'value':
-      return valueItems(project, rel, ctx, targets, python);
+      return valueItems(project, rel, ctx);
     case 'interpolation':
       return interpolationItems(project, rel, ctx);
   }
@@ -177,22 +189,28 @@ function keyItems(project: ConfigProject, rel: string, ctx: Extract<CompletionCo
   return out;
 }
 
-function valueItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'value' }>, targets: TargetCatalogue, python?: PythonTargets): CompletionItem[] {
+/**
+ * A `_target_` value: the built-in catalogue, the Python index's answer, and the names the config files use, from
+ * the files read so far (never a read of the whole tree): incomplete until the tree and the Python index are read.
+ */
+function targetValueItems(project: ConfigProject, ctx: Extract<CompletionContext, { kind: 'value' }>, targets: TargetCatalogue, used: TargetUses, python?: PythonTargets): CompletionResult {
   const out: CompletionItem[] = [];
-  const key = ctx.path[ctx.path.length - 1];
-  if (key === '_target_') {
-    for (const name of targets.names()) {
-      const t = targets.lookup(name)!;
-      out.push({ label: name, kind: 'target', detail: name === t.name ? 'built-in' : `built-in ${t.name}`, documentation: describeTarget(t, name), replace: ctx.replace, sortText: `0${name}` });
-    }
-    const seen = new Set(out.map((i) => i.label));
-    if (python) for (const item of pythonTargetItems(python, ctx.prefix, ctx.replace)) if (!seen.has(item.label)) out.push(item), seen.add(item.label);
-    for (const t of targetsInProject(project).values()) {
-      if (seen.has(t.name)) continue;
-      out.push({ label: t.name, kind: 'target', detail: `used in ${t.file}`, replace: ctx.replace, sortText: `1${t.name}` });
-    }
-    return out;
+  for (const name of targets.names()) {
+    const t = targets.lookup(name)!;
+    out.push({ label: name, kind: 'target', detail: name === t.name ? 'built-in' : `built-in ${t.name}`, documentation: describeTarget(t, name), replace: ctx.replace, sortText: `0${name}` });
   }
+  const seen = new Set(out.map((i) => i.label));
+  if (python) for (const item of pythonTargetItems(python, ctx.prefix, ctx.replace)) if (!seen.has(item.label)) out.push(item), seen.add(item.label);
+  const inTree = used.inProject(project);
+  for (const t of inTree.uses.values()) {
+    if (seen.has(t.name)) continue;
+    out.push({ label: t.name, kind: 'target', detail: `used in ${t.file}`, replace: ctx.replace, sortText: `1${t.name}` });
+  }
+  return { items: out, isIncomplete: !inTree.complete || (python !== undefined && !python.index.crawled) };
+}
+
+function valueItems(project: ConfigProject, rel: string, ctx: Extract<CompletionContext, { kind: 'value' }>): CompletionItem[] {
+  const out: CompletionItem[] = [];
   const at = composedAt(project, rel, ctx.replace[0]);
   const composedPath = at ? [...at.pkg, ...ctx.path] : [];
   let node = at ? nodeAtComposedPath(at.root, composedPath) : undefined;

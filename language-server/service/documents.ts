@@ -15,8 +15,29 @@ export class DocumentStore {
   /** Bumped on every change to a path, so caches keyed on `version()` see edits and disk changes alike. */
   private readonly generation = new Map<string, number>();
   private clock = 0;
+  private readonly listeners: ((absPath: string) => void)[] = [];
 
   constructor(private readonly fs: FileSystem) {}
+
+  /** Whether files can be read off the main thread (`prefetch` does nothing otherwise). */
+  get readsInBackground(): boolean {
+    return this.fs.readFileAsync !== undefined;
+  }
+
+  /**
+   * Calls `fn` after a path's text became known or changed, or was forgotten (read, prefetched, opened, edited,
+   * closed, changed on disk): indexes over the text follow each file as it comes, never rescanning the tree.
+   */
+  onText(fn: (absPath: string) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** The text of a path when it is in memory (`{ text: undefined }`: known to be missing); never reads. */
+  cached(absPath: string): { text: string | undefined } | undefined {
+    const doc = this.open.get(absPath);
+    if (doc) return { text: doc.text };
+    return this.diskText.has(absPath) ? { text: this.diskText.get(absPath) } : undefined;
+  }
 
   isOpen(absPath: string): boolean {
     return this.open.has(absPath);
@@ -31,6 +52,7 @@ export class DocumentStore {
     this.open.set(absPath, { text, version });
     this.bump(absPath);
     if (!existedBefore) this.forgetListing(absPath);
+    this.changed(absPath);
   }
 
   close(absPath: string): void {
@@ -38,6 +60,7 @@ export class DocumentStore {
     this.diskText.delete(absPath);
     this.bump(absPath);
     this.forgetListing(absPath);
+    this.changed(absPath);
   }
 
   /** The disk changed under a path (a watched-file event): drop what was cached about it. */
@@ -46,12 +69,16 @@ export class DocumentStore {
     this.diskDirs.delete(absPath);
     this.forgetListing(absPath);
     this.bump(absPath);
+    this.changed(absPath);
   }
 
   read(absPath: string): string | undefined {
     const doc = this.open.get(absPath);
     if (doc) return doc.text;
-    if (!this.diskText.has(absPath)) this.diskText.set(absPath, this.fs.readFile(absPath));
+    if (!this.diskText.has(absPath)) {
+      this.diskText.set(absPath, this.fs.readFile(absPath));
+      this.changed(absPath);
+    }
     return this.diskText.get(absPath);
   }
 
@@ -70,7 +97,10 @@ export class DocumentStore {
         if (this.open.has(p) || this.diskText.has(p)) continue;
         const before = this.version(p);
         const text = await readAsync(p);
-        if (this.version(p) === before && !this.open.has(p) && !this.diskText.has(p)) this.diskText.set(p, text);
+        if (this.version(p) === before && !this.open.has(p) && !this.diskText.has(p)) {
+          this.diskText.set(p, text);
+          this.changed(p);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallel, absPaths.length) }, worker));
@@ -112,6 +142,10 @@ export class DocumentStore {
       list: (d) => this.list(abs(d).replace(/\/+$/, '')),
       version: (p) => this.version(abs(p)),
     };
+  }
+
+  private changed(absPath: string): void {
+    for (const fn of this.listeners) fn(absPath);
   }
 
   private bump(absPath: string): void {

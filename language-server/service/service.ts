@@ -2,7 +2,7 @@
 // It knows nothing of LSP; handlers/ wires it to a connection. Every entry point catches its own failures, so
 // bad input degrades one answer and never the server (rust-analyzer: "partially available even when broken").
 import { quickFixes } from './actions.js';
-import { complete } from './completion.js';
+import { complete, type CompletionResult } from './completion.js';
 import { definition } from './definition.js';
 import { fileDiagnostics } from './diagnostics.js';
 import type { FileSystem } from './file-system.js';
@@ -188,7 +188,12 @@ export class LanguageService {
 
   /** Reads every config file off the main thread (start-up), so requests that need the tree's text find it. */
   async prefetch(): Promise<void> {
-    await this.workspace.store.prefetch(this.allFiles());
+    try {
+      await this.workspace.store.prefetch(this.allFiles());
+    } finally {
+      // From here on a config file whose text is not in memory (closed, changed on disk) is read when asked.
+      this.workspace.targetUses.crawlDone();
+    }
   }
 
   /** Open files (the ones the user looks at), for publishing their diagnostics first. */
@@ -221,7 +226,13 @@ export class LanguageService {
   // --- features ----------------------------------------------------------------------------------------------
 
   completions(path: string, offset: number): CompletionItem[] {
-    return this.withFile('completion', path, [], (p, rel) => complete(p, rel, offset, this.workspace.targets, this.python));
+    return this.completionList(path, offset).items;
+  }
+
+  /** The items, and whether the client should ask again as it types (the tree is still being read). */
+  completionList(path: string, offset: number): CompletionResult {
+    return this.withFile('completion', path, { items: [], isIncomplete: false },
+      (p, rel) => complete(p, rel, offset, this.workspace.targets, this.workspace.targetUses, this.python));
   }
 
   definition(path: string, offset: number): FileRange[] {

@@ -1,51 +1,8 @@
-// `_target_` names: the ones the config tree already uses, and the workspace module a dotted name points at
+// `_target_` names: the built-in catalogue, and the workspace module a dotted name points at
 // (`models.premise.MyModel` -> `models/premise.ts`, export `MyModel`), as the runner resolves it.
 import type { PythonTargets } from '../python/targets.js';
 import type { FileSystem } from './file-system.js';
-import type { ConfigProject } from './project.js';
 import type { FileRange } from './types.js';
-
-export interface TargetUse {
-  name: string;
-  file: string;
-  offset: number;
-}
-
-const usesCache = new WeakMap<ConfigProject, { generation: number; uses: Map<string, TargetUse> }>();
-const fileUses = new WeakMap<ConfigProject, Map<string, { version: unknown; uses: TargetUse[] }>>();
-
-/** `_target_: name` in block style (`- _target_: x` too) and in flow mappings (`{_target_: x, ...}`). */
-const TARGET_RE = /(?:^[ \t]*(?:-[ \t]+)*|[{,][ \t]*)_target_[ \t]*:[ \t]*(["']?)([A-Za-z_$][\w$.]*)\1/gm;
-
-/**
- * Every `_target_` value written in the project's files, first use of each name. Each file is scanned as text
- * (no YAML parse) and remembered per file version, so after an edit only the edited file is read again: the
- * first `_target_` completion on a 2,000-file tree must not wait for a parse of every file.
- */
-export function targetsInProject(project: ConfigProject): Map<string, TargetUse> {
-  const hit = usesCache.get(project);
-  if (hit && hit.generation === project.generation) return hit.uses;
-  let perFile = fileUses.get(project);
-  if (!perFile) fileUses.set(project, (perFile = new Map()));
-  const out = new Map<string, TargetUse>();
-  for (const file of project.configFiles()) {
-    const version = project.source.version?.(file);
-    let entry = perFile.get(file);
-    if (!entry || entry.version !== version || version === undefined) {
-      const text = project.source.read(file) ?? '';
-      const uses: TargetUse[] = [];
-      if (text.includes('_target_')) {
-        for (const m of text.matchAll(TARGET_RE)) {
-          uses.push({ name: m[2]!, file, offset: m.index! + m[0].length - m[2]!.length - m[1]!.length });
-        }
-      }
-      perFile.set(file, (entry = { version, uses }));
-    }
-    for (const u of entry.uses) if (!out.has(u.name)) out.set(u.name, u);
-  }
-  usesCache.set(project, { generation: project.generation, uses: out });
-  return out;
-}
 
 const MODULE_EXTS = ['.ts', '.mts', '.js', '.mjs'];
 

@@ -4,6 +4,7 @@
 import { DocumentStore } from './documents.js';
 import type { FileSystem } from './file-system.js';
 import { ConfigProject, type ProjectOptions } from './project.js';
+import { TargetUses } from './target-uses.js';
 import { TargetCatalogue, type TargetInfo } from './targets.js';
 
 export interface WorkspaceOptions extends Partial<ProjectOptions> {
@@ -23,9 +24,12 @@ export class Workspace {
   private readonly projects = new Map<string, ConfigProject>();
   readonly folders: string[];
   readonly targets: TargetCatalogue;
+  /** The `_target_`s the config files use, following the store file by file. */
+  readonly targetUses: TargetUses;
 
   constructor(private readonly options: WorkspaceOptions) {
     this.store = new DocumentStore(options.fs);
+    this.targetUses = new TargetUses(this.store);
     this.targets = new TargetCatalogue(options.targets ?? []);
     this.folders = (options.workspaceFolders ?? []).map(trim);
     for (const d of options.configDirs ?? []) this.project(trim(d));
