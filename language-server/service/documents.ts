@@ -19,11 +19,6 @@ export class DocumentStore {
 
   constructor(private readonly fs: FileSystem) {}
 
-  /** Whether files can be read off the main thread (`prefetch` does nothing otherwise). */
-  get readsInBackground(): boolean {
-    return this.fs.readFileAsync !== undefined;
-  }
-
   /**
    * Calls `fn` after a path's text became known or changed, or was forgotten (read, prefetched, opened, edited,
    * closed, changed on disk): indexes over the text follow each file as it comes, never rescanning the tree.

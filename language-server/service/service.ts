@@ -188,6 +188,7 @@ export class LanguageService {
 
   /** Reads every config file off the main thread (start-up), so requests that need the tree's text find it. */
   async prefetch(): Promise<void> {
+    this.workspace.targetUses.crawlStarted();
     try {
       await this.workspace.store.prefetch(this.allFiles());
     } finally {

@@ -26,18 +26,23 @@ export class TargetUses {
   /** Bumped on every change, so per-project answers are remembered until something changes. */
   private changes = 0;
   private readonly answers = new WeakMap<ConfigProject, { changes: number; files: readonly string[]; uses: Map<string, TargetUse>; complete: boolean }>();
-  /** Set when the start-up crawl has read every file: files forgotten since (closed, changed on disk) are few and read on demand. */
-  private crawled: boolean;
+  /**
+   * While the start-up crawl reads the tree, a file not read yet only makes the answer incomplete. Before a crawl
+   * (an embedder that runs none) and after it (files forgotten since: closed, changed on disk) a missing file is
+   * read when asked.
+   */
+  private crawling = false;
 
   constructor(private readonly store: DocumentStore) {
-    // Without reading in the background there is no crawl to wait for: files are read when asked.
-    this.crawled = !store.readsInBackground;
     store.onText((path) => this.update(path));
   }
 
-  /** The start-up crawl has read every config file. */
+  crawlStarted(): void {
+    this.crawling = true;
+  }
+
   crawlDone(): void {
-    this.crawled = true;
+    this.crawling = false;
     this.changes++;
   }
 
@@ -53,7 +58,7 @@ export class TargetUses {
     for (const f of files) {
       const abs = project.absolute(f);
       if (this.byFile.has(abs)) continue;
-      if (this.crawled) project.source.read(f);
+      if (!this.crawling) project.source.read(f);
       if (!this.byFile.has(abs)) complete = false;
     }
     const prefix = project.root + '/';
