@@ -22,9 +22,12 @@ function cacheDir(): string {
 
 export function loadWithCodeCache(file: string): unknown {
   const source = readFileSync(file, 'utf8');
-  // Without a loader for `import()`, a dynamic import inside the bundle (web-tree-sitter loads `module` and
-  // `fs/promises` that way) rejects with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING: the main context's loader is
-  // what a plain `require` of the bundle uses. A Node without it gets the plain `require`.
+  // Without a loader for `import()`, a dynamic import inside the bundle rejects with
+  // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING: the main context's loader is what a plain `require` of the bundle uses.
+  // Node 20 calls it experimental and warns on stderr the first time an import() uses it, so the build keeps our
+  // bundles free of dynamic imports (scripts/build.mjs rewrites web-tree-sitter's); this is the safety net that
+  // turns a missed one into a warning instead of a feature that silently stops working. A Node without it gets
+  // the plain `require`.
   const importModuleDynamically = (vm.constants as { USE_MAIN_CONTEXT_DEFAULT_LOADER?: unknown } | undefined)?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   if (process.env.BAIT_CODE_CACHE === '0' || !importModuleDynamically) return createRequire(file)(file);
   const st = statSync(file);
