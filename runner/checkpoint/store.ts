@@ -39,6 +39,8 @@ export interface Manifest {
   config: unknown;
   /** The unresolved config (YAML, as .hydra/config.yaml): secrets from the environment stay `${oc.env:...}`. */
   config_unresolved?: string;
+  /** A model whose state is not tensors (the trees of bait.models.GradientBoostedTrees), as JSON. */
+  model_state?: unknown;
   tensors: TensorEntry[];
   tensors_bytes: number;
   tensors_sha256: string;

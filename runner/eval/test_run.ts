@@ -19,6 +19,7 @@ import { rankingMetrics, validationMetrics } from '../train/metrics.js';
 import { scoreBatches } from '../train/evaluate.js';
 import { withInitSeed } from '../train/rng.js';
 import type { TrainableModel } from '../train/trainer.js';
+import { isBoosted } from '../models/boosted_trees.js';
 
 export type EvalSplit = 'val' | 'test';
 
@@ -79,7 +80,8 @@ export async function testRun(runDir: string, opts: { ckpt?: string; split?: Eva
   const model = withInitSeed(ckpt.manifest.rng.seed, () => instantiate(config.model!, ctx, 'model')) as TrainableModel;
   try {
     provideContext(model, data);
-    loadWeights(model, ckpt);
+    if (isBoosted(model)) model.loadBoostingState(ckpt.manifest.model_state);
+    else loadWeights(model, ckpt);
     const scored = await scoreBatches(model, data.evalBatchCount(split), (i) => data.evalBatch(split, i), ckpt.manifest.rng.seed, ckpt.manifest.progress.global_step);
     const { val_loss: loss, ...rest } = validationMetrics(scored);
     const metrics = { loss: loss!, ...rest, ...rankingMetrics(scored, [1, 5], true) };

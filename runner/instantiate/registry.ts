@@ -2,6 +2,7 @@
 // of each. Parameters are checked before anything is built, so mistyped arguments fail with a clear error.
 import { PremiseDataModule } from '../data/premise_datamodule.js';
 import { ConvEncoder } from '../models/conv.js';
+import { GradientBoostedTrees } from '../models/boosted_trees.js';
 import { MeanPoolEncoder } from '../models/mean_pool.js';
 import { BinaryClassifier, PremiseSelection } from '../models/premise_selection.js';
 import { TransformerEncoder } from '../models/transformer.js';
@@ -27,6 +28,7 @@ const CONSTRUCTORS: Record<string, TargetSpec['create']> = {
   'bait.models.TransformerEncoder': (k) => new TransformerEncoder(k),
   'bait.models.ConvEncoder': (k) => new ConvEncoder(k),
   'bait.models.BinaryClassifier': (k) => new BinaryClassifier(k),
+  'bait.models.GradientBoostedTrees': (k) => new GradientBoostedTrees(k),
   'bait.data.PremiseDataModule': (k, ctx) => new PremiseDataModule(k as never, ctx.workspaceDir),
   'bait.callbacks.ModelCheckpoint': (k) => new ModelCheckpoint(k),
   'bait.callbacks.EarlyStopping': (k) => new EarlyStopping(k),

@@ -22,3 +22,15 @@ export function positive(v: unknown, name: string): number {
   }
   return v;
 }
+
+export function fraction(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new UserError(`${name} must be a number in (0, 1], got ${shownValue(v)}`, name);
+  return v;
+}
+
+export function nonNegative(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
+    throw new UserError(`${name} must be a finite number >= 0, got ${shownValue(v)}`, name);
+  }
+  return v;
+}

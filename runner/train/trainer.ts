@@ -22,6 +22,7 @@ import { DeviceAdam } from './adam_device.js';
 import { type FusedMeanPool, fusedMeanPool } from './fused_meanpool.js';
 import { hostBacked } from '../backend/raw.js';
 import { gpuFault, missingKernel } from '../backend/webgpu.js';
+import { type BoostedModel, type TrainingMatrix, isBoosted } from '../models/boosted_trees.js';
 
 /** What the trainer needs of a model (PremiseSelection, or a workspace model with the same surface). */
 export interface TrainableModel {
@@ -91,8 +92,9 @@ export class Trainer implements TrainerView {
   /** Where a checkpoint written now resumes: after the current batch (the next epoch after its last batch). */
   private next = { epoch: 0, batch: 0 };
   metrics: Record<string, number> = {};
-  readonly optimizerName = 'Adam';
-  private readonly optimizer: AdamOptimizer;
+  /** Adam for the neural models; none for a boosted model, which the trainer fits round by round. */
+  private readonly optimizer: AdamOptimizer | undefined;
+  private readonly booster: BoostedModel | undefined;
   /** The whole step in one pass when the model is the plain mean-pool one on wasm (it is then the optimizer too). */
   private readonly fused: FusedMeanPool | undefined;
   private readonly params: Array<[string, tf.Variable]>;
@@ -107,14 +109,24 @@ export class Trainer implements TrainerView {
 
   constructor(readonly opts: TrainerOptions, readonly deps: TrainerDeps) {
     this.params = deps.model.namedParameters();
-    // The fused SIMD Adam works on tensors in this process's memory; on a GPU the update stays on the device.
-    const vars = this.params.map(([, v]) => v);
-    this.fused = deps.fused === false ? undefined : fusedMeanPool(deps.model, this.params, deps.model.lr);
-    this.optimizer = this.fused ?? (hostBacked() ? new FusedAdam(vars, deps.model.lr) : new DeviceAdam(vars, deps.model.lr));
+    this.booster = isBoosted(deps.model) ? deps.model : undefined;
     const asInt = opts.typed_as_int;
-    this.trainBatches = limitBatches(deps.data.trainBatchCount(), opts.limit_train_batches, 'limit_train_batches', asInt?.limit_train_batches);
+    const dataBatches = limitBatches(deps.data.trainBatchCount(), opts.limit_train_batches, 'limit_train_batches', asInt?.limit_train_batches);
     this.valBatches = limitBatches(deps.data.valBatchCount(), opts.limit_val_batches, 'limit_val_batches', asInt?.limit_val_batches);
-    if (this.trainBatches === 0) throw new UserError('limit_train_batches leaves no batch to train on', 'trainer.limit_train_batches');
+    if (dataBatches === 0) throw new UserError('limit_train_batches leaves no batch to train on', 'trainer.limit_train_batches');
+    if (this.booster) {
+      // A boosted model's step is one round over every training pair (those limit_train_batches keeps).
+      this.fused = undefined;
+      this.optimizer = undefined;
+      this.trainBatches = this.booster.roundsPerEpoch;
+      this.booster.startBoosting(trainingMatrix(deps.data, deps.seed, dataBatches), deps.seed);
+    } else {
+      // The fused SIMD Adam works on tensors in this process's memory; on a GPU the update stays on the device.
+      const vars = this.params.map(([, v]) => v);
+      this.fused = deps.fused === false ? undefined : fusedMeanPool(deps.model, this.params, deps.model.lr);
+      this.optimizer = this.fused ?? (hostBacked() ? new FusedAdam(vars, deps.model.lr) : new DeviceAdam(vars, deps.model.lr));
+      this.trainBatches = dataBatches;
+    }
     const v = opts.val_check_interval;
     // An int is a number of batches (Lightning's `val_check_interval: 1` validates after every batch).
     if (v <= 1 && asInt?.val_check_interval !== true) this.valEvery = Math.max(1, Math.floor(this.trainBatches * v));
@@ -131,6 +143,10 @@ export class Trainer implements TrainerView {
 
   get learningRate(): number {
     return this.deps.model.lr;
+  }
+
+  get optimizerName(): string {
+    return this.booster ? 'GradientBoosting' : 'Adam';
   }
 
   get runDir(): string {
@@ -181,6 +197,7 @@ export class Trainer implements TrainerView {
     for (const [name, v] of this.params) {
       tensors.push({ name, group: 'model', dtype: 'float32', shape: v.shape, values: Float32Array.from(await v.data() as Float32Array) });
     }
+    if (!this.optimizer) return { tensors, iterations: this.booster?.rounds ?? 0 };
     const st = await this.optimizer.snapshot();
     // Adam's moments in tfjs's getWeights() order (all m, then all v), named after their parameter.
     for (const [which, list] of [['m', st.m], ['v', st.v]] as const) {
@@ -210,7 +227,10 @@ export class Trainer implements TrainerView {
       backend: this.deps.backend,
       progress,
       rng: { seed: this.deps.seed, step: this.globalStep },
-      optimizer: { class: 'Adam', config: { learningRate: this.deps.model.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, iterations },
+      optimizer: this.booster
+        ? { class: 'GradientBoosting', config: { learningRate: this.deps.model.lr }, iterations }
+        : { class: 'Adam', config: { learningRate: this.deps.model.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, iterations },
+      ...(this.booster ? { model_state: this.booster.boostingState() } : {}),
       callbacks: this.callbackStates(),
       metrics: { ...this.metrics },
       validation_count: this.validationCount,
@@ -236,8 +256,25 @@ export class Trainer implements TrainerView {
     writeIndex(dir, { ...index, ...r });
   }
 
-  /** Restores weights, Adam's state (incl. its running beta powers), loop position and callback states. */
+  /** Restores the model's state (weights and Adam's, or the trees), loop position and callback states. */
   async restore(ckpt: Checkpoint): Promise<void> {
+    if (this.booster) this.booster.loadBoostingState(ckpt.manifest.model_state);
+    else this.restoreWeights(ckpt);
+    const p = ckpt.manifest.progress;
+    this.epoch = p.epoch;
+    this.batchInEpoch = p.batch_in_epoch;
+    this.next = { epoch: p.epoch, batch: p.batch_in_epoch };
+    this.globalStep = p.global_step;
+    this.metrics = { ...ckpt.manifest.metrics };
+    this.validationCount = ckpt.manifest.validation_count ?? 0;
+    this.deps.callbacks.forEach((c, i) => {
+      const s = ckpt.manifest.callbacks[`${c.constructor.name}#${i}`];
+      if (s !== undefined && c.loadStateDict) c.loadStateDict(s);
+    });
+  }
+
+  /** Weights and Adam's state (incl. its running beta powers). */
+  private restoreWeights(ckpt: Checkpoint): void {
     const byName = new Map(ckpt.tensors.map((t) => [t.name, t]));
     for (const [name, v] of this.params) {
       const t = byName.get(name);
@@ -258,18 +295,7 @@ export class Trainer implements TrainerView {
     // The running beta products exactly as training left them (recomputing them with pow() differs in the last bit).
     st.accBeta1 = byName.get('accBeta1')?.values[0] ?? Math.fround(Math.pow(0.9, st.iterations + 1));
     st.accBeta2 = byName.get('accBeta2')?.values[0] ?? Math.fround(Math.pow(0.999, st.iterations + 1));
-    this.optimizer.load(st);
-    const p = ckpt.manifest.progress;
-    this.epoch = p.epoch;
-    this.batchInEpoch = p.batch_in_epoch;
-    this.next = { epoch: p.epoch, batch: p.batch_in_epoch };
-    this.globalStep = p.global_step;
-    this.metrics = { ...ckpt.manifest.metrics };
-    this.validationCount = ckpt.manifest.validation_count ?? 0;
-    this.deps.callbacks.forEach((c, i) => {
-      const s = ckpt.manifest.callbacks[`${c.constructor.name}#${i}`];
-      if (s !== undefined && c.loadStateDict) c.loadStateDict(s);
-    });
+    this.optimizer!.load(st);
   }
 
   // ---- the loop ----------------------------------------------------------------------------------------------
@@ -296,8 +322,8 @@ export class Trainer implements TrainerView {
         const value = (await loss!.data())[0]!;
         if (!Number.isFinite(value)) throw new NonFiniteLoss(value, this.globalStep + 1, this.epoch);
       }
-      this.optimizer.learningRate = this.deps.model.lr;
-      this.optimizer.step(grads, clip === null ? null : { value: clip, algorithm: this.opts.gradient_clip_algorithm });
+      this.optimizer!.learningRate = this.deps.model.lr;
+      this.optimizer!.step(grads, clip === null ? null : { value: clip, algorithm: this.opts.gradient_clip_algorithm });
       // Reading the loss waits for the step on a GPU; a fault it raised is reported before its value is trusted.
       const v = (await loss!.data())[0]!;
       const fault = this.deviceError();
@@ -318,6 +344,13 @@ export class Trainer implements TrainerView {
     const clip = this.opts.gradient_clip_val;
     fused.learningRate = this.deps.model.lr;
     fused.backwardAndUpdate(clip === null ? null : { value: clip, algorithm: this.opts.gradient_clip_algorithm });
+    return loss;
+  }
+
+  /** One boosting round: a tree on every training pair. */
+  private boostStep(): number {
+    const loss = this.booster!.boostRound();
+    if (this.opts.check_finite && !Number.isFinite(loss)) throw new NonFiniteLoss(loss, this.globalStep + 1, this.epoch);
     return loss;
   }
 
@@ -364,12 +397,12 @@ export class Trainer implements TrainerView {
     for (const c of callbacks) c.onTrainStart?.(this);
     while (!this.done() && !this.stopReason) {
       const e = this.epoch;
-      const order = data.epochOrder(this.deps.seed, e);
+      const order = this.booster ? undefined : data.epochOrder(this.deps.seed, e);
       progress.startEpoch(e);
       for (let i = this.batchInEpoch; i < this.trainBatches; i++) {
         let loss: number;
         try {
-          loss = await this.trainStep(data.trainBatch(order, i));
+          loss = this.booster ? this.boostStep() : await this.trainStep(data.trainBatch(order!, i));
         } catch (err) {
           if (err instanceof NonFiniteLoss) {
             await this.saveCheckpoint(this.deps.checkpointDir, 'last');
@@ -428,7 +461,32 @@ export class Trainer implements TrainerView {
   }
 
   dispose(): void {
-    this.optimizer.dispose();
+    this.optimizer?.dispose();
   }
+}
+
+/**
+ * The first `batches` training batches, in epoch 0's order, as one matrix of context features: what a boosted model
+ * is fitted on.
+ */
+function trainingMatrix(data: TrainableData, seed: number, batches: number): TrainingMatrix {
+  const order = data.epochOrder(seed, 0);
+  const parts: Batch[] = [];
+  for (let i = 0; i < batches; i++) parts.push(data.trainBatch(order, i));
+  const d = parts[0]!.contextWidth;
+  if (!d || parts.some((b) => !b.context || b.contextWidth !== d)) {
+    throw new UserError('a boosted model is fitted on the context features, but the training batches have none; use ' +
+      'bait.data.PremiseDataModule as the data module', 'data_module._target_');
+  }
+  const n = parts.reduce((a, b) => a + b.size, 0);
+  const x = new Float32Array(n * d);
+  const y = new Float32Array(n);
+  let at = 0;
+  for (const b of parts) {
+    x.set(b.context!, at * d);
+    y.set(b.labels, at);
+    at += b.size;
+  }
+  return { x, y, n, d };
 }
 

@@ -1,0 +1,140 @@
+// Gradient-boosted trees on the context features of each pair (data/context_features.ts): a first-class model of
+// the runner beside the neural ones. A training "step" is one boosting round (one tree on all training pairs), an
+// epoch is `rounds_per_epoch` rounds, validation runs after each epoch, and a checkpoint holds the trees as JSON,
+// so EarlyStopping, ModelCheckpoint (best by val AUC), `bait test --ckpt best` and exact resume work as for the
+// neural models.
+import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../data/premise_pairs.js';
+import { UserError } from '../run/errors.js';
+import { Booster, type BoosterState } from './boosting/booster.js';
+import { MAX_BINS_LIMIT } from './boosting/binning.js';
+import { fraction, nonNegative, posInt, positive } from './checks.js';
+
+export interface BoostedTreesOptions {
+  learning_rate?: number;
+  num_leaves?: number;
+  max_depth?: number;
+  min_child_samples?: number;
+  min_child_weight?: number;
+  l2?: number;
+  min_split_gain?: number;
+  row_fraction?: number;
+  feature_fraction?: number;
+  max_bins?: number;
+  rounds_per_epoch?: number;
+}
+
+/** The training split as one matrix: what a boosted model is fitted on. */
+export interface TrainingMatrix {
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+  d: number;
+}
+
+/** A model the trainer fits round by round on the whole training split instead of by gradient steps on batches. */
+export interface BoostedModel {
+  readonly roundsPerEpoch: number;
+  startBoosting(train: TrainingMatrix, seed: number): void;
+  /** Adds one tree; returns the training log-loss after it. */
+  boostRound(): number;
+  readonly rounds: number;
+  boostingState(): BoosterState;
+  loadBoostingState(state: unknown): void;
+}
+
+export function isBoosted(m: unknown): m is BoostedModel {
+  return typeof (m as BoostedModel | undefined)?.boostRound === 'function';
+}
+
+export class GradientBoostedTrees implements BoostedModel {
+  readonly usesContextFeatures = true;
+  readonly roundsPerEpoch: number;
+  private booster: Booster;
+  private readonly opts: Omit<ConstructorParameters<typeof Booster>[0], 'seed'>;
+
+  constructor(o: BoostedTreesOptions = {}) {
+    const maxBins = posInt(o.max_bins ?? 255, 'max_bins');
+    if (maxBins < 2 || maxBins > MAX_BINS_LIMIT) throw new UserError(`max_bins must be in [2, ${MAX_BINS_LIMIT}], got ${maxBins}`, 'max_bins');
+    const numLeaves = posInt(o.num_leaves ?? 15, 'num_leaves');
+    if (numLeaves < 2) throw new UserError('num_leaves must be at least 2 (a tree with one leaf learns nothing)', 'num_leaves');
+    this.opts = {
+      learningRate: positive(o.learning_rate ?? 0.05, 'learning_rate'),
+      numLeaves,
+      maxDepth: posInt(o.max_depth ?? 64, 'max_depth'),
+      minChildSamples: posInt(o.min_child_samples ?? 20, 'min_child_samples'),
+      minChildWeight: nonNegative(o.min_child_weight ?? 1e-3, 'min_child_weight'),
+      l2: nonNegative(o.l2 ?? 1, 'l2'),
+      minSplitGain: nonNegative(o.min_split_gain ?? 0, 'min_split_gain'),
+      rowFraction: fraction(o.row_fraction ?? 1, 'row_fraction'),
+      featureFraction: fraction(o.feature_fraction ?? 1, 'feature_fraction'),
+      maxBins,
+    };
+    this.roundsPerEpoch = posInt(o.rounds_per_epoch ?? 25, 'rounds_per_epoch');
+    this.booster = new Booster({ ...this.opts, seed: 0 });
+  }
+
+  /** The shrinkage, reported as the learning rate (LearningRateMonitor). */
+  get lr(): number {
+    return this.opts.learningRate;
+  }
+
+  get rounds(): number {
+    return this.booster.trees.length;
+  }
+
+  startBoosting(train: TrainingMatrix, seed: number): void {
+    this.booster = new Booster({ ...this.opts, seed });
+    try {
+      this.booster.setTrainingData(train.x, train.y, train.n, train.d);
+    } catch (e) {
+      throw new UserError(`gradient boosting cannot start: ${(e as Error).message}`);
+    }
+  }
+
+  boostRound(): number {
+    return this.booster.boostRound();
+  }
+
+  boostingState(): BoosterState {
+    return this.booster.state();
+  }
+
+  loadBoostingState(state: unknown): void {
+    try {
+      if (this.booster.width > 0) this.booster.load(state as BoosterState);
+      else this.booster.loadForScoring(state as BoosterState);
+    } catch (e) {
+      throw new UserError(`the checkpoint's trees do not fit this model: ${(e as Error).message}; resume or test with the config the run was trained with`);
+    }
+  }
+
+  /** No tensors to train: the trees are the state (boostingState). */
+  namedParameters(): Array<[string, tf.Variable]> {
+    return [];
+  }
+
+  private features(b: Batch): Float32Array {
+    if (!b.context || !b.contextWidth) {
+      throw new UserError('bait.models.GradientBoostedTrees reads the context features, but the batch has none; use ' +
+        'bait.data.PremiseDataModule as the data module', 'model._target_');
+    }
+    const width = this.booster.width;
+    if (width > 0 && b.contextWidth !== width) {
+      throw new UserError(`the trees read ${width} features but the batch has ${b.contextWidth}; test with the code and config the run was trained with`);
+    }
+    return b.context;
+  }
+
+  logits(b: Batch): tf.Tensor1D {
+    const x = this.features(b);
+    return tf.tensor1d(Float32Array.from(this.booster.predict(x, b.size)));
+  }
+
+  loss(b: Batch): tf.Scalar {
+    const z = this.booster.predict(this.features(b), b.size);
+    let total = 0;
+    for (let i = 0; i < b.size; i++) total += Math.max(z[i]!, 0) - z[i]! * b.labels[i]! + Math.log1p(Math.exp(-Math.abs(z[i]!)));
+    return tf.scalar(total / b.size);
+  }
+}
