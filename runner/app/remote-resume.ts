@@ -14,14 +14,14 @@ import { absoluteJobDir, readManifest } from '../sweep/manifest.js';
 import { describeEvent, runSweep } from '../sweep/run-sweep.js';
 import { appExtraArgs } from './sweep.js';
 import type { Io } from './supervise.js';
-import { unmaskEnv } from '../config/secrets.js';
 
 /** The launcher a sweep was started with: the resolved `hydra.launcher` node its multirun.yaml records. */
 export function readSweepLauncher(dir: string): Record<string, unknown> | null {
   try {
     const m = parseYaml(readFileSync(join(dir, 'multirun.yaml'), 'utf8')) as { hydra?: { launcher?: Record<string, unknown> } };
-    // Values the launcher read through oc.env were written masked: they are read from the environment again.
-    return m.hydra?.launcher ? unmaskEnv(m.hydra.launcher, process.env) : null;
+    // Values the launcher read through oc.env were written masked; the launcher reads them from the environment
+    // again where it may use them (launchers/env-settings.ts).
+    return m.hydra?.launcher ?? null;
   } catch {
     return null;
   }

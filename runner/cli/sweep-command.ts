@@ -132,6 +132,9 @@ export async function runSweepCommand(argsIn: RunArgs, ctxIn: SweepCommandContex
   const sweepDir = resolvePath(String(plainAt(sweepResolved.node, 'hydra.sweep.dir')));
   for (const p of [sweepDir, ctx.configDir, process.cwd()]) secrets.allowWithin(p);
   const launcherNode = plainAt(sweepResolved.node, 'hydra.launcher') as Record<string, unknown> | undefined;
+  // The launcher gets its settings with values read through oc.env masked, so it can write none of them by mistake;
+  // it reads back only those it may use (launchers/env-settings.ts).
+  const launcherMasked = launcherNode && secrets.maskValue(launcherNode);
   // An app's -m goes to its own Hydra unless one of our launchers was chosen (then each job is an app run of ours).
   const handToApp = args.app !== undefined && !args.sweepFile && !isOurLauncher(launcherNode);
   const optuna = !args.sweepFile && !handToApp && isOptunaSweeper(sweeper);
@@ -217,7 +220,7 @@ export async function runSweepCommand(argsIn: RunArgs, ctxIn: SweepCommandContex
   }
   const app = args.app !== undefined ? { command: args.app, ...(args.appResume ? { resume: args.appResume } : {}) } : undefined;
   const runner: RunnerInvocation = { script: runnerScript(), configName: args.configName ?? '', configDir: ctx.configDir, ...appExtraArgs(app, args.versionBase ? ['--version-base', args.versionBase] : []) };
-  const launcher = createLauncher(launcherNode ?? null, { workspace: process.cwd(), sweepDir });
+  const launcher = createLauncher(launcherMasked ?? null, { workspace: process.cwd(), sweepDir });
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);

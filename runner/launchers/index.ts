@@ -8,6 +8,7 @@ import { SshLauncher } from './ssh/launcher.js';
 import type { SshHostConfig, SshLauncherConfig } from './ssh/config.js';
 import type { Launcher } from './types.js';
 import { LauncherError } from './errors.js';
+import { unmaskSetting } from './env-settings.js';
 
 export type { Job, JobResult, JobStatus, LaunchContext, LaunchEvent, Launcher, RunnerInvocation } from './types.js';
 export { BasicLauncher, LocalLauncher, SlurmLauncher, SshLauncher };
@@ -35,7 +36,11 @@ export interface LauncherEnvironment {
   sweepDir?: string;
 }
 
-/** The launcher for a resolved `hydra.launcher` node; a missing node means Hydra's default, the basic launcher. */
+/**
+ * The launcher for a resolved `hydra.launcher` node; a missing node means Hydra's default, the basic launcher.
+ * Values the node read through oc.env come masked (`<env:NAME>`, as multirun.yaml records them): each launcher
+ * settles them by the rules of env-settings.ts.
+ */
 export function createLauncher(node: Record<string, unknown> | null | undefined, env: LauncherEnvironment = {}): Launcher {
   const launcher = makeLauncher(node, env);
   // Any launcher may say `fail_fast: true`; the sweep then stops at the first failed job.
@@ -52,7 +57,9 @@ function makeLauncher(node: Record<string, unknown> | null | undefined, env: Lau
     case 'basic':
       return new BasicLauncher();
     case 'local':
-      return new LocalLauncher(cfg as LocalLauncherConfig);
+      // Its settings stay in this process (nothing of them is written or run by a shell): values read through
+      // oc.env are used as they are.
+      return new LocalLauncher(unmaskSetting(cfg, 'hydra.launcher') as LocalLauncherConfig);
     case 'ssh': {
       const hosts = Array.isArray(cfg.hosts) && cfg.hosts.length ? cfg.hosts as SshHostConfig[] : env.hosts ?? [];
       return new SshLauncher({ ...(cfg as Partial<SshLauncherConfig>), hosts, workspace: (cfg.workspace as string | undefined) ?? env.workspace });

@@ -1,7 +1,9 @@
 // Helpers shared by the service starters in test/infra: finding free loopback ports, waiting for a condition,
 // and stopping only the processes we started (TERM, then KILL after a grace period), by PID.
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** Whether a tier's real component may be skipped (elsewhere) or must fail (CI=true), with the reason. */
 export function missingComponent(reason: string): string {
@@ -51,4 +53,14 @@ export async function stopProcess(child: ChildProcess | number, graceMs = 10_000
 export function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 30_000, env: opts.env ?? process.env });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+/** Every file under `dir`, at any depth (leak checks read them all). */
+export function filesUnder(dir: string, out: string[] = []): string[] {
+  for (const n of readdirSync(dir)) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) filesUnder(p, out);
+    else out.push(p);
+  }
+  return out;
 }

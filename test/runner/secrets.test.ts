@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, ROOT } from './helpers.js';
+import { filesUnder } from '../infra/common.js';
 
 const CLI = join(ROOT, 'dist', 'runner.js');
 const SECRET = 'tok_9c41e07b2d5a';
@@ -44,14 +45,6 @@ function bait(args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr, all: r.stdout + r.stderr };
 }
 
-function filesUnder(dir: string, out: string[] = []): string[] {
-  for (const n of readdirSync(dir)) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) filesUnder(p, out);
-    else out.push(p);
-  }
-  return out;
-}
 
 /** Every file under `dir` whose bytes hold the secret (as text, or JSON-escaped: it has no characters to escape). */
 function leaks(dir: string): string[] {

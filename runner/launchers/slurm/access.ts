@@ -4,7 +4,7 @@
 // finished run directories are copied back).
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { shJoin, shQuote } from '../../remote/quote.js';
+import { shEnv, shJoin, shQuote } from '../../remote/quote.js';
 import { rsyncPull, rsyncPush } from '../../remote/rsync.js';
 import { sshRun, type SshTarget } from '../../remote/ssh.js';
 import { RemoteError } from '../../remote/errors.js';
@@ -64,7 +64,10 @@ export const localAccess: ClusterAccess = {
 
 export function sshAccess(target: SshTarget, label: string): ClusterAccess {
   return {
-    run: (argv, timeoutS) => sshRun(target, `${shJoin(['timeout', String(timeoutS), ...argv])}\n`, { timeoutMs: (timeoutS + 30) * 1000 }),
+    // Variables travel inside the script, which ssh writes to the remote shell's stdin: their values are on no
+    // command line and in no file, on either side.
+    run: (argv, timeoutS, env = {}) => sshRun(target, `${[...shEnv(env).map((a) => `export ${shQuote(a)}`), shJoin(['timeout', String(timeoutS), ...argv])].join('\n')}\n`,
+      { timeoutMs: (timeoutS + 30) * 1000 }),
     async publish(localDir, remoteDir) {
       await rsyncPush(target, dirname(localDir), [basename(localDir)], dirname(remoteDir));
     },

@@ -1,6 +1,7 @@
 // The sbatch script of one job array and its per-task files. The script is bash; each task reads its argv and
 // environment from NUL-separated files with `mapfile -d ''`, so override values (quotes, `$(...)`, newlines)
-// reach the runner as data and are never parsed as shell. Only the user's own `setup` lines are shell, by design.
+// reach the runner as data and are never parsed as shell. Only the user's own `setup` lines are shell, by design
+// (a value they read through oc.env is a reference to the variable there, never the value: ../env-settings.ts).
 //
 // On USR2 (SLURM's warning before the time limit, or pre-emption) the task asks the runner to stop (stop-request
 // file and SIGTERM), which saves `last`, then requeues itself with `scontrol requeue` while fewer than `max_num_timeout` requeues have

@@ -19,10 +19,13 @@ export function runCommand(argv: string[], timeoutS = 60, env: NodeJS.ProcessEnv
   });
 }
 
-/** Runs one SLURM client command (argv) with a time limit: locally, or on a login host over SSH. */
-export type CommandRunner = (argv: string[], timeoutS: number) => Promise<RemoteResult>;
+/**
+ * Runs one SLURM client command (argv) with a time limit: locally, or on a login host over SSH. `env`: variables
+ * the command must have (values read from this process's environment), passed as environment, never as arguments.
+ */
+export type CommandRunner = (argv: string[], timeoutS: number, env?: Record<string, string>) => Promise<RemoteResult>;
 
-export const localRunner: CommandRunner = (argv, timeoutS) => runCommand(argv, timeoutS);
+export const localRunner: CommandRunner = (argv, timeoutS, env) => runCommand(argv, timeoutS, env ? { ...process.env, ...env } : process.env);
 
 /** Array task index -> SLURM state (PENDING, RUNNING, REQUEUED, COMPLETING ...) for the tasks squeue still lists. */
 export async function squeueStates(run: CommandRunner, jobId: string): Promise<Map<number, string> | null> {

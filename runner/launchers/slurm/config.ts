@@ -1,6 +1,7 @@
 // The slurm launcher's configuration: the keys of Hydra's submitit launcher (hydra_plugins.hydra_submitit_launcher),
 // with the same defaults, plus BAIT's `login_host` and `poll_interval_s`.
-import type { SshHostConfig } from '../ssh/config.js';
+import { settleEnvSettings } from '../env-settings.js';
+import { settleSshHost, type SshHostConfig } from '../ssh/config.js';
 
 export interface SlurmLauncherConfig {
   timeout_min?: number; // 60
@@ -45,8 +46,41 @@ export interface SlurmLauncherConfig {
 const SIMPLE_KEYS = ['partition', 'qos', 'comment', 'constraint', 'exclude', 'gres', 'cpus_per_gpu', 'gpus_per_task',
   'mem_per_gpu', 'mem_per_cpu', 'account', 'cpus_per_task', 'gpus_per_node'] as const;
 
-/** The `#SBATCH` options of one array: values are data (names, sizes), quoted by the caller. */
-export function sbatchOptions(cfg: SlurmLauncherConfig, opts: { name: string; tasks: number; logDir: string; chdir: string }): string[] {
+const SBATCH_WHY = 'sbatch options are on sbatch\'s command line and in SLURM\'s record of the job, which other users of '
+  + 'the cluster can read (ps, squeue, scontrol show job), so a value from the environment cannot go there. Write the value '
+  + 'in the config, or leave the key out and set sbatch\'s own input variable for it (SBATCH_ACCOUNT, SBATCH_PARTITION, '
+  + 'SBATCH_QOS ..., see man sbatch) in the environment';
+
+/**
+ * The settings with values read through oc.env settled (see ../env-settings.ts): paths are read back from the
+ * environment, `setup` keeps its masks (they become variable references in the batch script), the login host is
+ * settled as an ssh host, and no sbatch option may hold one.
+ */
+export function settleSlurmConfig(cfg: SlurmLauncherConfig, where = 'hydra.launcher'): SlurmLauncherConfig {
+  const out = settleEnvSettings(cfg, where, { paths: ['submitit_folder', 'workspace', 'sync'], keep: ['setup', 'login_host'], why: SBATCH_WHY });
+  return cfg.login_host ? { ...out, login_host: settleSshHost(cfg.login_host, `${where}.login_host`) } : out;
+}
+
+/**
+ * `--export` when the setup lines read variables: they must reach the job. sbatch's default (ALL) already passes
+ * them; a narrower list (the `export` parameter, or SBATCH_EXPORT here) gets them added by name, so that sbatch
+ * copies their values from its own environment: the values are never on its command line.
+ */
+function exportOption(cfg: SlurmLauncherConfig, names: readonly string[], env: NodeJS.ProcessEnv): string | null {
+  if (!names.length) return null;
+  const given = cfg.additional_parameters?.export;
+  const base = typeof given === 'string' ? given : env.SBATCH_EXPORT;
+  if (base === undefined || /^ALL(,|$)/i.test(base)) return `--export=${base ?? 'ALL'}`;
+  const kept = /^(NONE|NIL)$/i.test(base) ? [] : base.split(',');
+  return `--export=${[...kept, ...names.filter((n) => !kept.includes(n))].join(',')}`;
+}
+
+/**
+ * The `#SBATCH` options of one array: values are data (names, sizes), quoted by the caller. `envNames`: the
+ * variables the setup lines read, which the job's environment must carry.
+ */
+export function sbatchOptions(cfg: SlurmLauncherConfig, opts: { name: string; tasks: number; logDir: string; chdir: string; envNames?: readonly string[] },
+  env: NodeJS.ProcessEnv = process.env): string[] {
   const parallel = Math.max(1, Math.min(opts.tasks, cfg.array_parallelism ?? 256));
   const out = [
     `--job-name=${cfg.name ?? opts.name}`,
@@ -66,7 +100,10 @@ export function sbatchOptions(cfg: SlurmLauncherConfig, opts: { name: string; ta
     const v = cfg[k];
     if (v !== undefined && v !== null && v !== '') out.push(`--${k.replace(/_/g, '-')}=${v}`);
   }
+  const exported = exportOption(cfg, opts.envNames ?? [], env);
+  if (exported) out.push(exported);
   for (const [k, v] of Object.entries(cfg.additional_parameters ?? {})) {
+    if (k === 'export' && exported) continue;
     if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(k)) throw new Error(`slurm launcher: additional_parameters key ${JSON.stringify(k)} is not an sbatch option name`);
     out.push(v === true ? `--${k.replace(/_/g, '-')}` : `--${k.replace(/_/g, '-')}=${v}`);
   }

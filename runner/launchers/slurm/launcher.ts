@@ -18,7 +18,8 @@ import { statusOfExit, type Job, type JobResult, type LaunchContext, type Launch
 import { localAccess, sshAccess, type ClusterAccess } from './access.js';
 import { batchScript, taskFiles } from './batch-script.js';
 import { scontrolState, squeueStates } from './cluster.js';
-import { sbatchOptions, type SlurmLauncherConfig } from './config.js';
+import { sbatchOptions, settleSlurmConfig, type SlurmLauncherConfig } from './config.js';
+import { shellWithEnvRefs, unmaskSetting } from '../env-settings.js';
 
 const ALIVE = new Set(['PENDING', 'RUNNING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'RESIZING', 'SIGNALING', 'STAGE_OUT']);
 
@@ -44,7 +45,25 @@ interface Placement {
 
 export class SlurmLauncher implements Launcher {
   readonly name = 'slurm';
-  constructor(private readonly cfg: SlurmLauncherConfig = {}) {}
+  private readonly cfg: SlurmLauncherConfig;
+  constructor(cfg: SlurmLauncherConfig = {}) {
+    this.cfg = settleSlurmConfig(cfg);
+  }
+
+  /**
+   * The setup lines with values read through oc.env as quoted variable references, and those variables' values
+   * here, which reach the job through its environment (sbatch --export), never through a file.
+   */
+  private setup(): { lines: string[]; env: Record<string, string> } {
+    const env: Record<string, string> = {};
+    const lines = (this.cfg.setup ?? []).map((raw, i) => {
+      const where = `hydra.launcher.setup.${i}`;
+      const r = shellWithEnvRefs(String(raw), where);
+      for (const name of r.names) env[name] = unmaskSetting(`<env:${name}>`, where);
+      return r.line;
+    });
+    return { lines, env };
+  }
 
   private async place(ctx: LaunchContext): Promise<Placement> {
     const sweepDir = resolve(ctx.sweepDir);
@@ -56,6 +75,7 @@ export class SlurmLauncher implements Launcher {
 
   async launch(jobs: Job[], ctx: LaunchContext): Promise<JobResult[]> {
     if (!jobs.length) return [];
+    const setup = this.setup();
     const localSweep = resolve(ctx.sweepDir);
     const where = await this.place(ctx);
     // submitit keeps one folder per job (`%j`); BAIT keeps the array's logs side by side in that folder's parent,
@@ -80,14 +100,15 @@ export class SlurmLauncher implements Launcher {
       for (const [name, content] of Object.entries(files)) writeFileSync(join(localBatch, name), content);
     }
     writeFileSync(join(localBatch, 'jobs.json'), `${JSON.stringify(tasks.map((t) => ({ index: t.index, num: t.job.num, dir: t.clusterDir })), null, 2)}\n`);
-    const options = sbatchOptions(this.cfg, { name: this.cfg.name ?? ctx.runner.configName.replace(/[/\s]/g, '_'), tasks: jobs.length, logDir, chdir: where.chdir });
+    const options = sbatchOptions(this.cfg, { name: this.cfg.name ?? ctx.runner.configName.replace(/[/\s]/g, '_'), tasks: jobs.length, logDir, chdir: where.chdir,
+      envNames: Object.keys(setup.env) }, where.login ? {} : process.env);
     const script = join(localBatch, 'sbatch.sh');
-    writeFileSync(script, batchScript(clusterBatch, options, this.cfg.setup ?? [], this.cfg.max_num_timeout ?? 0));
+    writeFileSync(script, batchScript(clusterBatch, options, setup.lines, this.cfg.max_num_timeout ?? 0));
     chmodSync(script, 0o755);
     await where.access.publish(localBatch, clusterBatch);
     if (where.login) await where.access.run(['mkdir', '-p', logDir], 30);
 
-    const sub = await where.access.run(['sbatch', '--parsable', ...options, join(clusterBatch, 'sbatch.sh')], 60);
+    const sub = await where.access.run(['sbatch', '--parsable', ...options, join(clusterBatch, 'sbatch.sh')], 60, setup.env);
     const jobId = /^(\d+)/.exec(sub.stdout.trim())?.[1];
     if (sub.code !== 0 || !jobId) {
       throw new LauncherError(`slurm launcher: sbatch failed (exit ${sub.code}): ${sub.stderr.trim() || sub.stdout.trim()}. `

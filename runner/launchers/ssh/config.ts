@@ -1,6 +1,7 @@
 // The ssh launcher's configuration (`hydra/launcher: ssh`, or hosts from the editor's settings). Keys use
 // Hydra's snake_case like the other launcher configs.
 import type { SshTarget } from '../../remote/ssh.js';
+import { settleEnvSettings } from '../env-settings.js';
 
 export interface SshHostConfig {
   /** A label for messages and run.json; defaults to `host`. */
@@ -65,4 +66,24 @@ export function hostSlots(h: SshHostConfig): Array<string | null> {
   if (typeof h.gpus === 'number') return Array.from({ length: h.gpus }, (_, i) => String(i));
   if (Array.isArray(h.gpus) && h.gpus.length) return h.gpus.map(String);
   return Array.from({ length: Math.max(1, h.slots ?? 1) }, () => null);
+}
+
+const HOST_WHY = 'this setting goes on ssh\'s command line (which every user of this machine can read with ps) or into the '
+  + 'job\'s .bait-remote.json, so a value from the environment would be shown in the clear. Put it in ~/.ssh/config '
+  + 'instead (a Host entry with HostName, User, Port, ProxyJump ...; bait runs the system ssh, which reads it) and name '
+  + 'that entry in `host`, or write the value in the config';
+
+/**
+ * A host's settings with values read through oc.env settled (see ../env-settings.ts): paths are read back from the
+ * environment; connection settings may not hold one.
+ */
+export function settleSshHost(h: SshHostConfig, where: string): SshHostConfig {
+  return settleEnvSettings(h, where, { paths: ['work_dir', 'node', 'identity_file', 'known_hosts'], why: HOST_WHY });
+}
+
+/** The launcher's settings with values read through oc.env settled: paths read back, hosts settled one by one. */
+export function settleSshLauncher(cfg: SshLauncherConfig, where = 'hydra.launcher'): SshLauncherConfig {
+  const out = settleEnvSettings(cfg, where, { paths: ['workspace', 'sync', 'exclude'], keep: ['hosts'],
+    why: 'it is a setting of the launcher itself, which bait does not read from the environment; write the value in the config' });
+  return { ...out, hosts: (cfg.hosts ?? []).map((h, i) => settleSshHost(h, `${where}.hosts.${i}`)) };
 }

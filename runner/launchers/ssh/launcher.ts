@@ -13,7 +13,7 @@ import { jobArgv, jobEnv } from '../job-command.js';
 import { runPool } from '../pool.js';
 import { writeMarker } from '../remote-marker.js';
 import { statusOfExit, type Job, type JobResult, type LaunchContext, type Launcher } from '../types.js';
-import { hostLabel, hostSlots, type SshLauncherConfig } from './config.js';
+import { hostLabel, hostSlots, settleSshLauncher, type SshLauncherConfig } from './config.js';
 import { inside, prepareSshHost, type PreparedSshHost } from './prepare.js';
 import { bringBack, pollHost, stopRemote, type WatchedJob } from './remote-runs.js';
 import { startScript } from './scripts.js';
@@ -24,8 +24,10 @@ interface PreparedHost extends PreparedSshHost {
 
 export class SshLauncher implements Launcher {
   readonly name = 'ssh';
-  constructor(private readonly cfg: SshLauncherConfig) {
+  private readonly cfg: SshLauncherConfig;
+  constructor(cfg: SshLauncherConfig) {
     if (!cfg.hosts?.length) throw new LauncherError('ssh launcher: no hosts configured; add hydra.launcher.hosts (host, work_dir, gpus) or hosts in the settings');
+    this.cfg = settleSshLauncher(cfg);
   }
 
   async launch(jobs: Job[], ctx: LaunchContext): Promise<JobResult[]> {
