@@ -1,71 +1,123 @@
 // Matrix products as WebAssembly SIMD, built from the instruction lists below (backend/wasm_asm.ts encodes them):
-// the fused mean-pool step (train/fused_meanpool_simd.ts) and the wasm backend's batched matMul (kernels.ts) use
+// the fused training steps (train/fused_simd.ts) and the wasm backend's batched matMul (kernels.ts) use
 // them. tfjs 4.22's wasm BatchMatMul runs a batch of small products (attention's [64, 64] x [64, 64] per head)
 // at ~0.4 GFLOP/s, a tenth of its 2-D speed; these loops keep four rows of A and four lanes of C in registers.
 import { I32, I32_ADD, I32_MUL, V128, type WasmFunc, f32x4, f32zero4, forLoop, func, get, i32c, load, loadSplat, moduleBytes, set,
-  store } from './wasm_asm.js';
+  simd, store, uleb } from './wasm_asm.js';
 
 /**
  * gemm(A, aRow, aCol, B, bRow, C, cRow, M, K, NB): C[m][n] = sum_k A[m*aRow + k*aCol] * B[k*bRow + n] for m < M and
- * the NB/4 floats n of a row, every stride in bytes; `rows` rows of A per pass (M a multiple of it), four lanes of n
- * at a time (NB a multiple of 16 bytes). A's strides are free, so A may be read transposed (X^T in the weight gradient).
- * Each output is summed in k order, in float32.
+ * the NB/4 floats n of a row, every stride in bytes; `rows` rows of A per pass (M a multiple of it), 4*`vecs` lanes of
+ * n at a time (NB a multiple of 16*vecs bytes). A's strides are free, so A may be read transposed (X^T in the weight
+ * gradient). Each output is summed in k order, in float32. Wider blocks (vecs 2) load each A value once per eight
+ * outputs instead of four: the loop is bound by its loads, not its arithmetic. `accumulate` starts each sum from C
+ * (C += A B), so a long k can run in blocks that stay in cache with the same sums, bit for bit.
  */
-export function gemmFunc(rows: number): number[] {
+export function gemmFunc(rows: number, vecs = 1, accumulate = false): number[] {
   const [A, AROW, ACOL, B, BROW, C, CROW, M, K, NB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const [MI, AR, CR, N, PA, PB, KI] = [10, 11, 12, 13, 14, 15, 16];
   const ACC = 17;
-  const BV = ACC + rows;
+  const BV = ACC + rows * vecs;
+  const AV = BV + vecs;
   const plus = (base: number, stride: number, times: number) =>
     [...get(base), ...(times === 0 ? [] : [...get(stride), ...i32c(times), ...I32_MUL, ...I32_ADD])];
   const accs = Array.from({ length: rows }, (_, r) => r);
+  const lanes = Array.from({ length: vecs }, (_, v) => v);
   const body = forLoop(MI, get(M), rows, [
     ...get(A), ...get(MI), ...get(AROW), ...I32_MUL, ...I32_ADD, ...set(AR),
     ...get(C), ...get(MI), ...get(CROW), ...I32_MUL, ...I32_ADD, ...set(CR),
     ...i32c(0), ...set(N),
-    ...forLoop(N, get(NB), 16, [
-      ...accs.flatMap((r) => [...f32zero4, ...set(ACC + r)]),
+    ...forLoop(N, get(NB), 16 * vecs, [
+      ...accs.flatMap((r) => lanes.flatMap((v) => [
+        ...(accumulate ? [...plus(CR, CROW, r), ...get(N), ...I32_ADD, ...load(16 * v)] : f32zero4), ...set(ACC + r * vecs + v)])),
       ...get(AR), ...set(PA),
       ...get(B), ...get(N), ...I32_ADD, ...set(PB),
       ...i32c(0), ...set(KI),
       ...forLoop(KI, get(K), 1, [
-        ...get(PB), ...load(), ...set(BV),
-        ...accs.flatMap((r) => [...get(ACC + r), ...plus(PA, AROW, r), ...loadSplat(), ...get(BV), ...f32x4.mul, ...f32x4.add,
-          ...set(ACC + r)]),
+        ...lanes.flatMap((v) => [...get(PB), ...load(16 * v), ...set(BV + v)]),
+        ...accs.flatMap((r) => [...plus(PA, AROW, r), ...loadSplat(), ...set(AV),
+          ...lanes.flatMap((v) => [...get(ACC + r * vecs + v), ...get(AV), ...get(BV + v), ...f32x4.mul, ...f32x4.add,
+            ...set(ACC + r * vecs + v)])]),
         ...get(PA), ...get(ACOL), ...I32_ADD, ...set(PA),
         ...get(PB), ...get(BROW), ...I32_ADD, ...set(PB),
       ]),
-      ...accs.flatMap((r) => [...plus(CR, CROW, r), ...get(N), ...I32_ADD, ...get(ACC + r), ...store]),
+      ...accs.flatMap((r) => lanes.flatMap((v) => [...plus(CR, CROW, r), ...get(N), ...I32_ADD, ...get(ACC + r * vecs + v),
+        ...simd(0x0b, 4, ...uleb(16 * v))])),
     ]),
   ]);
-  return func([[7, I32], [rows + 1, V128]], body);
+  return func([[7, I32], [rows * vecs + vecs + 1, V128]], body);
 }
 
 export type Gemm = (a: number, aRow: number, aCol: number, b: number, bRow: number, c: number, cRow: number, m: number,
   k: number, nb: number) => void;
 
-/** C = A B for `m` rows of A (any count): four rows per pass, the rest one at a time. Strides in bytes, as gemm. */
-export function gemmRows(k: { gemm4: Gemm; gemm1: Gemm }, a: number, aRow: number, aCol: number, b: number, bRow: number,
+export interface GemmKernels {
+  gemm4: Gemm;
+  gemm1: Gemm;
+  /** Eight lanes per row (gemmFunc(_, 2)). */
+  gemm4w: Gemm;
+  gemm1w: Gemm;
+  /** C += A B (gemmFunc(_, _, true)). */
+  gemm4a: Gemm;
+  gemm1a: Gemm;
+  gemm4wa: Gemm;
+  gemm1wa: Gemm;
+}
+
+/** The module functions GemmKernels names, for a module that exports them. */
+export const GEMM_FUNCS: WasmFunc[] = ([['gemm4', 4, 1, false], ['gemm1', 1, 1, false], ['gemm4w', 4, 2, false], ['gemm1w', 1, 2, false],
+  ['gemm4a', 4, 1, true], ['gemm1a', 1, 1, true], ['gemm4wa', 4, 2, true], ['gemm1wa', 1, 2, true]] as const)
+  .map(([name, rows, vecs, acc]) => ({ name, params: Array(10).fill(I32), results: [], code: gemmFunc(rows, vecs, acc) }));
+
+export function gemmKernels(exports: WebAssembly.Exports): GemmKernels {
+  const e = exports as unknown as GemmKernels;
+  return { gemm4: e.gemm4, gemm1: e.gemm1, gemm4w: e.gemm4w, gemm1w: e.gemm1w, gemm4a: e.gemm4a, gemm1a: e.gemm1a, gemm4wa: e.gemm4wa,
+    gemm1wa: e.gemm1wa };
+}
+
+/** Inner dimensions longer than this run in blocks of it (the weight gradients' sums over every token of a batch). */
+const K_BLOCK = 256;
+
+/**
+ * C = A B for `m` rows of A (any count): four rows per pass, the rest one at a time; eight output lanes at a time,
+ * then the last four when NB is not a multiple of 32 bytes. Strides in bytes, as gemm; every output is summed in
+ * k order, so the split does not change a bit.
+ */
+export function gemmRows(k: GemmKernels, a: number, aRow: number, aCol: number, b: number, bRow: number,
   c: number, cRow: number, m: number, inner: number, nb: number): void {
+  for (let k0 = 0; k0 < inner; k0 += K_BLOCK) {
+    const kn = Math.min(K_BLOCK, inner - k0);
+    gemmBlock(k, k0 > 0, a + k0 * aCol, aRow, aCol, b + k0 * bRow, bRow, c, cRow, m, kn, nb);
+  }
+  if (inner === 0) gemmBlock(k, false, a, aRow, aCol, b, bRow, c, cRow, m, 0, nb);
+}
+
+function gemmBlock(k: GemmKernels, acc: boolean, a: number, aRow: number, aCol: number, b: number, bRow: number,
+  c: number, cRow: number, m: number, inner: number, nb: number): void {
+  const [g4w, g1w, g4, g1] = acc ? [k.gemm4wa, k.gemm1wa, k.gemm4a, k.gemm1a] : [k.gemm4w, k.gemm1w, k.gemm4, k.gemm1];
   const m4 = m & ~3;
-  if (m4 > 0) k.gemm4(a, aRow, aCol, b, bRow, c, cRow, m4, inner, nb);
-  if (m4 < m) k.gemm1(a + m4 * aRow, aRow, aCol, b, bRow, c + m4 * cRow, cRow, m - m4, inner, nb);
+  const wide = nb & ~31;
+  const rest = a + m4 * aRow;
+  const restC = c + m4 * cRow;
+  if (wide > 0) {
+    if (m4 > 0) g4w(a, aRow, aCol, b, bRow, c, cRow, m4, inner, wide);
+    if (m4 < m) g1w(rest, aRow, aCol, b, bRow, restC, cRow, m - m4, inner, wide);
+  }
+  if (wide < nb) {
+    if (m4 > 0) g4(a, aRow, aCol, b + wide, bRow, c + wide, cRow, m4, inner, nb - wide);
+    if (m4 < m) g1(rest, aRow, aCol, b + wide, bRow, restC + wide, cRow, m - m4, inner, nb - wide);
+  }
 }
 
 // ---- a batch of products, for the wasm backend's BatchMatMul (kernels.ts) -----------------------------------------
 
-const FUNCS: WasmFunc[] = [
-  { name: 'gemm4', params: Array(10).fill(I32), results: [], code: gemmFunc(4) },
-  { name: 'gemm1', params: Array(10).fill(I32), results: [], code: gemmFunc(1) },
-];
-
-let batched: { memory: WebAssembly.Memory; gemm4: Gemm; gemm1: Gemm } | undefined;
+let batched: ({ memory: WebAssembly.Memory } & GemmKernels) | undefined;
 
 /** The module's memory as floats, at least `floats` long (grown on demand; views of it are valid until the next call). */
 function heapOf(floats: number): Float32Array {
   if (!batched) {
-    const e = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(FUNCS, Math.max(1, Math.ceil((floats * 4) / 65536))))).exports;
-    batched = { memory: e.mem as WebAssembly.Memory, gemm4: e.gemm4 as Gemm, gemm1: e.gemm1 as Gemm };
+    const e = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(GEMM_FUNCS, Math.max(1, Math.ceil((floats * 4) / 65536))))).exports;
+    batched = { memory: e.mem as WebAssembly.Memory, ...gemmKernels(e) };
   }
   const have = batched.memory.buffer.byteLength;
   if (have < floats * 4) batched.memory.grow(Math.ceil((floats * 4 - have) / 65536));

@@ -1,5 +1,5 @@
 // A minimal WebAssembly encoder for the few instructions our SIMD kernels use (runner/train/adam_simd.ts,
-// runner/models/embedding_bag_simd.ts, runner/train/fused_meanpool_simd.ts): the modules are built here, byte by byte, from readable instruction lists,
+// runner/models/embedding_bag_simd.ts, runner/train/fused_simd.ts): the modules are built here, byte by byte, from readable instruction lists,
 // so there is no toolchain and no binary file to ship. Every module is validated by WebAssembly.Module on load.
 
 export const I32 = 0x7f;
@@ -34,7 +34,18 @@ function name(s: string): number[] {
 export const get = (i: number) => [0x20, ...uleb(i)];
 export const set = (i: number) => [0x21, ...uleb(i)];
 export const tee = (i: number) => [0x22, ...uleb(i)];
-export const i32c = (n: number) => [0x41, ...uleb(n)]; // small non-negative constants only (uleb == sleb below 64)
+export const i32c = (n: number) => [0x41, ...sleb(n)];
+
+/** Signed LEB128 (i32.const's immediate): 64 and up need a second byte that uleb would not give them. */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
 export const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
 export const I32_ADD = [0x6a];
 export const I32_SHL = [0x74];

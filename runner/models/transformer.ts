@@ -23,7 +23,7 @@ export interface TransformerOptions {
   small_inner?: boolean;
 }
 
-class EncoderLayer extends Module {
+export class EncoderLayer extends Module {
   readonly q: Linear;
   readonly k: Linear;
   readonly v: Linear;
@@ -70,6 +70,19 @@ class EncoderLayer extends Module {
   }
 }
 
+/** The fixed sinusoidal position table [maxLen, d], row-major (Vaswani et al.). */
+export function sinusoidTable(maxLen: number, d: number): Float32Array {
+  const pe = new Float32Array(maxLen * d);
+  for (let p = 0; p < maxLen; p++) {
+    for (let i = 0; i < d; i += 2) {
+      const angle = p / Math.pow(10000, i / d);
+      pe[p * d + i] = Math.sin(angle);
+      if (i + 1 < d) pe[p * d + i + 1] = Math.cos(angle);
+    }
+  }
+  return pe;
+}
+
 export class TransformerEncoder extends Module implements Encoder {
   readonly dim: number;
   readonly vocabSize: number;
@@ -96,26 +109,20 @@ export class TransformerEncoder extends Module implements Encoder {
   }
 
   private sinusoids(): tf.Tensor2D {
-    if (!this.positions) {
-      const d = this.dim;
-      const pe = new Float32Array(this.maxLen * d);
-      for (let p = 0; p < this.maxLen; p++) {
-        for (let i = 0; i < d; i += 2) {
-          const angle = p / Math.pow(10000, i / d);
-          pe[p * d + i] = Math.sin(angle);
-          if (i + 1 < d) pe[p * d + i + 1] = Math.cos(angle);
-        }
-      }
-      this.positions = tf.keep(tf.tensor2d(pe, [this.maxLen, d]));
-    }
+    if (!this.positions) this.positions = tf.keep(tf.tensor2d(sinusoidTable(this.maxLen, this.dim), [this.maxLen, this.dim]));
     return this.positions;
   }
 
-  encode(ids: Int32Array, lengths: Int32Array, rows: number, width: number, ctx: ForwardContext): tf.Tensor2D {
+  /** The position table covers `width` tokens, or a UserError saying how to fix it. */
+  checkWidth(width: number): void {
     if (width > this.maxLen) {
       throw new UserError(`a sequence of ${width} tokens is longer than max_len (${this.maxLen}); raise max_len or ` +
         `lower data_config.attributes.max_len`, 'max_len');
     }
+  }
+
+  encode(ids: Int32Array, lengths: Int32Array, rows: number, width: number, ctx: ForwardContext): tf.Tensor2D {
+    this.checkWidth(width);
     const d = this.dim;
     const maskValues = new Float32Array(rows * width);
     const keep = new Float32Array(rows * width);

@@ -19,7 +19,9 @@ import { type TrainerOptions, limitBatches } from './options.js';
 import type { Progress } from './progress.js';
 import { type AdamOptimizer, type AdamState, FusedAdam } from './adam.js';
 import { DeviceAdam } from './adam_device.js';
-import { type FusedMeanPool, fusedMeanPool } from './fused_meanpool.js';
+import { fusedMeanPool } from './fused_meanpool.js';
+import type { FusedStep } from './fused_step.js';
+import { fusedTransformer } from './fused_transformer.js';
 import { hostBacked } from '../backend/raw.js';
 import { gpuFault, missingKernel } from '../backend/webgpu.js';
 import { type BoostedModel, type TrainingMatrix, isBoosted } from '../models/boosted_trees.js';
@@ -67,7 +69,8 @@ export interface TrainerDeps {
   /** A file whose appearance asks the run to stop (written by `bait stop`). */
   stopFile: string;
   /**
-   * Whether the mean-pool model may train through its fused step on wasm (train/fused_meanpool.ts; default true).
+   * Whether the mean-pool and transformer models may train through their fused steps on wasm (train/fused_step.ts;
+   * default true).
    * False keeps every model on the tfjs ops (tests compare the two).
    */
   fused?: boolean;
@@ -95,8 +98,8 @@ export class Trainer implements TrainerView {
   /** Adam for the neural models; none for a boosted model, which the trainer fits round by round. */
   private readonly optimizer: AdamOptimizer | undefined;
   private readonly booster: BoostedModel | undefined;
-  /** The whole step in one pass when the model is the plain mean-pool one on wasm (it is then the optimizer too). */
-  private readonly fused: FusedMeanPool | undefined;
+  /** The whole step in one pass for the plain mean-pool and transformer models on wasm (it is then the optimizer too). */
+  private readonly fused: FusedStep | undefined;
   private readonly params: Array<[string, tf.Variable]>;
   private stopReason: string | undefined;
   private interruptRequested = false;
@@ -123,7 +126,8 @@ export class Trainer implements TrainerView {
     } else {
       // The fused SIMD Adam works on tensors in this process's memory; on a GPU the update stays on the device.
       const vars = this.params.map(([, v]) => v);
-      this.fused = deps.fused === false ? undefined : fusedMeanPool(deps.model, this.params, deps.model.lr);
+      this.fused = deps.fused === false ? undefined
+        : fusedMeanPool(deps.model, this.params, deps.model.lr) ?? fusedTransformer(deps.model, this.params, deps.model.lr);
       this.optimizer = this.fused ?? (hostBacked() ? new FusedAdam(vars, deps.model.lr) : new DeviceAdam(vars, deps.model.lr));
       this.trainBatches = dataBatches;
     }
@@ -136,9 +140,9 @@ export class Trainer implements TrainerView {
     }
   }
 
-  /** Kernels of the training step itself, for the run's first lines (the fused mean-pool step, when taken). */
+  /** Kernels of the training step itself, for the run's first lines (a fused step, when taken). */
   get stepKernels(): string[] {
-    return this.fused ? ['fused mean-pool step'] : [];
+    return this.fused ? [this.fused.name] : [];
   }
 
   get learningRate(): number {

@@ -12,14 +12,22 @@ import { checkpointStep, comparableMetrics, killWithRowsPastCheckpoint, runJobPr
 /** The backends these scenarios run on (webgpu on Mesa's lavapipe in CI: test/runner/webgpu.test.ts). */
 export type Backend = 'cpu' | 'wasm' | 'webgpu';
 
-export function backendOverrides(backend: Backend, dir: string, slowMs: number): string[] {
-  return [`exp_config.directory=${dir}`, `trainer.accelerator=${backend}`, `trainer.callbacks.0.ms=${slowMs}`];
+/** Another model than the tiny experiment's: `name` goes into the run dirs' names, `overrides` onto every run. */
+export interface Variant { name: string; overrides: string[] }
+const TINY: Variant = { name: '', overrides: [] };
+
+/** The tiny experiment with transformer encoders (nhead 2, nlayers 2, d_hid 32, dropout 0.1 from its keys). */
+export const TRANSFORMER: Variant = { name: '-transformer', overrides: ['goal_embedding_module', 'premise_embedding_module']
+  .map((k) => `model.${k}._target_=bait.models.TransformerEncoder`) };
+
+export function backendOverrides(backend: Backend, dir: string, slowMs: number, variant = TINY): string[] {
+  return [`exp_config.directory=${dir}`, `trainer.accelerator=${backend}`, `trainer.callbacks.0.ms=${slowMs}`, ...variant.overrides];
 }
 
 /** The uninterrupted reference run. */
-export async function referenceRun(ws: string, backend: Backend): Promise<string> {
-  const dir = join(ws, 'runs', `${backend}-reference`);
-  const r = await runJobProcess(ws, backendOverrides(backend, dir, 0));
+export async function referenceRun(ws: string, backend: Backend, variant = TINY): Promise<string> {
+  const dir = join(ws, 'runs', `${backend}${variant.name}-reference`);
+  const r = await runJobProcess(ws, backendOverrides(backend, dir, 0, variant));
   assert.equal(r.code, 0, r.stderr + r.stdout);
   return dir;
 }
@@ -52,9 +60,9 @@ function dirname2(dir: string): string {
   return join(dir, '..', '..');
 }
 
-export async function killNineAndResume(ws: string, backend: Backend, reference: string): Promise<void> {
-  const dir = join(ws, 'runs', `${backend}-kill9`);
-  const job = startJob(ws, backendOverrides(backend, dir, 25));
+export async function killNineAndResume(ws: string, backend: Backend, reference: string, variant = TINY): Promise<void> {
+  const dir = join(ws, 'runs', `${backend}${variant.name}-kill9`);
+  const job = startJob(ws, backendOverrides(backend, dir, 25, variant));
   await killWithRowsPastCheckpoint(job, dir);
   const killed = await job.done;
   assert.equal(killed.signal, 'SIGKILL');
