@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLauncher } from '../../runner/launchers/index.js';
@@ -22,7 +22,7 @@ import { runSweep } from '../../runner/sweep/run-sweep.js';
 import { filesUnder } from '../infra/common.js';
 import { skipUnlessSlurm, startSlurm, type SlurmCluster } from '../infra/slurm.js';
 import { sshUnavailable, startSshd } from '../infra/sshd.js';
-import { makeWorkspace, ROOT } from '../runner/helpers.js';
+import { DATA, makeWorkspace, ROOT } from '../runner/helpers.js';
 import { HOSTILE } from './hostile.js';
 
 const CLI = join(ROOT, 'dist', 'runner.js');
@@ -121,7 +121,7 @@ after(async () => {
   for (const d of [ws, check]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
-test('bait run -m on SLURM: the setup line reads the token, the job sees it, and no file of the sweep holds it', { skip }, () => {
+test('bait run -m and bait resume on SLURM: the setup line reads the token, the job sees it, no file of the sweep holds it', { skip }, () => {
   writeFileSync(join(ws, 'configs', 'premise_selection', 'mizar40', 'secret_slurm.yaml'), `# @package _global_
 defaults:
   - tiny
@@ -141,24 +141,39 @@ hydra:
       - 'printf %s "[\${oc.env:MY_TOKEN}]" | sha256sum | cut -c1-64 > ${check}/double-$SLURM_ARRAY_TASK_ID'
 `);
   const sweep = join(ws, 'multirun', 'secret-slurm');
-  const r = spawnSync(process.execPath, [CLI, 'run', 'premise_selection/mizar40/secret_slurm', '-m', `hydra.sweep.dir=${sweep}`, 'trainer.max_steps=2,3'], {
-    cwd: ws, encoding: 'utf8', timeout: 300_000, env: { ...process.env, FORCE_COLOR: '0', MY_TOKEN: SECRET, SLURM_CONF: cluster.conf },
-  });
-  const all = r.stdout + r.stderr;
-  assert.equal(r.status, 0, all);
-  assert.ok(!all.includes('tok_5e1f'), all);
-  for (const i of [0, 1]) {
-    assert.equal(readFileSync(join(check, `bare-${i}`), 'utf8').trim(), sha(SECRET), 'the job saw the value, unsplit');
-    assert.equal(readFileSync(join(check, `single-${i}`), 'utf8').trim(), sha(`[${SECRET}]`));
-    assert.equal(readFileSync(join(check, `double-${i}`), 'utf8').trim(), sha(`[${SECRET}]`));
-    const run = JSON.parse(readFileSync(join(sweep, String(i), 'run.json'), 'utf8'));
-    assert.equal(run.status, 'completed');
-    assert.equal(run.name, '<env:MY_TOKEN>', 'the job read the token from the environment SLURM gave it');
-  }
+  const bait = (args: string[], env: NodeJS.ProcessEnv) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ws, encoding: 'utf8', timeout: 300_000, env: { ...process.env, FORCE_COLOR: '0', SLURM_CONF: cluster.conf, ...env } });
+    return { code: r.status, all: r.stdout + r.stderr };
+  };
+  const seen = (i: number) => ['bare', 'single', 'double'].map((f) => readFileSync(join(check, `${f}-${i}`), 'utf8').trim());
+  // Job 1 reads a data folder that appears only later: it fails now and runs again on `bait resume <sweep>`.
+  const later = join(ws, 'data-later');
+  const r = bait(['run', 'premise_selection/mizar40/secret_slurm', '-m', `hydra.sweep.dir=${sweep}`, 'trainer.max_steps=2',
+    `data_config.data_options.dir=${DATA},${later}`], { MY_TOKEN: SECRET });
+  assert.equal(r.code, 3, r.all);
+  assert.ok(!r.all.includes('tok_5e1f'), r.all);
+  for (const i of [0, 1]) assert.deepEqual(seen(i), [sha(SECRET), sha(`[${SECRET}]`), sha(`[${SECRET}]`)], 'each task saw the value, unsplit');
+  const run0 = JSON.parse(readFileSync(join(sweep, '0', 'run.json'), 'utf8'));
+  assert.equal(run0.status, 'completed');
+  assert.equal(run0.name, '<env:MY_TOKEN>', 'the job read the token from the environment SLURM gave it');
+
+  // multirun.yaml keeps the mask; resuming reads the variable from the environment again, or says it is missing.
+  cpSync(DATA, later, { recursive: true });
+  rmSync(join(check, 'bare-0'));
+  const unset = bait(['resume', sweep], { MY_TOKEN: undefined });
+  assert.equal(unset.code, 1, unset.all);
+  assert.match(unset.all, /hydra\.launcher\.setup\.0 reads \$\{oc\.env:MY_TOKEN\}, which is not set in this environment; set MY_TOKEN and run again/);
+  const resumed = bait(['resume', sweep], { MY_TOKEN: SECRET });
+  assert.equal(resumed.code, 0, resumed.all);
+  assert.ok(!resumed.all.includes('tok_5e1f'), resumed.all);
+  assert.deepEqual(seen(0), [sha(SECRET), sha(`[${SECRET}]`), sha(`[${SECRET}]`)], 'the resumed task (index 0 of a new array) saw it');
+  assert.equal(JSON.parse(readFileSync(join(sweep, '1', 'run.json'), 'utf8')).status, 'completed');
+
   const files = filesUnder(sweep).map((f) => f.slice(sweep.length + 1));
-  const script = files.find((f) => /^\.submitit\/batch-[^/]+\/sbatch\.sh$/.test(f));
-  assert.ok(script && files.some((f) => /_log\.out$/.test(f)) && files.some((f) => /^\.submitit\/batch-[^/]+\/tasks\/0\.env$/.test(f)) && files.includes('multirun.yaml'), files.join(', '));
-  assert.match(readFileSync(join(sweep, script), 'utf8'), /printf %s "\$\{MY_TOKEN\}" \| sha256sum/, 'the script refers to the variable');
+  const scripts = files.filter((f) => /^\.submitit\/batch-[^/]+\/sbatch\.sh$/.test(f));
+  assert.equal(scripts.length, 2, files.join(', '));
+  assert.ok(files.some((f) => /_log\.out$/.test(f)) && files.some((f) => /^\.submitit\/batch-[^/]+\/tasks\/0\.env$/.test(f)) && files.includes('multirun.yaml'), files.join(', '));
+  for (const s of scripts) assert.match(readFileSync(join(sweep, s), 'utf8'), /printf %s "\$\{MY_TOKEN\}" \| sha256sum/, 'the script refers to the variable');
   assert.match(readFileSync(join(sweep, 'multirun.yaml'), 'utf8'), /<env:MY_TOKEN>/);
   assert.deepEqual(leaks(sweep), []);
 });
