@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { Workbench } from './workbench.js';
 
 export const repoRoot = join(__dirname, '../..');
 export const CODE_SERVER = join(repoRoot, '.cache/code-server/node_modules/code-server/out/node/entry.js');
@@ -136,6 +137,51 @@ export async function openBrowser(): Promise<{ context: BrowserContext; page: Pa
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface EditorOptions {
+  workspace: string;
+  /** A packaged extension to install (packageVsix); without one the editor runs without BAIT. */
+  vsix?: string;
+  /** User settings over the quiet defaults. */
+  settings?: Record<string, unknown>;
+  /** Names a failed step's screenshot: `failed-<prefix>-<step>.png`. */
+  prefix?: string;
+  /** Removed once the editor is closed (the test's temp folders). */
+  remove?: string[];
+  /** Runs once the editor is closed, after `remove` (services the test started for it). */
+  after?: () => Promise<void> | void;
+}
+
+export interface Editor {
+  cs: CodeServer;
+  page: Page;
+  wb: Workbench;
+  /** A step of the scenario as a subtest of `t`; a failing step keeps a screenshot (Workbench.stepper). */
+  step: (name: string, fn: () => Promise<void>) => Promise<void>;
+}
+
+/**
+ * code-server on `workspace` and a browser on it, with the workbench ready (explorer rows shown). The teardown is
+ * registered with `t.after` before anything starts, so a failure half-way (a port, a crash at start) still stops
+ * what did start: the browser, then the whole code-server process group, then `remove` and `after`.
+ */
+export async function openEditor(t: { after: (fn: () => Promise<void>) => void; test: (name: string, fn: () => Promise<void>) => Promise<void> },
+  opts: EditorOptions): Promise<Editor> {
+  let cs: CodeServer | undefined;
+  let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
+  t.after(async () => {
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+    for (const p of opts.remove ?? []) rmSync(p, { recursive: true, force: true });
+    await opts.after?.();
+  });
+  cs = await startCodeServer({ workspace: opts.workspace, ...(opts.vsix ? { vsix: opts.vsix } : {}), ...(opts.settings ? { settings: opts.settings } : {}) });
+  browser = await openBrowser();
+  const wb = new Workbench(browser.page);
+  await browser.page.goto(`${cs.url}/?folder=${encodeURIComponent(opts.workspace)}`);
+  await wb.ready();
+  return { cs, page: browser.page, wb, step: wb.stepper(t, opts.prefix ?? '') };
 }
 
 /** The extension packaged as a .vsix into `dir`, exactly as users install it. */

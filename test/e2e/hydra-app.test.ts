@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBrowser, packageVsix, skipOrFailEditor, startCodeServer } from './code-server.js';
-import { Workbench } from './workbench.js';
+import { openEditor, packageVsix, skipOrFailEditor } from './code-server.js';
 import { venvPython } from '../infra/python.js';
 import { waitFor } from '../infra/common.js';
 import { APP_ENV, appWorkspace, bait, baitAsync, record, removeWorkspaces, runDirs, stopWhileFrozen } from '../app/helpers.js';
@@ -42,27 +41,9 @@ test('a Hydra app in code-server: CodeLens run, explorer, metrics, sweep, resume
   const vsix = packageVsix(tmp);
   const ws = appWorkspace('bait-app-e2e-');
   // The workspace has no .venv: the interpreter comes from the setting, the app from src/train.py's @hydra.main.
-  const cs = await startCodeServer({ workspace: ws, vsix, settings: { 'bait.pythonPath': python,
+  const { page, wb, step } = await openEditor(t, { workspace: ws, vsix, prefix: 'app', remove: [tmp], after: removeWorkspaces,
     // The DOM renderer, so the tests can read the terminal's text.
-    'terminal.integrated.gpuAcceleration': 'off' } });
-  const browser = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await cs.stop();
-    rmSync(tmp, { recursive: true, force: true });
-    removeWorkspaces();
-  });
-  const wb = new Workbench(browser.page);
-  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await wb.shot(`failed-app-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
-  await browser.page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
-  await wb.ready();
+    settings: { 'bait.pythonPath': python, 'terminal.integrated.gpuAcceleration': 'off' } });
 
   let runDir = '';
   await step('Run Experiment on the app config runs src/train.py with the interpreter from the settings', async () => {
@@ -140,7 +121,7 @@ test('a Hydra app in code-server: CodeLens run, explorer, metrics, sweep, resume
     const failed = (await wb.viewRows('BAIT Runs')).filter({ hasText: new RegExp(`failed · ${id}`) }).first();
     await failed.waitFor({ timeout: 60_000 });
     await failed.click({ button: 'right' });
-    await browser.page.locator('.context-view .action-label', { hasText: 'Resume Run' }).click();
+    await page.locator('.context-view .action-label', { hasText: 'Resume Run' }).click();
     await waitFor('the resumed attempt to finish', () => record(dir).attempts.length === 2 && record(dir).status === 'completed', 180_000, 300);
     assert.match(readFileSync(join(dir, 'log.txt'), 'utf8'), /ckpt_path=\S*last\.ckpt/);
     const rows = await wb.viewRows('BAIT Runs');
@@ -149,7 +130,6 @@ test('a Hydra app in code-server: CodeLens run, explorer, metrics, sweep, resume
     await wb.shot('app-07-resumed-with-ckpt-path');
   });
   await step('errors keep the reason in the terminal and in a notification with Open log: the app exits non-zero, no interpreter, no app', async () => {
-    const page = browser.page;
     const notice = async (reason: RegExp, inTerminal: RegExp, shot: string): Promise<void> => {
       const toast = wb.notification(reason);
       await toast.waitFor({ timeout: 120_000 });

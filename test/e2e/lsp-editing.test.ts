@@ -6,11 +6,10 @@
 // test-artifacts/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeWorkspace, openBrowser, packageVsix, skipOrFailEditor, startCodeServer } from './code-server.js';
-import { Workbench } from './workbench.js';
+import { makeWorkspace, openEditor, packageVsix, skipOrFailEditor } from './code-server.js';
 
 const FILES = {
   'configs/exp.yaml': [
@@ -46,26 +45,9 @@ test('formatting and rename in code-server with the packaged extension', { timeo
   const tmp = mkdtempSync(join(tmpdir(), 'bait-lsp-e2e-'));
   const vsix = packageVsix(tmp);
   const ws = makeWorkspace(FILES);
-  const cs = await startCodeServer({ workspace: ws, vsix, settings: {
+  const { page, wb, step } = await openEditor(t, { workspace: ws, vsix, prefix: 'lsp', remove: [tmp, ws], settings: {
     'files.autoSave': 'off', 'editor.detectIndentation': false, 'editor.tabSize': 2, 'editor.insertSpaces': true,
   } });
-  const browser = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await cs.stop();
-    rmSync(tmp, { recursive: true, force: true });
-    rmSync(ws, { recursive: true, force: true });
-  });
-  const page = browser.page;
-  const wb = new Workbench(page);
-  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await wb.shot(`failed-lsp-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
   const read = (p: string) => readFileSync(join(ws, p), 'utf8');
   /** Puts the cursor at a 1-based line and column with Go to Line. */
   const goTo = async (line: number, column: number) => {
@@ -107,8 +89,6 @@ test('formatting and rename in code-server with the packaged extension', { timeo
     await wb.command('File: Save All');
   };
 
-  await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
-  await wb.ready();
 
   await step('the language server is up (lenses on a final config)', async () => {
     await wb.openFile('configs/exp.yaml');

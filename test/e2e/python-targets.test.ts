@@ -4,11 +4,10 @@
 // Screenshots in the dark and the light theme in test-artifacts/e2e/py-*-{dark,light}.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBrowser, packageVsix, skipOrFailEditor, startCodeServer } from './code-server.js';
-import { Workbench } from './workbench.js';
+import { openEditor, packageVsix, skipOrFailEditor } from './code-server.js';
 import { PYREPO } from '../lsp/python-fixture.js';
 import { waitFor } from '../infra/common.js';
 
@@ -18,23 +17,7 @@ test('Python _target_s in code-server: definition into a .py, parameter completi
   const vsix = packageVsix(tmp);
   const ws = join(tmp, 'ws');
   cpSync(PYREPO, ws, { recursive: true });
-  const cs = await startCodeServer({ workspace: ws, vsix });
-  const browser = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await cs.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
-  const page = browser.page;
-  const wb = new Workbench(page);
-  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await wb.shot(`failed-py-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
+  const { page, wb, step } = await openEditor(t, { workspace: ws, vsix, prefix: 'py', remove: [tmp] });
   const editor = page.locator('.editor-instance .monaco-editor').first();
   /** Puts the cursor at line:column through the quick input's Go to Line mode (`:line:column`). */
   const goTo = async (line: number, column: number) => {
@@ -43,8 +26,6 @@ test('Python _target_s in code-server: definition into a .py, parameter completi
     await wb.type(`:${line}:${column}`);
     await page.locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` }).first().waitFor({ timeout: 10_000 });
   };
-  await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
-  await wb.ready();
 
   await step('go to definition on a _target_ opens the class in its .py file', async () => {
     await wb.openFile('configs/model/resnet.yaml');

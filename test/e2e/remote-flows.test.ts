@@ -5,15 +5,14 @@
 // 2-job sweep there from the Sweep… lens. Screenshots in light and dark: test-artifacts/e2e/remote-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMarker } from '../../runner/launchers/remote-marker.js';
 import { run } from '../infra/common.js';
 import { skipUnlessSsh, startSshd, TEST_USER } from '../infra/sshd.js';
-import { openBrowser, packageVsix, repoRoot, skipOrFailEditor, startCodeServer } from './code-server.js';
+import { openEditor, packageVsix, repoRoot, skipOrFailEditor } from './code-server.js';
 import { TINY_WORKSPACE_DATA } from './tiny-workspace.js';
-import { Workbench } from './workbench.js';
 
 const CONFIG = 'premise_selection/mizar40/e2e_remote.yaml';
 const LONG = 'trainer.max_steps=1000000 trainer.max_epochs=100000';
@@ -25,31 +24,21 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
     t.skip(noSsh);
     return;
   }
-  const cluster = await startSshd({ addresses: ['127.0.0.1'] });
   const tmp = mkdtempSync(join(tmpdir(), 'bait-remote-e2e-'));
-  // Cleanup first, so that a failure while setting up (packaging, starting the editor) leaves no sshd behind.
-  const closers: (() => Promise<void>)[] = [];
-  t.after(async () => {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-    await cluster.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
-  const h = cluster.hosts[0]!;
   const ws = join(tmp, 'ws');
   cpSync(join(repoRoot, 'configs'), join(ws, 'configs'), { recursive: true });
   cpSync(join(repoRoot, 'data'), join(ws, 'data'), { recursive: true });
   writeFileSync(join(ws, 'configs', CONFIG), TINY_WORKSPACE_DATA);
-  const cs = await startCodeServer({ workspace: ws, vsix: packageVsix(tmp), settings: {
+  const vsix = packageVsix(tmp);
+  // The sshd starts last and openEditor registers its teardown first thing, so a failure while setting up
+  // (starting the editor) leaves no sshd behind; it stops after the editor has closed.
+  const cluster = await startSshd({ addresses: ['127.0.0.1'] });
+  const h = cluster.hosts[0]!;
+  const { page, wb, step } = await openEditor(t, { workspace: ws, vsix, prefix: 'remote', remove: [tmp], after: () => cluster.stop(), settings: {
     'terminal.integrated.gpuAcceleration': 'off', 'workbench.colorTheme': 'Default Light Modern',
     'bait.sshHosts': [{ name: 'gpu-lab', host: h.address, port: h.port, user: h.user, identity_file: h.identityFile,
       known_hosts: h.knownHostsFile, work_dir: h.workDir }],
   } });
-  closers.push(() => cs.stop());
-  const browser = await openBrowser();
-  closers.push(() => browser.close());
-  const wb = new Workbench(browser.page);
-  const page = browser.page;
-  const step = wb.stepper(t, 'remote');
   /** Expands a tree row (a click would also collapse it): its twistie, only while it says collapsed. */
   const expand = async (row: import('playwright-core').Locator): Promise<void> => {
     for (const end = Date.now() + 60_000; ;) {
@@ -81,8 +70,6 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
   };
   const shots = (name: string, settle?: () => Promise<void>) => wb.shotThemes(`remote-${name}`, settle);
   const hostItem = page.locator('.statusbar-item', { has: page.locator('.codicon-server') }).first();
-  await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
-  await wb.ready();
 
   // The job directories of the sweeps the editor started, newest last.
   const jobDirs = (): string[] => {

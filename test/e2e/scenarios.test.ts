@@ -5,11 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBrowser, packageVsix, repoRoot, skipOrFailEditor, startCodeServer } from './code-server.js';
-import { Workbench } from './workbench.js';
+import { openEditor, packageVsix, repoRoot, skipOrFailEditor } from './code-server.js';
 import { findRunDirs, TINY } from './tiny-workspace.js';
 
 function vsixFiles(vsix: string): string[] {
@@ -32,30 +31,13 @@ test('UI scenarios in code-server with the packaged extension', { timeout: 420_0
   const ws = join(tmp, 'ws');
   cpSync(join(repoRoot, 'configs'), join(ws, 'configs'), { recursive: true });
   writeFileSync(join(ws, 'configs/premise_selection/mizar40/e2e_tiny.yaml'), TINY);
-  const cs = await startCodeServer({ workspace: ws, vsix });
-  const browser = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await cs.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
-  const wb = new Workbench(browser.page);
-  // Each step keeps a screenshot of the failure, so a red run shows what the editor looked like.
-  const step = (name: string, fn: () => Promise<void>) => t.test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await wb.shot(`failed-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
-      throw e;
-    }
-  });
-  await browser.page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
-  await wb.ready();
+  // Each step keeps a screenshot of the failure (failed-<step>.png), so a red run shows what the editor looked like.
+  const { page, wb, step } = await openEditor(t, { workspace: ws, vsix, remove: [tmp] });
 
   await step('open a config and see the lenses', async () => {
     await wb.openFile('premise_selection/mizar40/e2e_tiny.yaml');
     await wb.codeLens('Run Experiment').waitFor({ timeout: 60_000 });
-    const titles = await browser.page.locator('.codelens-decoration a').allTextContents();
+    const titles = await page.locator('.codelens-decoration a').allTextContents();
     assert.deepEqual(titles.slice(0, 4), ['Run Experiment', 'Run with Overrides…', 'Sweep…', 'Show Composed Config']);
     await wb.shot('01-config-with-lenses');
   });
@@ -63,7 +45,7 @@ test('UI scenarios in code-server with the packaged extension', { timeout: 420_0
   let runDir = '';
   await step('click Run Experiment: the run appears in the explorer and finishes', async () => {
     await wb.codeLens('Run Experiment').click();
-    await browser.page.locator('.terminal-wrapper, .xterm').first().waitFor({ timeout: 30_000 });
+    await page.locator('.terminal-wrapper, .xterm').first().waitFor({ timeout: 30_000 });
     const rows = await wb.viewRows('BAIT Runs');
     await rows.filter({ hasText: 'e2e_tiny' }).first().waitFor({ timeout: 60_000 });
     const run = rows.filter({ hasText: /completed · / }).first();
@@ -99,7 +81,7 @@ test('UI scenarios in code-server with the packaged extension', { timeout: 420_0
     for (let attempt = 1; ; attempt++) {
       await wb.command('BAIT: Open Checkpoint Tree');
       try {
-        await browser.page.locator('.tab.active', { hasText: 'Checkpoint & Resume Tree' }).waitFor({ timeout: attempt < 3 ? 10_000 : 30_000 });
+        await page.locator('.tab.active', { hasText: 'Checkpoint & Resume Tree' }).waitFor({ timeout: attempt < 3 ? 10_000 : 30_000 });
         break;
       } catch (e) {
         if (attempt >= 3) throw e;

@@ -6,12 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBrowser, packageVsix, repoRoot, skipOrFailEditor, startCodeServer } from './code-server.js';
+import { openEditor, packageVsix, repoRoot, skipOrFailEditor } from './code-server.js';
 import { findRunDirs, TINY } from './tiny-workspace.js';
-import { Workbench } from './workbench.js';
 
 const CONFIGS = 'configs/premise_selection/mizar40';
 
@@ -30,20 +29,9 @@ test('workbench flows in code-server: failures, overrides, failed jobs, stop, sw
   { cwd: ws, encoding: 'utf8', timeout: 180_000 });
   assert.match(sweep.stderr + sweep.stdout, /2 completed, 2 failed/);
 
-  const cs = await startCodeServer({ workspace: ws, vsix, settings: { 'terminal.integrated.gpuAcceleration': 'off',
-    'workbench.colorTheme': 'Default Light Modern' } });
-  const browser = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await cs.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
-  const wb = new Workbench(browser.page);
-  const page = browser.page;
-  const step = wb.stepper(t, 'wb');
+  const { page, wb, step } = await openEditor(t, { workspace: ws, vsix, prefix: 'wb', remove: [tmp], settings: {
+    'terminal.integrated.gpuAcceleration': 'off', 'workbench.colorTheme': 'Default Light Modern' } });
   const shots = (name: string, settle?: () => Promise<void>) => wb.shotThemes(`wb-${name}`, settle);
-  await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
-  await wb.ready();
 
   await step('a failing run keeps its terminal and output, and the notification says why with Open log / Show config', async () => {
     await wb.openFile('premise_selection/mizar40/e2e_broken.yaml');

@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBrowser, packageVsix, repoRoot, skipOrFailEditor, startCodeServer } from './code-server.js';
+import { openEditor, packageVsix, repoRoot, skipOrFailEditor } from './code-server.js';
 import { writeFixtureRun, writeFixtureSweep } from './fixture-runs.js';
-import { ALL_THEMES, Workbench } from './workbench.js';
+import { ALL_THEMES } from './workbench.js';
 
 const CONFIG = 'premise_selection/mizar40/bag_of_words';
 
@@ -35,19 +35,9 @@ test('the workbench in light, dark and high contrast: composed config, metrics, 
   assert.ok(composedLine > 0, 'the composed config has trainer.max_epochs: 12');
   const sourceLine = readFileSync(join(ws, 'configs', `${CONFIG}.yaml`), 'utf8').split('\n').findIndex((l) => l === '  max_epochs: 12') + 1;
 
-  const cs = await startCodeServer({ workspace: ws, vsix: packageVsix(tmp), settings: { 'workbench.colorTheme': 'Default Light Modern' } });
-  const browser = await openBrowser();
-  t.after(async () => {
-    await browser.close();
-    await cs.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
-  const wb = new Workbench(browser.page);
-  const page = browser.page;
-  const step = wb.stepper(t, 'look');
+  const { page, wb, step } = await openEditor(t, { workspace: ws, vsix: packageVsix(tmp), prefix: 'look', remove: [tmp],
+    settings: { 'workbench.colorTheme': 'Default Light Modern' } });
   const shots = (name: string, settle?: () => Promise<void>) => wb.shotThemes(`look-${name}`, settle, ALL_THEMES);
-  await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
-  await wb.ready();
 
   await step('composed config: its own tab, a provenance hover, and Go to Definition to the source line', async () => {
     await wb.openFile(`${CONFIG}.yaml`);

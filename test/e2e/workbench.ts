@@ -3,9 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { repoRoot } from './code-server.js';
 
-export const ARTIFACTS = join(repoRoot, 'test-artifacts', 'e2e');
+// The repository root computed here rather than imported from code-server.ts, which imports this file.
+export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'e2e');
 
 export type Theme = 'dark' | 'light' | 'hc-dark' | 'hc-light';
 /** Each theme's label in the picker and the workbench's class under it. */
@@ -25,8 +25,8 @@ export class Workbench {
   }
 
   /**
-   * A step of a scenario as a subtest of `t`: a failing step keeps a screenshot (`failed-<prefix>-<step>.png`), so
-   * a red run shows what the editor looked like.
+   * A step of a scenario as a subtest of `t`: a failing step keeps a screenshot (`failed-<prefix>-<step>.png`, or
+   * `failed-<step>.png` with no prefix), so a red run shows what the editor looked like.
    */
   stepper(t: { test: (name: string, fn: () => Promise<void>) => Promise<void> }, prefix: string):
       (name: string, fn: () => Promise<void>) => Promise<void> {
@@ -34,7 +34,7 @@ export class Workbench {
       try {
         await fn();
       } catch (e) {
-        await this.shot(`failed-${prefix}-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+        await this.shot(`failed-${prefix ? `${prefix}-` : ''}${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
         throw e;
       }
     });
