@@ -4,10 +4,13 @@ import './stdout-guard.js';
 import { format } from 'node:util';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { TARGET_DOCS as TARGETS } from '../runner/instantiate/targets.js';
+import { IncomingMessages } from './handlers/incoming.js';
 import { registerHandlers } from './handlers/register.js';
 
-// The transport (--stdio, --node-ipc, --socket=N) is read from the command line by createConnection.
-const connection = createConnection(ProposedFeatures.all);
+// The transport (--stdio, --node-ipc, --socket=N) is read from the command line by createConnection. The
+// background scheduler watches the messages handled, so that it resumes only once every queued one is answered.
+const incoming = new IncomingMessages();
+const connection = createConnection(ProposedFeatures.all, { messageStrategy: incoming.strategy });
 
 // A stray console.log on a stdio server would corrupt the protocol stream: send it to the client instead.
 console.log = (...args: unknown[]) => connection.console.log(format(...args));
@@ -22,5 +25,5 @@ process.on('unhandledRejection', (e) => connection.console.error(`unhandled reje
 
 // The runner's built-in `_target_` registry is injected here, the one place the server reaches past
 // runner/config: its entries carry constructors (and so pull in tfjs), which the service never calls.
-registerHandlers(connection, { targets: TARGETS });
+registerHandlers(connection, { targets: TARGETS, incoming });
 connection.listen();

@@ -124,6 +124,19 @@ export interface ChooseConfigContextParams {
   context: string | null;
 }
 
+// bait/serverTimings: the messages the server handled since the last call (at most the last 256): when each
+// handler ran (ms since the epoch, comparable with the client's own clock on the same machine) and the process
+// CPU it took. For the latency benchmark and for telling slow answers from a busy machine.
+export const ServerTimingsMethod = 'bait/serverTimings';
+export interface ServerTiming {
+  method: string;
+  id?: number | string;
+  start: number;
+  end: number;
+  cpuMs: number;
+}
+export type ServerTimingsResult = ServerTiming[];
+
 /** Commands the CodeLenses invoke; the extension registers them. Each takes one argument object. */
 export const Commands = {
   runExperiment: 'bait.runExperiment',

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as lsp from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { InitializationOptions } from '../protocol.js';
+import { ServerTimingsMethod, type InitializationOptions, type ServerTimingsResult } from '../protocol.js';
 import { nodeFileSystem } from '../service/file-system.js';
 import { DiagnosticsScheduler, type SchedulerHost } from '../service/scheduler.js';
 import { LanguageService } from '../service/service.js';
@@ -16,12 +16,15 @@ import type { CompletionItem } from '../service/types.js';
 import { Converter } from './convert.js';
 import { registerCustomRequests } from './custom.js';
 import { editingCapabilities, registerEditingFeatures } from './editing.js';
+import type { IncomingMessages } from './incoming.js';
 
 const DIAGNOSTICS_DELAY_MS = 30;
 
 export interface ServerOptions {
   /** The runner's built-in `_target_`s, for completion, hover and diagnostics. */
   targets?: readonly TargetInfo[];
+  /** The connection's incoming messages: background work resumes only once every queued one is handled. */
+  incoming?: IncomingMessages;
 }
 
 /** `bait.versionBase` as the engine takes it: "1.1" keeps Hydra 1.1's rules; "1.2", "1.3" and unset are 1.3's. */
@@ -121,18 +124,57 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
       else published.delete(path);
       void connection.sendDiagnostics({ uri: convert.uri(path), diagnostics: diagnostics.map((d) => convert!.diagnostic(path, d)) });
     },
-    yieldNow: () => new Promise((resolve) => setImmediate(resolve)),
+    // Every message that arrived is handled before the next slice (handlers/incoming.ts).
+    yieldNow: () => serverOptions.incoming?.drain() ?? new Promise<void>((resolve) => setImmediate(resolve)),
     now: () => performance.now(),
+    indexing: (progress) => showIndexing(progress),
   };
-  /** `delay`: the pass starts after this many ms without another edit (0 when nothing is being typed). */
-  const schedule = (all = false, delay = DIAGNOSTICS_DELAY_MS) => {
+
+  // Indexing as work-done progress (a status-bar item in VS Code) while the tree is composed in the background.
+  interface IndexingProgress { reporter?: lsp.WorkDoneProgressServerReporter; ended: boolean; percent: number }
+  let indexingProgress: IndexingProgress | undefined;
+  const showIndexing = (progress: { done: number; total: number } | undefined) => {
+    if (!progress) {
+      if (indexingProgress) {
+        indexingProgress.ended = true;
+        indexingProgress.reporter?.done();
+        indexingProgress = undefined;
+      }
+      return;
+    }
+    const percent = progress.total ? Math.floor((100 * progress.done) / progress.total) : 0;
+    const message = `${progress.done}/${progress.total} config files`;
+    if (!indexingProgress) {
+      const state: IndexingProgress = { ended: false, percent };
+      indexingProgress = state;
+      void connection.window.createWorkDoneProgress().then((reporter) => {
+        reporter.begin('Indexing configs', state.percent, message);
+        if (state.ended) reporter.done();
+        else state.reporter = reporter;
+      }, (e: unknown) => log('indexing progress', e));
+    } else if (percent !== indexingProgress.percent) {
+      indexingProgress.percent = percent;
+      indexingProgress.reporter?.report(percent, message);
+    }
+  };
+  /** When the pending pass starts (performance.now), while `timer` is set. */
+  let timerDue = 0;
+  /**
+   * `delay`: the pass starts after this many ms (0 when nothing is being typed). Only typing (`debounce`)
+   * postpones a pass already due sooner: a burst of keystrokes recomposes once, but a change that is not the
+   * user's (the Python parser loaded at start-up) must not hold back the work of a file just opened.
+   */
+  const schedule = (all = false, delay = DIAGNOSTICS_DELAY_MS, debounce = false) => {
     if (!service) return;
     scheduler ??= new DiagnosticsScheduler(service, host);
     if (all) scheduler.wholeTree();
     // Stop the pass in progress now; start the next one once the burst of keystrokes is over.
     scheduler.cancel();
     if (!ready) return;
+    const due = performance.now() + delay;
+    if (timer && !debounce && timerDue <= due) return;
     if (timer) clearTimeout(timer);
+    timerDue = due;
     timer = setTimeout(() => {
       timer = undefined;
       void scheduler!.run().catch((e: unknown) => log('publishDiagnostics', e));
@@ -155,14 +197,19 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
 
   documents.onDidOpen((e) => {
     const p = pathOf(e.document.uri);
-    if (p && service) service.open(p, e.document.getText(), e.document.version);
-    // Opening is not typing: the open file's work starts now, so its first request finds it done or under way.
+    if (p && service) {
+      service.open(p, e.document.getText(), e.document.version);
+      // Before any background work resumes: the file's syntax and the context it composes in, which its first
+      // hover or completion needs (the requests the client sent with the open are handled right after this).
+      service.prepare(p);
+    }
+    // Opening is not typing: the open file's diagnostics come next, before the rest of the tree.
     schedule(false, 0);
   });
   documents.onDidChangeContent((e) => {
     const p = pathOf(e.document.uri);
     if (p && service) service.change(p, e.document.getText(), e.document.version);
-    schedule();
+    schedule(false, DIAGNOSTICS_DELAY_MS, true);
   });
   documents.onDidClose((e) => {
     const p = pathOf(e.document.uri);
@@ -229,6 +276,8 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
 
   connection.onDocumentSymbol((params) =>
     at(params.textDocument.uri, [] as lsp.DocumentSymbol[], (p, c, s) => s.documentSymbols(p).map((d) => c.symbol(p, d))));
+
+  connection.onRequest(ServerTimingsMethod, (): ServerTimingsResult => serverOptions.incoming?.takeTimings() ?? []);
 
   registerCustomRequests(connection, () => (service && convert ? { service, convert } : undefined), log);
   registerEditingFeatures(connection, () => (service && convert ? { service, convert } : undefined), log, () => canRenameFiles);

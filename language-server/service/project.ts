@@ -71,6 +71,13 @@ export class ConfigProject {
   private groupsOfRoots?: { generation: number; groups: Set<string> };
   /** The final config the user picked as a file's context (by its file), when several include it. */
   private readonly chosen = new Map<string, string>();
+  /**
+   * The context found for a file, until the tree changes (`generation`) or the user picks another: finding it
+   * walks the final configs in context order, which every hover and completion would otherwise repeat.
+   */
+  private readonly contextCache = new Map<string, { generation: number; context: FileContext | undefined }>();
+  /** Whether a file is a final config, per version of its text (read from its header). */
+  private readonly finalCache = new Map<string, { version: unknown; final: boolean }>();
 
   constructor(
     readonly root: string,
@@ -228,8 +235,15 @@ export class ConfigProject {
   isFinal(rel: string): boolean {
     if (this.isSweepFile(rel)) return false;
     if (!rel.includes('/')) return true;
+    const version = this.source.version?.(rel);
+    const hit = this.finalCache.get(rel);
+    if (hit && version !== undefined && hit.version === version) return hit.final;
     const text = this.source.read(rel);
-    return text !== undefined && parseHeader(text)?.value === '_global_';
+    const final = text !== undefined && parseHeader(text)?.value === '_global_';
+    // Read after the text: reading a file for the first time bumps nothing, but a cached answer must match
+    // the version the text was read at.
+    this.finalCache.set(rel, { version: this.source.version?.(rel), final });
+    return final;
   }
 
   /**
@@ -273,6 +287,14 @@ export class ConfigProject {
   }
 
   private findContext(rel: string): FileContext | undefined {
+    const hit = this.contextCache.get(rel);
+    if (hit && hit.generation === this.generation) return hit.context;
+    const context = this.searchContext(rel);
+    this.contextCache.set(rel, { generation: this.generation, context });
+    return context;
+  }
+
+  private searchContext(rel: string): FileContext | undefined {
     const picked = this.chosen.get(rel);
     const pickedContext = picked !== undefined ? this.contexts(rel).find((c) => c.composition.file === picked) : undefined;
     const found = pickedContext ?? this.ownContext(rel) ?? this.firstIncluder(rel);
@@ -321,11 +343,23 @@ export class ConfigProject {
     const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
     const names = namingPattern(rel.replace(CONFIG_EXT, ''));
     const options = this.selectedGroups();
-    const files = this.configFiles();
-    for (const rank of [0, 2, 4, 6]) {
+    // The files by rank in one pass (in path order within each); a folder's rank is the same for all its files.
+    const ranks: string[][] = [[], [], [], []];
+    let folder: string | undefined;
+    let rank = 0;
+    for (const f of this.configFiles()) {
+      if (f === rel) continue;
+      const fFolder = folderOf(f);
+      if (fFolder !== folder) {
+        folder = fFolder;
+        rank = ((f.startsWith(dir) ? 0 : 4) + (options.has(fFolder) ? 2 : 0)) / 2;
+      }
+      ranks[rank]!.push(f);
+    }
+    for (const files of ranks) {
       const unnamed: string[] = [];
       for (const f of files) {
-        if (f === rel || (f.startsWith(dir) ? 0 : 4) + (options.has(folderOf(f)) ? 2 : 0) !== rank || !this.isFinal(f)) continue;
+        if (!this.isFinal(f)) continue;
         if (names.test(this.source.read(f) ?? '')) yield f;
         else unnamed.push(f);
       }
@@ -367,6 +401,7 @@ export class ConfigProject {
     if (finalFile === undefined) this.chosen.delete(rel);
     else this.chosen.set(rel, finalFile);
     this.lastGood.delete(rel);
+    this.contextCache.delete(rel);
   }
 
   /** The picked context's final config file, if the user picked one. */
@@ -387,12 +422,27 @@ export class ConfigProject {
    * Background indexing calls this between requests, so that no single step holds the server for long.
    */
   indexSome(stop: () => boolean): boolean {
-    for (const f of this.configFiles()) {
+    const files = this.configFiles();
+    // Files before the cursor are composed (or not final) as of this generation: a slice starts where the last
+    // one stopped instead of walking the tree from the top again.
+    if (this.indexCursor.generation !== this.generation || this.indexCursor.files !== files) this.indexCursor = { generation: this.generation, files, next: 0 };
+    for (; this.indexCursor.next < files.length; this.indexCursor.next++) {
+      const f = files[this.indexCursor.next]!;
       if (this.compositions.has(f) || !this.isFinal(f)) continue;
       if (stop()) return false;
       this.composition(f);
     }
     return true;
+  }
+
+  private indexCursor: { generation: number; files: readonly string[] | undefined; next: number } = { generation: -1, files: undefined, next: 0 };
+
+  /** How far background indexing got: config files walked, of all of them (for the client's progress bar). */
+  indexProgress(): { done: number; total: number } {
+    const total = this.configFiles().length;
+    if (this.indexed()) return { done: total, total };
+    const current = this.indexCursor.generation === this.generation && this.indexCursor.files === this.files;
+    return { done: current ? this.indexCursor.next : 0, total };
   }
 
   /** Whether every final config is composed and the file -> includers index built (counting contexts is cheap). */

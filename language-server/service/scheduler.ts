@@ -10,14 +10,19 @@ import type { Diagnostic } from './types.js';
 export interface SchedulerHost {
   /** Sends one file's diagnostics to the client. */
   publish(path: string, diagnostics: Diagnostic[]): void;
-  /** Lets pending requests run (setImmediate in the server). */
+  /** Lets pending requests run: every message that has arrived (handlers/incoming.ts in the server). */
   yieldNow(): Promise<void>;
   /** A monotonic clock in milliseconds (performance.now in the server; a counter in tests). */
   now(): number;
+  /**
+   * Indexing is under way (`done` of `total` config files walked), or finished (undefined): the server shows
+   * it as work-done progress. Called after every slice of indexing and once when the tree is composed.
+   */
+  indexing?(progress: { done: number; total: number } | undefined): void;
 }
 
 /** How long one slice of background work may hold the event loop. */
-export const SLICE_MS = 8;
+export const SLICE_MS = 4;
 
 export class DiagnosticsScheduler {
   /** Bumped by every edit: a pass started under an older epoch stops at its next slice boundary. */
@@ -85,6 +90,9 @@ export class DiagnosticsScheduler {
       if (this.host.now() >= sliceEnd) await pause();
       return cancelled();
     };
+    // Requests that arrived with the change that started this pass (a hover sent right after a didOpen) first.
+    await pause();
+    if (cancelled()) return false;
     for (const f of this.service.takeDirty()) this.dirty.add(f);
     if (this.wholeTreeRequested) {
       this.wholeTreeRequested = false;
@@ -104,6 +112,7 @@ export class DiagnosticsScheduler {
     for (;;) {
       const finished = this.service.indexSome(() => this.host.now() >= sliceEnd || cancelled());
       if (cancelled()) return false;
+      this.host.indexing?.(finished ? undefined : this.service.indexProgress());
       if (finished) break;
       await pause();
       if (cancelled()) return false;

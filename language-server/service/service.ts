@@ -186,6 +186,14 @@ export class LanguageService {
     return this.guard('index', true, () => this.workspace.allProjects().every((p) => p.indexSome(stop)));
   }
 
+  /** Background indexing's progress over every config dir: config files walked, of all of them. */
+  indexProgress(): { done: number; total: number } {
+    return this.guard('index', { done: 0, total: 0 }, () => this.workspace.allProjects().reduce((sum, p) => {
+      const { done, total } = p.indexProgress();
+      return { done: sum.done + done, total: sum.total + total };
+    }, { done: 0, total: 0 }));
+  }
+
   /** Reads every config file off the main thread (start-up), so requests that need the tree's text find it. */
   async prefetch(): Promise<void> {
     this.workspace.targetUses.crawlStarted();
@@ -195,6 +203,17 @@ export class LanguageService {
       // From here on a config file whose text is not in memory (closed, changed on disk) is read when asked.
       this.workspace.targetUses.crawlDone();
     }
+  }
+
+  /**
+   * What the first request on a just-opened file needs, done now: its syntax tree and the context it composes
+   * in (for a group option, the first final config that selects it; the rest of the tree is not composed).
+   */
+  prepare(path: string): void {
+    this.withFile('prepare', path, undefined, (p, rel) => {
+      p.syntax(rel);
+      p.context(rel);
+    });
   }
 
   /** Open files (the ones the user looks at), for publishing their diagnostics first. */
@@ -243,7 +262,14 @@ export class LanguageService {
   hover(path: string, offset: number): Hover | undefined {
     return this.withFile('hover', path, undefined, (p, rel) =>
       // Values from the environment may be secrets: a hover shows `<env:NAME>` where the run would read NAME.
-      hover(p, rel, offset, this.targetCheck(p), { env: maskedEnv(this.options.env ?? {}), ...(this.options.now ? { now: this.options.now } : {}) }));
+      hover(p, rel, offset, this.targetCheck(p), { env: this.hoverEnv(), ...(this.options.now ? { now: this.options.now } : {}) }));
+  }
+
+  private maskedEnvCache?: Record<string, string>;
+
+  /** The environment as hovers show it, masked once: reading every variable of process.env is not free. */
+  private hoverEnv(): Record<string, string> {
+    return (this.maskedEnvCache ??= maskedEnv(this.options.env ?? {}));
   }
 
   diagnostics(path: string): Diagnostic[] {

@@ -47,8 +47,9 @@ test('the open file is published first, from its own context, before the tree is
   assert.equal(published[0]!.path, '/configs/exp/e7.yaml');
   assert.deepEqual(published[0]!.diagnostics.map((d) => d.code), ['interpolation-key']);
   // The tree was composed in many slices, with a yield (a chance to answer requests) between them.
-  const firstFull = events.findIndex((e, i) => i > 0 && e.path !== '<yield>');
-  assert.ok(events.slice(1, firstFull).filter((e) => e.path === '<yield>').length >= 5, 'composing yields between slices');
+  const quick = events.findIndex((e) => e.path !== '<yield>');
+  const firstFull = events.findIndex((e, i) => i > quick && e.path !== '<yield>');
+  assert.ok(events.slice(quick + 1, firstFull).filter((e) => e.path === '<yield>').length >= 5, 'composing yields between slices');
   assert.ok(scheduler.stats.slices >= 10);
   // Every file got its diagnostics, and what was published last is what the service says now.
   const last = new Map(published.map((e) => [e.path, e.diagnostics]));
