@@ -3,7 +3,11 @@
 // each beside a baseline from the same run. The machine is shared: the load average before and after is
 // reported, and the 5 MB file also gets the server's own CPU time (from /proc), which load barely changes.
 // - hover on a just-opened file while the server is still composing the tree (p95; target <= 50 ms), against
-//   a cold request that needs the whole tree composed (what every first request used to wait for);
+//   a cold request that needs the whole tree composed (what every first request used to wait for). Beside the
+//   wall clock: how many were answered before the server's indexing progress ended, the server's own stamps
+//   (bait/serverTimings: the wait before the hover's handler ran, its CPU, the CPU of the didOpen before it),
+//   and the server's main thread as the kernel saw it from send to answer (CPU, and time runnable but waiting
+//   for a CPU: the machine's load, which is most of the tail on a loaded machine);
 // - the first `_target_:` value completion after start (target <= 100 ms), against the same request warm (how
 //   many first answers came before the tree was read, marked incomplete, and when the list was whole);
 // - diagnostics of a 5 MB config from open to publish (target <= 2 s), against the engine alone composing it.
@@ -38,6 +42,19 @@ async function start(configDir: string): Promise<LspClient> {
 /** Milliseconds since the epoch, as the server stamps its handlers (bait/serverTimings): one clock for both. */
 const epochMs = () => performance.timeOrigin + performance.now();
 
+/**
+ * The server's main thread as Linux's scheduler saw it (ms): time on a CPU, and time runnable but waiting for one
+ * (the machine's other work). Undefined where there is no /proc.
+ */
+function mainThread(pid: number | undefined): { cpu: number; runqueue: number } | undefined {
+  try {
+    const [cpu, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'latin1').split(' ');
+    return { cpu: Number(cpu) / 1e6, runqueue: Number(wait) / 1e6 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the server's indexing progress has ended (its `$/progress` end notification arrived). */
 const indexingEnded = (client: LspClient) =>
   client.notifications.some((n) => n.method === '$/progress' && (n.params as { value: { kind: string } }).value.kind === 'end');
@@ -64,6 +81,8 @@ async function hoverWhileIndexing(configDir: string, options: string[], runs: nu
   const queued: number[] = [];
   const hoverCpu: number[] = [];
   const openCpu: number[] = [];
+  const windowCpu: number[] = [];
+  const windowRunqueue: number[] = [];
   let whileIndexing = 0;
   const wholeTree: number[] = [];
   for (let run = 0; run < runs; run++) {
@@ -74,10 +93,17 @@ async function hoverWhileIndexing(configDir: string, options: string[], runs: nu
       const path = join(configDir, rel);
       const uri = open(client, path);
       await sleep(20);
+      const position = positionOf(path, 'key_2:', 2);
+      const before = mainThread(client.child.pid);
       const t0 = process.hrtime.bigint();
       sent.set(i, epochMs());
-      await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf(path, 'key_2:', 2) });
+      await client.request('textDocument/hover', { textDocument: { uri }, position });
       hovers.push(ms(t0));
+      const after = mainThread(client.child.pid);
+      if (before && after) {
+        windowCpu.push(after.cpu - before.cpu);
+        windowRunqueue.push(after.runqueue - before.runqueue);
+      }
       if (!indexingEnded(client)) whileIndexing++;
     }
     const timings = await client.request<ServerTiming[]>(ServerTimingsMethod, {});
@@ -95,7 +121,7 @@ async function hoverWhileIndexing(configDir: string, options: string[], runs: nu
     wholeTree.push(ms(t0));
     await cold.shutdown();
   }
-  return { hovers, queued, hoverCpu, openCpu, whileIndexing, wholeTree };
+  return { hovers, queued, hoverCpu, openCpu, windowCpu, windowRunqueue, whileIndexing, wholeTree };
 }
 
 /** The first `_target_:` value completion on a fresh server, then the same request again. */
@@ -185,7 +211,7 @@ export async function benchLspWait(): Promise<Record<string, unknown>> {
   const files = tree.experiments.length + tree.options.length + 10 + 30;
   // One start and stop first: it writes the server's code cache, as any earlier editor session would have.
   await (await start(configDir)).shutdown();
-  const { hovers, queued, hoverCpu, openCpu, whileIndexing, wholeTree } = await hoverWhileIndexing(configDir, tree.options, 8, 10);
+  const { hovers, queued, hoverCpu, openCpu, windowCpu, windowRunqueue, whileIndexing, wholeTree } = await hoverWhileIndexing(configDir, tree.options, 8, 10);
   const { first, warm, whole, incomplete } = await firstTargetCompletion(configDir, tree.options, 12);
   const big = await bigFileDiagnostics(5);
   const hoverP95 = quantile(hovers, 0.95);
@@ -201,6 +227,10 @@ export async function benchLspWait(): Promise<Record<string, unknown>> {
     wait_hover_server_queued_ms: spread(queued),
     wait_hover_server_cpu_ms: spread(hoverCpu),
     wait_open_server_cpu_ms: spread(openCpu),
+    // From the hover's send to its answer: what the server's main thread ran (background slices, the rest of the
+    // open's work, GC, the hover) and how long it was runnable but not running (the machine's load).
+    wait_hover_window_main_thread_cpu_ms: windowCpu.length ? spread(windowCpu) : 'no /proc',
+    wait_hover_window_runqueue_ms: windowRunqueue.length ? spread(windowRunqueue) : 'no /proc',
     wait_compose_whole_tree_cold_ms: spread(wholeTree),
     wait_hover_p95_over_whole_tree: Math.round((hoverP95 / wholeP50) * 1000) / 1000,
     wait_first_target_completion_ms: spread(first),

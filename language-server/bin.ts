@@ -4,4 +4,5 @@
 import { join } from 'node:path';
 import { loadWithCodeCache } from '../runner/code-cache.js';
 
-loadWithCodeCache(join(__dirname, 'server-main.js'));
+// The cache grows with the paths later sessions compile (hover, completion, diagnostics), not only the first's.
+loadWithCodeCache(join(__dirname, 'server-main.js'), { grow: true });

@@ -126,7 +126,8 @@ export interface ChooseConfigContextParams {
 
 // bait/serverTimings: the messages the server handled since the last call (at most the last 256): when each
 // handler ran (ms since the epoch, comparable with the client's own clock on the same machine) and the process
-// CPU it took. For the latency benchmark and for telling slow answers from a busy machine.
+// CPU it took (every thread's: the thread pool's file reads and the GC's helpers count too). For the latency
+// benchmark, and for telling slow answers from a busy machine.
 export const ServerTimingsMethod = 'bait/serverTimings';
 export interface ServerTiming {
   method: string;

@@ -20,7 +20,17 @@ function cacheDir(): string {
   return join(tmpdir(), `bait-code-cache-${user}`);
 }
 
-export function loadWithCodeCache(file: string): unknown {
+export interface CodeCacheOptions {
+  /**
+   * Rewrite the cache at exit whenever this run compiled more than it holds (a long-lived process: the
+   * language server). The cache is otherwise written once, by the first run: a language server whose first
+   * session was short (started and closed) would keep paying for compiling its hover and completion paths in
+   * every later session. A short CLI call keeps the one write, as serializing the cache at every exit costs it.
+   */
+  grow?: boolean;
+}
+
+export function loadWithCodeCache(file: string, options: CodeCacheOptions = {}): unknown {
   const source = readFileSync(file, 'utf8');
   // Without a loader for `import()`, a dynamic import inside the bundle rejects with
   // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING: the main context's loader is what a plain `require` of the bundle uses.
@@ -47,13 +57,18 @@ export function loadWithCodeCache(file: string): unknown {
   const mod = { exports: {} as unknown, filename: file, id: file, loaded: false };
   fn.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
-  if (!cachedData || script.cachedDataRejected) {
+  const stale = !cachedData || script.cachedDataRejected;
+  if (stale || options.grow) {
     // Written at exit so that the cache holds the functions this run actually compiled, not just the top level.
     process.once('exit', () => {
       try {
+        const data = script.createCachedData();
+        // Only ever grown: V8 drops the bytecode of functions unused for a while, and a run that used less than
+        // the cache holds must not shrink it.
+        if (!stale && data.length <= cachedData!.length) return;
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         const tmp = `${cachePath}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData());
+        writeFileSync(tmp, data);
         renameSync(tmp, cachePath);
       } catch {
         // A read-only or full temp dir only costs speed.

@@ -9,6 +9,7 @@ import { ServerTimingsMethod, type InitializationOptions, type ServerTimingsResu
 import { nodeFileSystem } from '../service/file-system.js';
 import { DiagnosticsScheduler, type SchedulerHost } from '../service/scheduler.js';
 import { LanguageService } from '../service/service.js';
+import { warmUp } from '../service/warm-up.js';
 import { parseSeverities } from '../service/diagnostic-settings.js';
 import { interpreterPath } from '../python/interpreter.js';
 import type { TargetInfo } from '../service/targets.js';
@@ -81,6 +82,10 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
       ...(serverOptions.targets ? { targets: serverOptions.targets } : {}),
     });
     service.onInternalError = log;
+    // Before answering: the first hover, completion and diagnostics paths run once on a tree in memory, while
+    // the editor is still starting, instead of on the user's first request (service/warm-up.ts).
+    const missed = warmUp(serverOptions.targets);
+    if (missed.length) connection.console.log(`warm-up: no answer from ${missed.join(', ')}`);
     // Python answers changed (parser loaded, crawl finished, a .py file changed): every file's target checks may differ.
     service.onPythonChanged = () => schedule(true);
     convert = new Converter((p) => service!.text(p));
@@ -197,13 +202,9 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
 
   documents.onDidOpen((e) => {
     const p = pathOf(e.document.uri);
-    if (p && service) {
-      service.open(p, e.document.getText(), e.document.version);
-      // Before any background work resumes: the file's syntax and the context it composes in, which its first
-      // hover or completion needs (the requests the client sent with the open are handled right after this).
-      service.prepare(p);
-    }
-    // Opening is not typing: the open file's diagnostics come next, before the rest of the tree.
+    if (p && service) service.open(p, e.document.getText(), e.document.version);
+    // Opening is not typing: the open file's work starts now (once the requests sent with the open are answered:
+    // its syntax and context first, which its next hover or completion needs, then its diagnostics).
     schedule(false, 0);
   });
   documents.onDidChangeContent((e) => {

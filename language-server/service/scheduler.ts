@@ -1,6 +1,6 @@
 // The server's background work (composing the tree, publishing diagnostics) in short slices, so requests never
-// wait behind it: between two slices the event loop answers whatever arrived. Each pass does the open files
-// first (from their own context, without composing the rest of the tree), then composes the remaining final
+// wait behind it: between two slices the server answers every message that has arrived. Each pass does the open
+// files first (from their own context, without composing the rest of the tree), then composes the remaining final
 // configs, then publishes full diagnostics for the files edits touched and, on start-up, for the whole tree.
 // An edit cancels the pass in progress at its next slice boundary; the next pass starts again with the open
 // files, and a whole-tree pass resumes where it stopped instead of starting over.
@@ -100,10 +100,15 @@ export class DiagnosticsScheduler {
     }
     const open = this.service.openFiles();
 
-    // 1. The open files, from their own context: what the user looks at does not wait for the tree.
+    // 1. The open files, from their own context: what the user looks at does not wait for the tree. A file is
+    //    prepared first (its syntax and the context it composes in: what its next request needs), then the
+    //    requests that arrived meanwhile are answered, then its diagnostics are published.
     for (const f of open) {
       if (this.quickDone.has(f) || !(this.dirty.has(f) || this.remaining?.has(f))) continue;
       if (await tick()) return false;
+      this.service.prepare(f);
+      await pause();
+      if (cancelled()) return false;
       this.host.publish(f, this.service.quickDiagnostics(f));
       this.quickDone.add(f);
     }

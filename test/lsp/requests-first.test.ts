@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
 import { IncomingMessages } from '../../language-server/handlers/incoming.js';
+import { warmUp } from '../../language-server/service/warm-up.js';
 import { LineIndex } from '../../language-server/service/text.js';
 import { LspClient } from './lsp-client.js';
 
@@ -113,4 +114,8 @@ test('a hover sent with the didOpen on a fresh start is answered, exactly, befor
   } finally {
     await client.shutdown();
   }
+});
+
+test('the start-up warm-up runs every request path it is meant to warm, on its own tree', () => {
+  assert.deepEqual(warmUp(), []);
 });
