@@ -140,6 +140,25 @@ test('a Hydra app in code-server: CodeLens run, explorer, metrics, sweep, resume
       await wb.shot(shot);
       await toast.locator('.monaco-button', { hasText: 'Open log' }).click();
     };
+    /**
+     * Runs train.yaml after .vscode/settings.json changed, until the run fails with `reason`. The extension reads
+     * the settings at each run, but VS Code reloads the file on its file watcher, which on a loaded machine can lag
+     * the write: a run started before that uses the old settings and completes (its terminal says so). Then it
+     * is started again; the product's own answer (the notification, or the completed run) decides, not a sleep.
+     */
+    const runWithNewSettings = async (reason: RegExp): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        await wb.openFile('.vscode/settings.json');
+        await wb.openFile('configs/train.yaml');
+        await wb.codeLens('Run Experiment').click();
+        const failed = wb.notification(reason).waitFor({ timeout: 180_000 }).then(() => true, () => false);
+        const completed = wb.waitForTerminalText(/run ended: completed/, 180_000).then(() => false, () => new Promise<boolean>(() => undefined));
+        if (await Promise.race([failed, completed])) return;
+        assert.ok(attempt < 3, 'the new workspace settings reached the extension');
+        // The old settings' run: its terminal goes, so the next check reads the next run's.
+        await wb.command('Terminal: Kill the Active Terminal Instance');
+      }
+    };
     // The app exits 1 on an override its Trainer does not take: the closing line names the exception.
     await wb.openFile('configs/train.yaml');
     await wb.codeLens('Run with Overrides…').click();
@@ -155,18 +174,12 @@ test('a Hydra app in code-server: CodeLens run, explorer, metrics, sweep, resume
     mkdirSync(join(ws, '.vscode'), { recursive: true });
     const settingsFile = join(ws, '.vscode', 'settings.json');
     writeFileSync(settingsFile, JSON.stringify({ 'bait.pythonPath': '/nonexistent/bin/python' }));
-    // Opened in the editor, so the workbench has read it before the run (the extension reads settings per run).
-    await wb.openFile('.vscode/settings.json');
-    await wb.openFile('configs/train.yaml');
-    await wb.codeLens('Run Experiment').click();
+    await runWithNewSettings(/train failed: bait: cannot start the app: '\/nonexistent\/bin\/python' does not exist.*bait\.pythonPath/);
     await notice(/train failed: bait: cannot start the app: '\/nonexistent\/bin\/python' does not exist.*bait\.pythonPath/, /Point bait\.pythonPath/, 'app-09-no-interpreter');
     await page.locator('.tab.active', { hasText: /Untitled|log/ }).waitFor({ timeout: 30_000 });
 
     writeFileSync(settingsFile, JSON.stringify({ 'bait.pythonPath': python, 'bait.apps': [{ configDir: 'configs', command: 'python src/nope.py' }] }));
-    await wb.openFile('.vscode/settings.json');
-    await page.locator('.view-lines', { hasText: 'nope.py' }).first().waitFor({ timeout: 30_000 });
-    await wb.openFile('configs/train.yaml');
-    await wb.codeLens('Run Experiment').click();
+    await runWithNewSettings(/train failed: bait: cannot start the app: src\/nope\.py does not exist/);
     await notice(/train failed: bait: cannot start the app: src\/nope\.py does not exist/, /src\/nope\.py does not exist/, 'app-10-no-app');
     rmSync(join(ws, '.vscode'), { recursive: true, force: true });
   });
