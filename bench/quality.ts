@@ -16,7 +16,7 @@ const ROOT = resolve(__dirname, '..');
 const DATA = join(ROOT, 'data', 'mizar40-m2k');
 const CLI = join(ROOT, 'dist', 'runner.js');
 /** Configs under configs/premise_selection/mizar40/ that the bench trains by default. */
-const QUALITY_MODELS = ['bow_context', 'bag_of_words', 'conv', 'conv_context'];
+const QUALITY_MODELS = ['boosted_trees', 'bow_context', 'bag_of_words', 'conv', 'conv_context'];
 /** Bundled configs left out of the default set, and why (the JSON line says so). */
 const NOT_RUN: Record<string, string> = {
   transformer: 'about 4 minutes of CPU an epoch on two cores (up to 5 epochs, validated 4 times each): too long for ' +

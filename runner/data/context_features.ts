@@ -10,6 +10,7 @@
 // pairs do not have.
 import type { PairSet } from './premise_pairs.js';
 import { UserError } from '../run/errors.js';
+import { LABEL_STATISTICS, LabelStatistics } from './label_statistics.js';
 
 export const BASE_FEATURES = [
   'log_goal_len', 'log_premise_len', 'log1p_goal_symbols', 'log1p_premise_symbols',
@@ -23,6 +24,32 @@ export const BASE_FEATURES = [
 
 /** Each base feature as is, centred within its conjecture, and as its rank among the conjecture's candidates. */
 export const CONTEXT_WIDTH = 3 * BASE_FEATURES.length;
+
+export interface ContextOptions {
+  /**
+   * Also the symbol- and sub-term-level label statistics of data/label_statistics.ts (after the base features,
+   * each again as is, centred and ranked). Off by default: the neural classifiers' input width is CONTEXT_WIDTH.
+   */
+  labelStatistics?: boolean;
+  /**
+   * What a training pair's label-derived columns leave out: its own conjecture (default), or its whole article
+   * (all conjectures of the same Mizar article, named after it: t12_xboole_0 is in xboole_0). Held-out conjectures
+   * come from later articles, so training pairs that see their own article's labels learn to trust a closeness
+   * that held-out pairs never have.
+   */
+  leaveOut?: 'conjecture' | 'article';
+}
+
+/** The Mizar article of a conjecture name (`t12_xboole_0` -> `xboole_0`); the name itself when it has none. */
+export function articleOf(conj: string): string {
+  const m = /^[a-z]+\d+_(.+)$/.exec(conj);
+  return m ? m[1]! : conj;
+}
+
+/** The base feature names of a context with these options (the width is three times as many). */
+export function contextFeatureNames(opts: ContextOptions = {}): string[] {
+  return [...BASE_FEATURES, ...(opts.labelStatistics ? LABEL_STATISTICS : [])];
+}
 
 interface Formula {
   tokens: number;
@@ -84,11 +111,17 @@ export class TrainingContext {
   private readonly similarity = new Map<string, number>();
   private readonly trainSet: PairSet;
   private trainRaw: Float64Array | undefined;
-  mean = new Float64Array(CONTEXT_WIDTH);
-  scale = new Float64Array(CONTEXT_WIDTH).fill(1);
+  private readonly labelStats: LabelStatistics | undefined;
+  /** Columns per pair: 3 x the base features (and label statistics, when on). */
+  readonly width: number;
+  readonly mean: Float64Array;
+  readonly scale: Float64Array;
 
-  constructor(train: PairSet) {
+  constructor(train: PairSet, readonly options: ContextOptions = {}) {
     this.trainSet = train;
+    this.width = 3 * contextFeatureNames(options).length;
+    this.mean = new Float64Array(this.width);
+    this.scale = new Float64Array(this.width).fill(1);
     const { goals, premises } = requireTexts(train);
     const distinct = new Set([...goals, ...premises]);
     this.docs = distinct.size;
@@ -105,27 +138,35 @@ export class TrainingContext {
       byConj.set(train.conj[i]!, counts);
       if (!this.goalVectors.has(train.conj[i]!)) this.goalVectors.set(train.conj[i]!, this.tfidf(this.formula(goals[i]!)));
     }
+    if (options.labelStatistics) this.labelStats = new LabelStatistics(train, goals, premises, (t) => this.formula(t), (c) => this.heldOut(c));
     // Standardise with the training pairs' own statistics, so every split is scaled alike.
     const x = (this.trainRaw = this.raw(train));
     const n = train.labels.length;
-    for (let j = 0; j < CONTEXT_WIDTH; j++) {
+    const w = this.width;
+    for (let j = 0; j < w; j++) {
       let m = 0;
-      for (let i = 0; i < n; i++) m += x[i * CONTEXT_WIDTH + j]!;
+      for (let i = 0; i < n; i++) m += x[i * w + j]!;
       m /= n;
       let v = 0;
-      for (let i = 0; i < n; i++) v += (x[i * CONTEXT_WIDTH + j]! - m) ** 2;
+      for (let i = 0; i < n; i++) v += (x[i * w + j]! - m) ** 2;
       this.mean[j] = m;
       this.scale[j] = 1 / (Math.sqrt(v / n) + 1e-6);
     }
   }
 
-  /** [pairs, CONTEXT_WIDTH] standardised features of every pair of `set`. */
+  /** [pairs, width] standardised features of every pair of `set`. */
   features(set: PairSet): Float32Array {
     const x = set === this.trainSet && this.trainRaw ? this.trainRaw : this.raw(set);
     if (set === this.trainSet) this.trainRaw = undefined;
     const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = (x[i]! - this.mean[i % CONTEXT_WIDTH]!) * this.scale[i % CONTEXT_WIDTH]!;
+    const w = this.width;
+    for (let i = 0; i < x.length; i++) out[i] = (x[i]! - this.mean[i % w]!) * this.scale[i % w]!;
     return out;
+  }
+
+  /** The group of conjectures a pair of `conj` must not learn from (itself, or its article). */
+  private heldOut(conj: string): string {
+    return this.options.leaveOut === 'article' ? articleOf(conj) : conj;
   }
 
   private formula(text: string): Formula {
@@ -192,7 +233,7 @@ export class TrainingContext {
     for (const s of p.bigrams) if (g.bigrams.has(s)) sharedBigrams++;
     let uses = 0, nonUses = 0, knnUse = 0, knnNonUse = 0, knnUseMax = 0, knnNonUseMax = 0;
     for (const [c, [no, yes]] of this.usage.get(premise) ?? []) {
-      if (c === conj) continue;
+      if (this.heldOut(c) === this.heldOut(conj)) continue;
       uses += yes;
       nonUses += no;
       const sim = this.goalSimilarity(goal, c);
@@ -206,6 +247,7 @@ export class TrainingContext {
       }
     }
     const goalOnly = g.symbols.size - shared;
+    const stats = this.labelStats ? this.labelStats.features(g, p, this.heldOut(conj), (s) => this.idf(s)) : [];
     return [
       Math.log(g.tokens), Math.log(p.tokens), log1p(g.symbols.size), log1p(p.symbols.size),
       log1p(shared), log1p(premiseOnly),
@@ -215,27 +257,29 @@ export class TrainingContext {
       log1p(sharedBigrams), sharedBigrams / Math.max(1, p.bigrams.size), sharedBigrams / Math.max(1, g.bigrams.size),
       log1p(uses), log1p(nonUses), uses + nonUses > 0 ? 1 : 0, (uses + 0.5) / (uses + nonUses + 1),
       knnUse, knnNonUse, knnUseMax, knnNonUseMax,
+      ...stats,
     ];
   }
 
-  /** Unscaled [pairs, CONTEXT_WIDTH]: base features, then centred within the conjecture, then rank within it. */
+  /** Unscaled [pairs, width]: base features, then centred within the conjecture, then rank within it. */
   private raw(set: PairSet): Float64Array {
     const { goals, premises } = requireTexts(set);
-    const b = BASE_FEATURES.length;
-    const out = new Float64Array(set.labels.length * CONTEXT_WIDTH);
+    const W = this.width;
+    const b = W / 3;
+    const out = new Float64Array(set.labels.length * W);
     const groups = new Map<string, number[]>();
     for (let i = 0; i < set.labels.length; i++) {
-      out.set(this.base(goals[i]!, premises[i]!, set.conj[i]!), i * CONTEXT_WIDTH);
+      out.set(this.base(goals[i]!, premises[i]!, set.conj[i]!), i * W);
       const g = groups.get(set.conj[i]!);
       if (g) g.push(i); else groups.set(set.conj[i]!, [i]);
     }
     for (const members of groups.values()) {
       for (let j = 0; j < b; j++) {
-        const col = members.map((i) => out[i * CONTEXT_WIDTH + j]!);
+        const col = members.map((i) => out[i * W + j]!);
         const mean = col.reduce((a, v) => a + v, 0) / col.length;
         members.forEach((i, k) => {
-          out[i * CONTEXT_WIDTH + b + j] = col[k]! - mean;
-          out[i * CONTEXT_WIDTH + 2 * b + j] = rankFraction(col, k);
+          out[i * W + b + j] = col[k]! - mean;
+          out[i * W + 2 * b + j] = rankFraction(col, k);
         });
       }
     }
@@ -272,16 +316,21 @@ function requireTexts(set: PairSet): { goals: string[]; premises: string[] } {
 /** Gives `set` its context features (in place) and returns it. */
 export function withContext(set: PairSet, context: TrainingContext): PairSet {
   set.context = context.features(set);
-  set.contextWidth = CONTEXT_WIDTH;
+  set.contextWidth = context.width;
   return set;
 }
 
 /** Before the first batch: computes the context features when the model reads them, or says why it cannot. */
-export function provideContext(model: { usesContextFeatures?: boolean }, data: { useContextFeatures?(): void }): void {
+export function provideContext(model: { usesContextFeatures?: boolean; contextOptions?: ContextOptions },
+  data: { useContextFeatures?(opts?: ContextOptions): void }): void {
   if (!model.usesContextFeatures) return;
   if (typeof data.useContextFeatures !== 'function') {
+    if (model.contextOptions) {
+      throw new UserError('the model reads context features but this data module does not provide them; use ' +
+        'bait.data.PremiseDataModule', 'data_module._target_');
+    }
     throw new UserError('the classifier reads context features but this data module does not provide them; use ' +
       'bait.data.PremiseDataModule or set context_features: false', 'model.classifier.context_features');
   }
-  data.useContextFeatures();
+  data.useContextFeatures(model.contextOptions);
 }

@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { shownValue, UserError } from '../run/errors.js';
 import { rngFor, permutation } from '../train/rng.js';
 import { type Batch, type PairSet, loadPairs, loadVocab, makeBatch } from './premise_pairs.js';
-import { TrainingContext, withContext } from './context_features.js';
+import { type ContextOptions, TrainingContext, withContext } from './context_features.js';
 
 export interface PremiseDataOptions {
   /** BAIT's data_config node: type, batch_size, shuffle, attributes.max_len, data_options.dir. */
@@ -61,9 +61,9 @@ export class PremiseDataModule {
    * Gives every split the context features of data/context_features.ts (read against the training split), for a
    * model that asks for them; computed once, after setup, and for the test split when it is first read.
    */
-  useContextFeatures(): void {
+  useContextFeatures(opts: ContextOptions = {}): void {
     if (this.context) return;
-    this.context = new TrainingContext(this.train);
+    this.context = new TrainingContext(this.train, opts);
     withContext(this.train, this.context);
     withContext(this.val, this.context);
     if (this.testSet) withContext(this.testSet, this.context);

@@ -98,6 +98,8 @@ export const TARGET_DOCS: TargetDoc[] = [
       feature_fraction: { type: 'number', doc: 'share of features each tree may split on, in (0, 1] (default 1)' },
       max_bins: { type: 'int', doc: 'histogram bins per feature, 2-256 (default 255)' },
       rounds_per_epoch: { type: 'int', doc: 'boosting rounds (trees) per epoch, i.e. between validations (default 25)' },
+      label_statistics: { type: 'bool', doc: 'also read symbol and sub-term log-odds of use learned from the training labels (default true)' },
+      leave_out: { type: 'str', doc: 'what a training pair\'s label-derived features leave out: article (default: its whole Mizar article) or conjecture' },
     },
   },
   {

@@ -5,10 +5,11 @@
 // neural models.
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/premise_pairs.js';
-import { UserError } from '../run/errors.js';
+import { shownValue, UserError } from '../run/errors.js';
 import { Booster, type BoosterState } from './boosting/booster.js';
 import { MAX_BINS_LIMIT } from './boosting/binning.js';
-import { fraction, nonNegative, posInt, positive } from './checks.js';
+import { flag, fraction, nonNegative, posInt, positive } from './checks.js';
+import type { ContextOptions } from '../data/context_features.js';
 
 export interface BoostedTreesOptions {
   learning_rate?: number;
@@ -22,6 +23,10 @@ export interface BoostedTreesOptions {
   feature_fraction?: number;
   max_bins?: number;
   rounds_per_epoch?: number;
+  /** Also read the symbol- and sub-term-level label statistics (data/label_statistics.ts); default true. */
+  label_statistics?: boolean;
+  /** What a training pair's label-derived features leave out: `article` (default) or `conjecture` (context_features.ts). */
+  leave_out?: string;
 }
 
 /** The training split as one matrix: what a boosted model is fitted on. */
@@ -49,6 +54,7 @@ export function isBoosted(m: unknown): m is BoostedModel {
 
 export class GradientBoostedTrees implements BoostedModel {
   readonly usesContextFeatures = true;
+  readonly contextOptions: ContextOptions;
   readonly roundsPerEpoch: number;
   private booster: Booster;
   private readonly opts: Omit<ConstructorParameters<typeof Booster>[0], 'seed'>;
@@ -71,6 +77,11 @@ export class GradientBoostedTrees implements BoostedModel {
       maxBins,
     };
     this.roundsPerEpoch = posInt(o.rounds_per_epoch ?? 25, 'rounds_per_epoch');
+    const leaveOut = o.leave_out ?? 'article';
+    if (leaveOut !== 'article' && leaveOut !== 'conjecture') {
+      throw new UserError(`leave_out must be article or conjecture, got ${shownValue(leaveOut)}`, 'leave_out');
+    }
+    this.contextOptions = { labelStatistics: flag(o.label_statistics ?? true, 'label_statistics'), leaveOut };
     this.booster = new Booster({ ...this.opts, seed: 0 });
   }
 

@@ -34,3 +34,8 @@ export function nonNegative(v: unknown, name: string): number {
   }
   return v;
 }
+
+export function flag(v: unknown, name: string): boolean {
+  if (typeof v !== 'boolean') throw new UserError(`${name} must be true or false, got ${shownValue(v)}`, name);
+  return v;
+}

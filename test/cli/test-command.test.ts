@@ -15,8 +15,9 @@ function bait(ws: string, args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-// bag_of_words, and the default with context features (computed from the training split again at test time).
-for (const config of ['bag_of_words', 'bow_context']) {
+// bag_of_words, bow_context with context features, and the default, boosted trees on context features and label
+// statistics (both computed from the training split again at test time; the trees come from the checkpoint's JSON).
+for (const config of ['bag_of_words', 'bow_context', 'boosted_trees']) {
 test(`bait test scores the best checkpoint on test, and on val reproduces the validation metrics exactly (${config})`, () => {
   const ws = mkdtempSync(join(tmpdir(), 'bait-test-cmd-'));
   cpSync(join(ROOT, 'configs'), join(ws, 'configs'), { recursive: true });
