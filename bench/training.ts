@@ -26,6 +26,9 @@ const WINDOW_S: Record<ModelKind, number> = { meanpool: 0.5, transformer: 2 };
 /** Rounds over every variant (the survey), then of ours against the fastest PyTorch variant (BAIT_BENCH_ROUNDS). */
 const SURVEY_ROUNDS = 2;
 const ROUNDS = Number(process.env.BAIT_BENCH_ROUNDS ?? 10);
+/** The models to measure (BAIT_BENCH_MODELS=transformer measures one; default both). */
+const KINDS = (process.env.BAIT_BENCH_MODELS ?? 'meanpool,transformer').split(',').filter((k): k is ModelKind =>
+  k === 'meanpool' || k === 'transformer');
 
 /**
  * In a worker: builds the model and the real Trainer, trains a warm-up, prints {"ready":true}, then for each line
@@ -61,7 +64,7 @@ async function worker(backend: 'wasm' | 'cpu', kind: ModelKind): Promise<void> {
     backend, config: {}, stopFile: join(tmp, 'stop'),
   });
   await trainer.fit();
-  process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+  process.stdout.write(JSON.stringify({ ready: true, step: trainer.stepKernels.join(', ') || 'tfjs ops' }) + '\n');
   for await (const line of createInterface({ input: process.stdin })) {
     const steps = Number(line);
     opts.max_steps += steps;
@@ -72,35 +75,74 @@ async function worker(backend: 'wasm' | 'cpu', kind: ModelKind): Promise<void> {
 }
 
 // Debian's python3-torch lives in the system interpreter; a pyenv or venv `python3` on PATH would not see it.
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+// Looked up when used: on a fresh machine /usr/bin/python3 appears only once ensureTorch() installed it.
+const python = () => (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 // Debian's torch calls whichever libblas.so.3 the system alternative names, by default the reference BLAS, which
 // is several times slower on the transformer. The baseline loads OpenBLAS from its own folder instead.
-const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
-const BLAS_ALTERNATIVES = ['libblas.so.3-x86_64-linux-gnu', 'liblapack.so.3-x86_64-linux-gnu'];
+const MULTIARCH = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+const OPENBLAS_DIR = `/usr/lib/${MULTIARCH}/openblas-pthread`;
+const BLAS_ALTERNATIVES = [`libblas.so.3-${MULTIARCH}`, `liblapack.so.3-${MULTIARCH}`];
+const TORCH_PACKAGES = ['python3-torch', 'libopenblas0-pthread'];
 
-/** Where each BLAS alternative points now (to put back after installing OpenBLAS, which would take them over). */
-function alternatives(): Array<[string, string]> {
-  return BLAS_ALTERNATIVES.flatMap((name) => {
-    const r = spawnSync('update-alternatives', ['--query', name], { encoding: 'utf8' });
+/** update-alternatives, with --admindir/--altdir when a test points it at a folder of its own. */
+export type AlternativesCommand = [string, ...string[]];
+const UPDATE_ALTERNATIVES: AlternativesCommand = ['update-alternatives'];
+
+/** Where each BLAS alternative points now (a machine without any BLAS has none). */
+export function alternatives(ua = UPDATE_ALTERNATIVES): Map<string, string> {
+  return new Map(BLAS_ALTERNATIVES.flatMap((name) => {
+    const r = spawnSync(ua[0], [...ua.slice(1), '--query', name], { encoding: 'utf8' });
     const value = /^Value: (.+)$/m.exec(r.stdout ?? '')?.[1];
     return value ? [[name, value] as [string, string]] : [];
-  });
+  }));
 }
 
 /**
- * Makes sure python3 can import torch and that OpenBLAS is there (installs Debian's packages as root, leaving the
- * system's BLAS choice as it was: only the baseline's processes load OpenBLAS); a note when it cannot.
+ * Installs Debian's packages without questions (tzdata comes with python3 on a fresh machine) or recommends
+ * (build-essential and libtorch-dev: 600 packages instead of 400); reads the package lists first when the
+ * install cannot find a package (a fresh machine has none). The last lines of apt's errors when it fails.
+ */
+function aptInstall(packages: string[]): string | undefined {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args: string[]) => spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args],
+    { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const install = () => apt(['install', '-y', '--no-install-recommends', ...packages]);
+  let r = install();
+  if (r.status !== 0) {
+    apt(['update']);
+    r = install();
+  }
+  return r.status === 0 ? undefined : (r.stderr || String(r.error ?? 'apt-get failed')).trim().split('\n').slice(-2).join(' | ');
+}
+
+/**
+ * Makes sure python3 can import torch and that OpenBLAS is there: installs Debian's packages as root. The system's
+ * BLAS choice stays as it was: OpenBLAS's package would take over the libblas.so.3 alternatives (its priority is
+ * higher), so each one that existed before and moved is set back; only the baseline's processes load OpenBLAS,
+ * by LD_LIBRARY_PATH. (On a machine with no BLAS before, OpenBLAS is then the only one, as Debian installs it.)
+ * A note when the baseline cannot run.
  */
 function ensureTorch(): string | undefined {
-  const ok = () => spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0 &&
+  const ok = () => spawnSync(python(), ['-c', 'import torch'], { encoding: 'utf8' }).status === 0 &&
     existsSync(join(OPENBLAS_DIR, 'libblas.so.3'));
   if (ok()) return undefined;
-  if (process.getuid?.() !== 0) return 'python3-torch or libopenblas0-pthread is not installed and this is not root: PyTorch baseline skipped';
+  if (process.getuid?.() !== 0) return `${TORCH_PACKAGES.join(' or ')} is not installed and this is not root: PyTorch baseline skipped`;
   const before = alternatives();
-  spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', 'python3-torch', 'libopenblas0-pthread'], { stdio: 'ignore' });
-  for (const [name, value] of before) spawnSync('update-alternatives', ['--set', name, value], { stdio: 'ignore' });
-  return ok() ? undefined : 'apt-get could not install python3-torch and libopenblas0-pthread: PyTorch baseline skipped';
+  const failed = aptInstall(TORCH_PACKAGES);
+  restoreAlternatives(before);
+  if (failed) return `apt-get could not install ${TORCH_PACKAGES.join(' and ')} (${failed}): PyTorch baseline skipped`;
+  return ok() ? undefined : `${TORCH_PACKAGES.join(' and ')} installed but ${python()} cannot import torch: PyTorch baseline skipped`;
 }
+
+/** Sets each alternative in `before` that now points elsewhere back to its old value. */
+export function restoreAlternatives(before: Map<string, string>, ua = UPDATE_ALTERNATIVES): void {
+  const now = alternatives(ua);
+  for (const [name, value] of before) {
+    if (now.get(name) !== value) spawnSync(ua[0], [...ua.slice(1), '--set', name, value], { stdio: 'ignore' });
+  }
+}
+
+export const BLAS_ALTERNATIVE_NAMES = BLAS_ALTERNATIVES;
 
 /**
  * Settings for the PyTorch baseline, each measured in its own processes. By default glibc hands blocks above its
@@ -161,7 +203,7 @@ function ourWorker(backend: 'wasm' | 'cpu', kind: ModelKind): Worker {
 }
 
 function torchWorker(kind: ModelKind, form: string, threads: number, tuning: string): Worker {
-  return new Worker(`torch:${form}/threads=${threads}/${tuning}`, spawn(PYTHON,
+  return new Worker(`torch:${form}/threads=${threads}/${tuning}`, spawn(python(),
     [join(ROOT, 'bench', 'torch_baseline.py'), DATA, kind, form, String(threads)],
     { env: { ...process.env, LD_LIBRARY_PATH: OPENBLAS_DIR, OPENBLAS_NUM_THREADS: '1', ...TUNING[tuning] } }));
 }
@@ -179,6 +221,8 @@ interface KindResult {
   samples_per_s: Record<string, number>;
   range: Record<string, number[]>;
   fastest_torch?: string;
+  /** How ours trained: its fused step, or the tfjs ops. */
+  ours_step?: unknown;
   /**
    * Head to head with the fastest torch variant: ROUNDS pairs of adjacent windows (who goes first alternates);
    * each pair gives one ratio. Median and [min, max].
@@ -215,6 +259,7 @@ async function interleaved(kind: ModelKind, withTorch: boolean): Promise<KindRes
   try {
     // All start at once; each waits on its stdin once warm, costing nothing.
     for (const w of workers) await w.ready();
+    out.ours_step = ours.meta.step;
     for (const w of workers) {
       const rate = await w.window(kind === 'meanpool' ? 20 : 1);
       w.steps = Math.max(1, Math.round((rate * WINDOW_S[kind]) / BATCH));
@@ -276,18 +321,19 @@ export async function benchTraining(): Promise<Record<string, unknown>> {
   };
   if (note) out.torch_note = note;
   const results: Partial<Record<ModelKind, KindResult>> = {};
-  for (const kind of ['meanpool', 'transformer'] as const) {
+  for (const kind of KINDS) {
     results[kind] = await interleaved(kind, note === undefined);
     load.push(loadavg()[0]!);
   }
-  const meta = results.meanpool?.torch_meta;
+  const meta = Object.values(results).find((r) => r.torch_meta)?.torch_meta;
   if (meta) {
     out.torch = { ...meta, OPENBLAS_NUM_THREADS: 1, tuned: TUNING.tuned };
-    const ratio = (kind: ModelKind) => results[kind]!.ratio_vs_fastest_torch_cpu!;
-    out.ratio_vs_fastest_torch_cpu = { wasm_meanpool: ratio('meanpool').median, wasm_transformer: ratio('transformer').median };
-    out.ratio_range = { wasm_meanpool: ratio('meanpool').range, wasm_transformer: ratio('transformer').range };
-    out.targets = { wasm_meanpool: 1.0, wasm_transformer: 0.5 };
-    out.meets_targets = { wasm_meanpool: ratio('meanpool').median >= 1.0, wasm_transformer: ratio('transformer').median >= 0.5 };
+    const ratios = KINDS.map((kind) => [`wasm_${kind}`, results[kind]!.ratio_vs_fastest_torch_cpu!] as const);
+    const target = (key: string) => (key === 'wasm_meanpool' ? 1.0 : 0.5);
+    out.ratio_vs_fastest_torch_cpu = Object.fromEntries(ratios.map(([k, r]) => [k, r.median]));
+    out.ratio_range = Object.fromEntries(ratios.map(([k, r]) => [k, r.range]));
+    out.targets = Object.fromEntries(ratios.map(([k]) => [k, target(k)]));
+    out.meets_targets = Object.fromEntries(ratios.map(([k, r]) => [k, r.median >= target(k)]));
   }
   for (const r of Object.values(results)) delete r.torch_meta;
   out.models = results;

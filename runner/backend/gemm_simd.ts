@@ -2,6 +2,7 @@
 // the fused training steps (train/fused_simd.ts) and the wasm backend's batched matMul (kernels.ts) use
 // them. tfjs 4.22's wasm BatchMatMul runs a batch of small products (attention's [64, 64] x [64, 64] per head)
 // at ~0.4 GFLOP/s, a tenth of its 2-D speed; these loops keep four rows of A and four lanes of C in registers.
+import { setFlagsFromString } from 'node:v8';
 import { I32, I32_ADD, I32_MUL, V128, type WasmFunc, f32x4, f32zero4, forLoop, func, get, i32c, load, loadSplat, moduleBytes, set,
   simd, store, uleb } from './wasm_asm.js';
 
@@ -13,7 +14,7 @@ import { I32, I32_ADD, I32_MUL, V128, type WasmFunc, f32x4, f32zero4, forLoop, f
  * outputs instead of four: the loop is bound by its loads, not its arithmetic. `accumulate` starts each sum from C
  * (C += A B), so a long k can run in blocks that stay in cache with the same sums, bit for bit.
  */
-export function gemmFunc(rows: number, vecs = 1, accumulate = false): number[] {
+export function gemmFunc(rows: number, vecs = 1, accumulate = false, fma = false): number[] {
   const [A, AROW, ACOL, B, BROW, C, CROW, M, K, NB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const [MI, AR, CR, N, PA, PB, KI] = [10, 11, 12, 13, 14, 15, 16];
   const ACC = 17;
@@ -36,8 +37,9 @@ export function gemmFunc(rows: number, vecs = 1, accumulate = false): number[] {
       ...forLoop(KI, get(K), 1, [
         ...lanes.flatMap((v) => [...get(PB), ...load(16 * v), ...set(BV + v)]),
         ...accs.flatMap((r) => [...plus(PA, AROW, r), ...loadSplat(), ...set(AV),
-          ...lanes.flatMap((v) => [...get(ACC + r * vecs + v), ...get(AV), ...get(BV + v), ...f32x4.mul, ...f32x4.add,
-            ...set(ACC + r * vecs + v)])]),
+          ...lanes.flatMap((v) => [...(fma
+            ? [...get(AV), ...get(BV + v), ...get(ACC + r * vecs + v), ...F32X4_RELAXED_MADD]
+            : [...get(ACC + r * vecs + v), ...get(AV), ...get(BV + v), ...f32x4.mul, ...f32x4.add]), ...set(ACC + r * vecs + v)])]),
         ...get(PA), ...get(ACOL), ...I32_ADD, ...set(PA),
         ...get(PB), ...get(BROW), ...I32_ADD, ...set(PB),
       ]),
@@ -47,6 +49,9 @@ export function gemmFunc(rows: number, vecs = 1, accumulate = false): number[] {
   ]);
   return func([[7, I32], [rows * vecs + vecs + 1, V128]], body);
 }
+
+/** f32x4.relaxed_madd (a * b + c, fused where the CPU has FMA): WebAssembly's relaxed SIMD, behind a flag in Node 20. */
+const F32X4_RELAXED_MADD = simd(0x105);
 
 export type Gemm = (a: number, aRow: number, aCol: number, b: number, bRow: number, c: number, cRow: number, m: number,
   k: number, nb: number) => void;
@@ -64,10 +69,41 @@ export interface GemmKernels {
   gemm1wa: Gemm;
 }
 
-/** The module functions GemmKernels names, for a module that exports them. */
-export const GEMM_FUNCS: WasmFunc[] = ([['gemm4', 4, 1, false], ['gemm1', 1, 1, false], ['gemm4w', 4, 2, false], ['gemm1w', 1, 2, false],
-  ['gemm4a', 4, 1, true], ['gemm1a', 1, 1, true], ['gemm4wa', 4, 2, true], ['gemm1wa', 1, 2, true]] as const)
-  .map(([name, rows, vecs, acc]) => ({ name, params: Array(10).fill(I32), results: [], code: gemmFunc(rows, vecs, acc) }));
+/** The module functions GemmKernels names, for a module that exports them (multiply-adds fused when `fma`). */
+export function gemmFuncs(fma = false): WasmFunc[] {
+  return ([['gemm4', 4, 1, false], ['gemm1', 1, 1, false], ['gemm4w', 4, 2, false], ['gemm1w', 1, 2, false],
+    ['gemm4a', 4, 1, true], ['gemm1a', 1, 1, true], ['gemm4wa', 4, 2, true], ['gemm1wa', 1, 2, true]] as const)
+    .map(([name, rows, vecs, acc]) => ({ name, params: Array(10).fill(I32), results: [], code: gemmFunc(rows, vecs, acc, fma) }));
+}
+
+/**
+ * Whether this process can run fused multiply-adds in WebAssembly (relaxed SIMD's f32x4.relaxed_madd). Node 20's
+ * V8 has relaxed SIMD behind --experimental-wasm-relaxed-simd; the flag only lets modules that use those opcodes
+ * validate (tfjs's own module uses none), so it is turned on here, and a V8 that refuses leaves the plain
+ * multiply-then-add. On x86-64 V8 emits an FMA3 instruction where the CPU has one (every x86-64 CPU since 2013)
+ * and a multiply and an add where it does not, so results are the same run to run on one machine.
+ */
+export function relaxedSimd(): boolean {
+  if (relaxed === undefined) {
+    const probe = moduleBytes([{ name: 'probe', params: [V128, V128, V128], results: [V128],
+      code: func([], [...get(0), ...get(1), ...get(2), ...F32X4_RELAXED_MADD]) }], 1);
+    const compiles = () => {
+      try {
+        new WebAssembly.Module(probe);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    relaxed = compiles();
+    if (!relaxed && process.env.BAIT_WASM_FMA !== '0') {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+      relaxed = compiles();
+    }
+  }
+  return relaxed && process.env.BAIT_WASM_FMA !== '0';
+}
+let relaxed: boolean | undefined;
 
 export function gemmKernels(exports: WebAssembly.Exports): GemmKernels {
   const e = exports as unknown as GemmKernels;
@@ -79,17 +115,17 @@ export function gemmKernels(exports: WebAssembly.Exports): GemmKernels {
 const K_BLOCK = 256;
 
 /**
- * C = A B for `m` rows of A (any count): four rows per pass, the rest one at a time; eight output lanes at a time,
- * then the last four when NB is not a multiple of 32 bytes. Strides in bytes, as gemm; every output is summed in
- * k order, so the split does not change a bit.
+ * C = A B (C += A B when `accumulate`) for `m` rows of A (any count): four rows per pass, the rest one at a time;
+ * eight output lanes at a time, then the last four when NB is not a multiple of 32 bytes. Strides in bytes, as gemm;
+ * every output is summed in k order, so the split does not change a bit.
  */
 export function gemmRows(k: GemmKernels, a: number, aRow: number, aCol: number, b: number, bRow: number,
-  c: number, cRow: number, m: number, inner: number, nb: number): void {
+  c: number, cRow: number, m: number, inner: number, nb: number, accumulate = false): void {
   for (let k0 = 0; k0 < inner; k0 += K_BLOCK) {
     const kn = Math.min(K_BLOCK, inner - k0);
-    gemmBlock(k, k0 > 0, a + k0 * aCol, aRow, aCol, b + k0 * bRow, bRow, c, cRow, m, kn, nb);
+    gemmBlock(k, accumulate || k0 > 0, a + k0 * aCol, aRow, aCol, b + k0 * bRow, bRow, c, cRow, m, kn, nb);
   }
-  if (inner === 0) gemmBlock(k, false, a, aRow, aCol, b, bRow, c, cRow, m, 0, nb);
+  if (inner === 0) gemmBlock(k, accumulate, a, aRow, aCol, b, bRow, c, cRow, m, 0, nb);
 }
 
 function gemmBlock(k: GemmKernels, acc: boolean, a: number, aRow: number, aCol: number, b: number, bRow: number,
@@ -116,7 +152,7 @@ let batched: ({ memory: WebAssembly.Memory } & GemmKernels) | undefined;
 /** The module's memory as floats, at least `floats` long (grown on demand; views of it are valid until the next call). */
 function heapOf(floats: number): Float32Array {
   if (!batched) {
-    const e = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(GEMM_FUNCS, Math.max(1, Math.ceil((floats * 4) / 65536))))).exports;
+    const e = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(gemmFuncs(), Math.max(1, Math.ceil((floats * 4) / 65536))))).exports;
     batched = { memory: e.mem as WebAssembly.Memory, ...gemmKernels(e) };
   }
   const have = batched.memory.buffer.byteLength;

@@ -97,9 +97,22 @@ export class Arena {
     }
   }
 
-  /** C = A B (float offsets; strides in floats): gemmRows over this memory. */
-  gemm(a: number, aRow: number, aCol: number, b: number, bRow: number, c: number, cRow: number, m: number, inner: number, n: number): void {
-    gemmRows(this.k, 4 * a, 4 * aRow, 4 * aCol, 4 * b, 4 * bRow, 4 * c, 4 * cRow, m, inner, 4 * n);
+  /** C = A B, or C += A B when `accumulate` (float offsets; strides in floats): gemmRows over this memory. */
+  gemm(a: number, aRow: number, aCol: number, b: number, bRow: number, c: number, cRow: number, m: number, inner: number, n: number,
+    accumulate = false): void {
+    gemmRows(this.k, 4 * a, 4 * aRow, 4 * aCol, 4 * b, 4 * bRow, 4 * c, 4 * cRow, m, inner, 4 * n, accumulate);
+  }
+
+  /** out = x W + b for `n` rows (x [n, inner], W [inner, width]): the bias copied into each row, the product added. */
+  linear(x: number, inner: number, w: number, width: number, b: number, out: number, n: number): void {
+    const heap = this.heap;
+    for (let t = 0; t < n; t++) heap.copyWithin(out + t * width, b, b + width);
+    this.gemm(x, inner, 1, w, width, out, width, n, inner, width, true);
+  }
+
+  /** out[j] = the sum over the `n` rows of x[t][j] (rows `stride` floats apart), as a product with `ones` (n ones). */
+  columnSums(ones: number, x: number, n: number, width: number, out: number, stride = width): void {
+    this.gemm(ones, 0, 1, x, stride, out, width, 1, n, width);
   }
 }
 

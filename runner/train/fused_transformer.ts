@@ -40,6 +40,8 @@ interface LayerTape {
 interface Tape {
   rows: number; width: number; lengths: Int32Array; starts: Int32Array; n: number;
   tokens: Int32Array; embMask: Float32Array | undefined; layers: LayerTape[];
+  /** n ones: the bias gradients are column sums, taken as products with them. */
+  ones: number;
 }
 
 class TransformerSide implements FusedEncoder {
@@ -80,7 +82,7 @@ class TransformerSide implements FusedEncoder {
     const x0 = a.alloc(n * d);
     const layerTapes: LayerTape[] = [];
     let x = x0;
-    const tape: Tape = { rows, width, lengths, starts, n, tokens, embMask, layers: layerTapes };
+    const tape: Tape = { rows, width, lengths, starts, n, tokens, embMask, layers: layerTapes, ones: a.alloc(n) };
     // Allocate everything first (growing the memory renews the views), drawing the masks in the model's order.
     const h = this.heads;
     let scores = 0;
@@ -104,6 +106,7 @@ class TransformerSide implements FusedEncoder {
     const pooled = a.alloc(rows * d);
     a.reserve();
     const heap = a.heap;
+    heap.fill(1, tape.ones, tape.ones + n);
     // x0 = dropout(embedding * sqrt(d) + position), on real tokens.
     const scale = Math.fround(Math.sqrt(d));
     for (let r = 0; r < rows; r++) {
@@ -138,12 +141,10 @@ class TransformerSide implements FusedEncoder {
     const F = this.hidden;
     const { n, rows, width, lengths, starts } = tape;
     const heap = a.heap;
-    // Projections, with the bias; q scaled by 1/sqrt(dh) after its bias, as the model does.
+    // Projections, with the bias. The model scales q by c = 1/sqrt(dh); here the scores are scaled instead (the same
+    // product, rounded once differently), which spares a pass over q forwards and over its gradient backwards.
     const c = Math.fround(1 / Math.sqrt(dh));
-    for (const [w, b, out, s] of [[lp.wq, lp.bq, lt.q, c], [lp.wk, lp.bk, lt.k, 1], [lp.wv, lp.bv, lt.v, 1]] as const) {
-      a.gemm(lt.x, d, 1, w, d, out, d, n, d, d);
-      addBias(heap, out, n, d, b, s);
-    }
+    for (const [w, b, out] of [[lp.wq, lp.bq, lt.q], [lp.wk, lp.bk, lt.k], [lp.wv, lp.bv, lt.v]] as const) a.linear(lt.x, d, w, d, b, out, n);
     headsTransposed(heap, lt.k, tape, d, dh, lt.kT);
     headsTransposed(heap, lt.v, tape, d, dh, lt.vT);
     // Attention per sequence and head on its real tokens: softmax(q k^T) (then dropout) times v.
@@ -160,7 +161,10 @@ class TransformerSide implements FusedEncoder {
         for (let i = 0; i < L; i++) {
           const row = p + i * Lp;
           let m = -Infinity;
-          for (let j = 0; j < L; j++) m = Math.max(m, heap[row + j]!);
+          for (let j = 0; j < L; j++) {
+            const v = (heap[row + j] = heap[row + j]! * c);
+            if (v > m) m = v;
+          }
           let sum = 0;
           for (let j = 0; j < L; j++) {
             const e = Math.fround(Math.exp(heap[row + j]! - m));
@@ -180,20 +184,13 @@ class TransformerSide implements FusedEncoder {
       }
     }
     // x1 = norm1(x + dropout(merged Wo + bo)), into x1; the projection goes through `out` as scratch.
-    a.gemm(lt.merged, d, 1, lp.wo, d, lt.out, d, n, d, d);
-    addBias(heap, lt.out, n, d, lp.bo, 1);
+    a.linear(lt.merged, d, lp.wo, d, lp.bo, lt.out, n);
     residual(heap, lt.x, lt.out, n, d, lt.outMask, tape);
     layerNorm(heap, lt.out, n, d, lp.g1, lp.be1, this.eps(0), lt.xhat1, lt.rstd1, lt.x1);
     // out = norm2(x1 + dropout(relu(x1 W1 + b1) W2 + b2)).
-    a.gemm(lt.x1, d, 1, lp.w1, F, lt.h, F, n, d, F);
-    for (let t = 0; t < n; t++) {
-      for (let j = 0; j < F; j++) {
-        const v = Math.fround(heap[lt.h + t * F + j]! + heap[lp.b1 + j]!);
-        heap[lt.h + t * F + j] = v > 0 ? v : 0;
-      }
-    }
-    a.gemm(lt.h, F, 1, lp.w2, d, lt.out, d, n, F, d);
-    addBias(heap, lt.out, n, d, lp.b2, 1);
+    a.linear(lt.x1, d, lp.w1, F, lp.b1, lt.h, n);
+    a.k.keepPositive(4 * lt.h, 4 * lt.h, n * F);
+    a.linear(lt.h, F, lp.w2, d, lp.b2, lt.out, n);
     residual(heap, lt.x1, lt.out, n, d, lt.ffMask, tape);
     layerNorm(heap, lt.out, n, d, lp.g2, lp.be2, this.eps(1), lt.xhat2, lt.rstd2, lt.out);
   }
@@ -268,29 +265,29 @@ class TransformerSide implements FusedEncoder {
     layerNormBackward(heap, dy, lt.xhat2, lt.rstd2, n, d, lp.g2, G(lp.g2), G(lp.be2), s.ds);
     const df = dy; // dy is not read again: the FFN's output gradient overwrites it
     scaleByMask(heap, s.ds, df, n, d, lt.ffMask, tape);
-    columnSums(heap, df, n, d, G(lp.b2));
+    a.columnSums(tape.ones, df, n, d, G(lp.b2));
     a.gemm(lt.h, 1, F, df, d, G(lp.w2), d, F, n, d);
     transpose(heap, lp.w2, F, d, s.wT, F);
     a.gemm(df, d, 1, s.wT, F, s.dh, F, n, d, F);
-    for (let i = 0; i < n * F; i++) if (!(heap[lt.h + i]! > 0)) heap[s.dh + i] = 0;
-    columnSums(heap, s.dh, n, F, G(lp.b1));
+    a.k.keepPositive(4 * s.dh, 4 * lt.h, n * F);
+    a.columnSums(tape.ones, s.dh, n, F, G(lp.b1));
     a.gemm(lt.x1, 1, d, s.dh, F, G(lp.w1), F, d, n, F);
     transpose(heap, lp.w1, d, F, s.wT, d);
-    // d(x1) = ds + dh W1^T, then norm1: ds1 into dx (the residual's share of the input's gradient, added to below).
-    a.gemm(s.dh, F, 1, s.wT, d, dy, d, n, F, d);
-    for (let i = 0; i < n * d; i++) heap[dy + i] = heap[dy + i]! + heap[s.ds + i]!;
-    layerNormBackward(heap, dy, lt.xhat1, lt.rstd1, n, d, lp.g1, G(lp.g1), G(lp.be1), dx);
+    // d(x1) = ds + dh W1^T (added into ds), then norm1: ds1 into dx (the residual's share of the input's gradient).
+    a.gemm(s.dh, F, 1, s.wT, d, s.ds, d, n, F, d, true);
+    layerNormBackward(heap, s.ds, lt.xhat1, lt.rstd1, n, d, lp.g1, G(lp.g1), G(lp.be1), dx);
     // The output projection: da = ds1 * mask; dWo = merged^T da; dmerged = da Wo^T (into s.ds).
     const da = dy;
     scaleByMask(heap, dx, da, n, d, lt.outMask, tape);
-    columnSums(heap, da, n, d, G(lp.bo));
+    a.columnSums(tape.ones, da, n, d, G(lp.bo));
     a.gemm(lt.merged, 1, d, da, d, G(lp.wo), d, d, n, d);
     transpose(heap, lp.wo, d, d, s.wT, d);
     const dm = s.ds;
     a.gemm(da, d, 1, s.wT, d, dm, d, n, d, d);
-    // Attention, per sequence and head: dP' = dctx V^T, dV = P'^T dctx, dS = P (dP - rowsum(dP P)),
-    // dQ = dS K, dK = dS^T Q, into [dq dk dv] (row stride 3d).
+    // Attention, per sequence and head: dP' = dctx V^T, dV = P'^T dctx, dS = c P (dP - rowsum(dP P)) (c: the
+    // scores' scale), dQ = dS K, dK = dS^T Q, into [dq dk dv] (row stride 3d).
     const q3 = 3 * d;
+    const c = Math.fround(1 / Math.sqrt(dh));
     let so = 0;
     let pt = 0;
     for (let r = 0; r < rows; r++, pt += pad4(lengths[r - 1]!)) {
@@ -312,36 +309,21 @@ class TransformerSide implements FusedEncoder {
           }
           let dot = 0;
           for (let j = 0; j < L; j++) dot += heap[row + j]! * heap[prow + j]!;
-          for (let j = 0; j < L; j++) heap[row + j] = heap[prow + j]! * (heap[row + j]! - dot);
+          for (let j = 0; j < L; j++) heap[row + j] = c * heap[prow + j]! * (heap[row + j]! - dot);
         }
         a.gemm(s.dp, Lp, 1, lt.k + col, d, s.dqkv + o * q3 + hh * dh, q3, L, L, dh);
         a.gemm(s.dp, 1, Lp, lt.q + col, d, s.dqkv + o * q3 + d + hh * dh, q3, L, L, dh);
         so += L * Lp;
       }
     }
-    // q was scaled by c after its bias: its pre-scale gradient is c dq.
-    const c = Math.fround(1 / Math.sqrt(dh));
-    for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) heap[s.dqkv + t * q3 + j] = heap[s.dqkv + t * q3 + j]! * c;
     // The projections' gradients, and dx += [dq dk dv] [Wq^T; Wk^T; Wv^T] (one product over 3d).
     const proj = [[lp.wq, lp.bq], [lp.wk, lp.bk], [lp.wv, lp.bv]] as const;
     proj.forEach(([w, b], i) => {
-      columnSums(heap, s.dqkv + i * d, n, d, G(b), q3);
+      a.columnSums(tape.ones, s.dqkv + i * d, n, d, G(b), q3);
       a.gemm(lt.x, 1, d, s.dqkv + i * d, q3, G(w), d, d, n, d);
       transpose(heap, w, d, d, s.wT + i * d * d, d);
     });
-    a.gemm(s.dqkv, q3, 1, s.wT, d, dy, d, n, q3, d);
-    for (let i = 0; i < n * d; i++) heap[dx + i] = heap[dx + i]! + heap[dy + i]!;
-  }
-}
-
-/** out[t][j] = (out[t][j] + b[j]) * s, rounded to float32 at each step as tfjs's two kernels do. */
-function addBias(heap: Float32Array, out: number, n: number, width: number, b: number, s: number): void {
-  for (let t = 0; t < n; t++) {
-    const row = out + t * width;
-    for (let j = 0; j < width; j++) {
-      const v = Math.fround(heap[row + j]! + heap[b + j]!);
-      heap[row + j] = s === 1 ? v : v * s;
-    }
+    a.gemm(s.dqkv, q3, 1, s.wT, d, dx, d, n, q3, d, true);
   }
 }
 
@@ -404,12 +386,6 @@ function scaleByMask(heap: Float32Array, src: number, dst: number, n: number, d:
     const m = idx[t]! * d;
     for (let j = 0; j < d; j++) heap[dst + t * d + j] = heap[src + t * d + j]! * mask[m + j]!;
   }
-}
-
-/** out[j] = sum over the n rows of x[t][j] (rows `stride` floats apart). */
-function columnSums(heap: Float32Array, x: number, n: number, width: number, out: number, stride = width): void {
-  heap.fill(0, out, out + width);
-  for (let t = 0; t < n; t++) for (let j = 0; j < width; j++) heap[out + j] = heap[out + j]! + heap[x + t * stride + j]!;
 }
 
 /**
