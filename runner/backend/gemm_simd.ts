@@ -4,7 +4,7 @@
 // at ~0.4 GFLOP/s, a tenth of its 2-D speed; these loops keep four rows of A and four lanes of C in registers.
 import { setFlagsFromString } from 'node:v8';
 import { I32, I32_ADD, I32_MUL, V128, type WasmFunc, f32x4, f32zero4, forLoop, func, get, i32c, load, loadSplat, moduleBytes, set,
-  simd, store, uleb } from './wasm_asm.js';
+  simd, uleb } from './wasm_asm.js';
 
 /**
  * gemm(A, aRow, aCol, B, bRow, C, cRow, M, K, NB): C[m][n] = sum_k A[m*aRow + k*aCol] * B[k*bRow + n] for m < M and

@@ -139,7 +139,7 @@ class TransformerSide implements FusedEncoder {
     const h = this.heads;
     const dh = d / h;
     const F = this.hidden;
-    const { n, rows, width, lengths, starts } = tape;
+    const { n, width } = tape;
     const heap = a.heap;
     // Projections, with the bias. The model scales q by c = 1/sqrt(dh); here the scores are scaled instead (the same
     // product, rounded once differently), which spares a pass over q forwards and over its gradient backwards.
@@ -148,51 +148,61 @@ class TransformerSide implements FusedEncoder {
     headsTransposed(heap, lt.k, tape, d, dh, lt.kT);
     headsTransposed(heap, lt.v, tape, d, dh, lt.vT);
     // Attention per sequence and head on its real tokens: softmax(q k^T) (then dropout) times v.
-    let so = 0;
-    let pt = 0; // padded tokens before sequence r
-    for (let r = 0; r < rows; r++, pt += pad4(lengths[r - 1]!)) {
-      const L = lengths[r]!;
-      const Lp = pad4(L);
-      const o = starts[r]!;
-      for (let hh = 0; hh < h; hh++) {
-        const p = lt.p + so;
-        const pd = lt.pd + so;
-        a.gemm(lt.q + o * d + hh * dh, d, 1, lt.kT + d * pt + hh * dh * Lp, Lp, p, Lp, L, dh, Lp);
-        for (let i = 0; i < L; i++) {
-          const row = p + i * Lp;
-          let m = -Infinity;
-          for (let j = 0; j < L; j++) {
-            const v = (heap[row + j] = heap[row + j]! * c);
-            if (v > m) m = v;
-          }
-          let sum = 0;
-          for (let j = 0; j < L; j++) {
-            const e = Math.fround(Math.exp(heap[row + j]! - m));
-            heap[row + j] = e;
-            sum += e;
-          }
-          const inv = 1 / Math.fround(sum);
-          for (let j = 0; j < L; j++) heap[row + j] = heap[row + j]! * inv;
-          for (let j = L; j < Lp; j++) heap[row + j] = 0;
-          if (lt.attMask) {
-            const mo = ((r * h + hh) * width + i) * width;
-            for (let j = 0; j < Lp; j++) heap[pd + i * Lp + j] = j < L ? heap[row + j]! * lt.attMask[mo + j]! : 0;
-          }
+    forEachHead(tape, h, ({ r, hh, L, Lp, o, so, pt }) => {
+      const p = lt.p + so;
+      const pd = lt.pd + so;
+      a.gemm(lt.q + o * d + hh * dh, d, 1, lt.kT + d * pt + hh * dh * Lp, Lp, p, Lp, L, dh, Lp);
+      for (let i = 0; i < L; i++) {
+        const row = p + i * Lp;
+        let m = -Infinity;
+        for (let j = 0; j < L; j++) {
+          const v = (heap[row + j] = heap[row + j]! * c);
+          if (v > m) m = v;
         }
-        a.gemm(pd, Lp, 1, lt.v + o * d + hh * dh, d, lt.merged + o * d + hh * dh, d, L, L, dh);
-        so += L * Lp;
+        let sum = 0;
+        for (let j = 0; j < L; j++) {
+          const e = Math.fround(Math.exp(heap[row + j]! - m));
+          heap[row + j] = e;
+          sum += e;
+        }
+        const inv = 1 / Math.fround(sum);
+        for (let j = 0; j < L; j++) heap[row + j] = heap[row + j]! * inv;
+        for (let j = L; j < Lp; j++) heap[row + j] = 0;
+        if (lt.attMask) {
+          const mo = ((r * h + hh) * width + i) * width;
+          for (let j = 0; j < Lp; j++) heap[pd + i * Lp + j] = j < L ? heap[row + j]! * lt.attMask[mo + j]! : 0;
+        }
       }
-    }
+      a.gemm(pd, Lp, 1, lt.v + o * d + hh * dh, d, lt.merged + o * d + hh * dh, d, L, L, dh);
+    });
     // x1 = norm1(x + dropout(merged Wo + bo)), into x1; the projection goes through `out` as scratch.
-    a.linear(lt.merged, d, lp.wo, d, lp.bo, lt.out, n);
-    residual(heap, lt.x, lt.out, n, d, lt.outMask, tape);
-    layerNorm(heap, lt.out, n, d, lp.g1, lp.be1, this.eps(0), lt.xhat1, lt.rstd1, lt.x1);
+    const bo = this.residualLinear(lt.merged, d, lp.wo, lp.bo, lt.x, lt.out, lt.outMask, tape);
+    layerNorm(heap, lt.out, n, d, lp.g1, lp.be1, this.eps(0), lt.xhat1, lt.rstd1, lt.x1, bo);
     // out = norm2(x1 + dropout(relu(x1 W1 + b1) W2 + b2)).
     a.linear(lt.x1, d, lp.w1, F, lp.b1, lt.h, n);
     a.k.keepPositive(4 * lt.h, 4 * lt.h, n * F);
-    a.linear(lt.h, F, lp.w2, d, lp.b2, lt.out, n);
-    residual(heap, lt.x1, lt.out, n, d, lt.ffMask, tape);
-    layerNorm(heap, lt.out, n, d, lp.g2, lp.be2, this.eps(1), lt.xhat2, lt.rstd2, lt.out);
+    const b2 = this.residualLinear(lt.h, F, lp.w2, lp.b2, lt.x1, lt.out, lt.ffMask, tape);
+    layerNorm(heap, lt.out, n, d, lp.g2, lp.be2, this.eps(1), lt.xhat2, lt.rstd2, lt.out, b2);
+  }
+
+  /**
+   * out = x + dropout(y W + b) for y [n, inner]. Without dropout, x is copied into out and the product added to it,
+   * and the bias is returned for the layer norm that reads out next to add (one pass fewer each way); with
+   * dropout, the bias and the mask are applied here and undefined is returned.
+   */
+  private residualLinear(y: number, inner: number, w: number, b: number, x: number, out: number, mask: Float32Array | undefined,
+    tape: Tape): number | undefined {
+    const { a } = this;
+    const d = this.enc.dim;
+    const n = tape.n;
+    if (mask) {
+      a.linear(y, inner, w, d, b, out, n);
+      residual(a.heap, x, out, n, d, mask, tape);
+      return undefined;
+    }
+    a.heap.copyWithin(out, x, x + n * d);
+    a.gemm(y, inner, 1, w, d, out, d, n, inner, d, true);
+    return b;
   }
 
   private eps(which: 0 | 1): number {
@@ -258,7 +268,7 @@ class TransformerSide implements FusedEncoder {
     const h = this.heads;
     const dh = d / h;
     const { F } = s;
-    const { n, rows, width, lengths, starts } = tape;
+    const { n, width } = tape;
     const heap = a.heap;
     const G = (o: number) => a.grad(o);
     // norm2, then the FFN's dropout: ds = d(x1 + f'), df = ds * mask.
@@ -288,34 +298,26 @@ class TransformerSide implements FusedEncoder {
     // scores' scale), dQ = dS K, dK = dS^T Q, into [dq dk dv] (row stride 3d).
     const q3 = 3 * d;
     const c = Math.fround(1 / Math.sqrt(dh));
-    let so = 0;
-    let pt = 0;
-    for (let r = 0; r < rows; r++, pt += pad4(lengths[r - 1]!)) {
-      const L = lengths[r]!;
-      const Lp = pad4(L);
-      const o = starts[r]!;
-      for (let hh = 0; hh < h; hh++) {
-        const p = lt.p + so;
-        const pd = lt.pd + so;
-        const col = o * d + hh * dh;
-        a.gemm(dm + col, d, 1, lt.vT + d * pt + hh * dh * Lp, Lp, s.dp, Lp, L, dh, Lp);
-        a.gemm(pd, 1, Lp, dm + col, d, s.dqkv + o * q3 + 2 * d + hh * dh, q3, L, L, dh);
-        for (let i = 0; i < L; i++) {
-          const row = s.dp + i * Lp;
-          const prow = p + i * Lp;
-          if (lt.attMask) {
-            const mo = ((r * h + hh) * width + i) * width;
-            for (let j = 0; j < L; j++) heap[row + j] = heap[row + j]! * lt.attMask[mo + j]!;
-          }
-          let dot = 0;
-          for (let j = 0; j < L; j++) dot += heap[row + j]! * heap[prow + j]!;
-          for (let j = 0; j < L; j++) heap[row + j] = c * heap[prow + j]! * (heap[row + j]! - dot);
+    forEachHead(tape, h, ({ r, hh, L, Lp, o, so, pt }) => {
+      const p = lt.p + so;
+      const pd = lt.pd + so;
+      const col = o * d + hh * dh;
+      a.gemm(dm + col, d, 1, lt.vT + d * pt + hh * dh * Lp, Lp, s.dp, Lp, L, dh, Lp);
+      a.gemm(pd, 1, Lp, dm + col, d, s.dqkv + o * q3 + 2 * d + hh * dh, q3, L, L, dh);
+      for (let i = 0; i < L; i++) {
+        const row = s.dp + i * Lp;
+        const prow = p + i * Lp;
+        if (lt.attMask) {
+          const mo = ((r * h + hh) * width + i) * width;
+          for (let j = 0; j < L; j++) heap[row + j] = heap[row + j]! * lt.attMask[mo + j]!;
         }
-        a.gemm(s.dp, Lp, 1, lt.k + col, d, s.dqkv + o * q3 + hh * dh, q3, L, L, dh);
-        a.gemm(s.dp, 1, Lp, lt.q + col, d, s.dqkv + o * q3 + d + hh * dh, q3, L, L, dh);
-        so += L * Lp;
+        let dot = 0;
+        for (let j = 0; j < L; j++) dot += heap[row + j]! * heap[prow + j]!;
+        for (let j = 0; j < L; j++) heap[row + j] = c * heap[prow + j]! * (heap[row + j]! - dot);
       }
-    }
+      a.gemm(s.dp, Lp, 1, lt.k + col, d, s.dqkv + o * q3 + hh * dh, q3, L, L, dh);
+      a.gemm(s.dp, 1, Lp, lt.q + col, d, s.dqkv + o * q3 + d + hh * dh, q3, L, L, dh);
+    });
     // The projections' gradients, and dx += [dq dk dv] [Wq^T; Wk^T; Wv^T] (one product over 3d).
     const proj = [[lp.wq, lp.bq], [lp.wk, lp.bk], [lp.wv, lp.bv]] as const;
     proj.forEach(([w, b], i) => {
@@ -324,6 +326,25 @@ class TransformerSide implements FusedEncoder {
       transpose(heap, w, d, d, s.wT + i * d * d, d);
     });
     a.gemm(s.dqkv, q3, 1, s.wT, d, dx, d, n, q3, d, true);
+  }
+}
+
+/** Where one sequence-head's attention lives: its sequence r and head hh, length L (padded: Lp), first token o, and
+ * the floats of score rows (so) and padded tokens (pt) before it. */
+interface HeadAt { r: number; hh: number; L: number; Lp: number; o: number; so: number; pt: number }
+
+/** Calls `f` for every sequence of the batch and head, in the order the scores are laid out. */
+function forEachHead(tape: Tape, heads: number, f: (at: HeadAt) => void): void {
+  let so = 0;
+  let pt = 0;
+  for (let r = 0; r < tape.rows; r++) {
+    const L = tape.lengths[r]!;
+    const Lp = pad4(L);
+    for (let hh = 0; hh < heads; hh++) {
+      f({ r, hh, L, Lp, o: tape.starts[r]!, so, pt });
+      so += L * Lp;
+    }
+    pt += Lp;
   }
 }
 
@@ -364,14 +385,11 @@ function maskIndex(tape: Tape): Int32Array {
 }
 
 /** y = x + y * mask (the residual around a dropout), in place in y. */
-function residual(heap: Float32Array, x: number, y: number, n: number, d: number, mask: Float32Array | undefined, tape: Tape): void {
-  const idx = mask ? maskIndex(tape) : undefined;
+function residual(heap: Float32Array, x: number, y: number, n: number, d: number, mask: Float32Array, tape: Tape): void {
+  const idx = maskIndex(tape);
   for (let t = 0; t < n; t++) {
-    const m = idx ? idx[t]! * d : 0;
-    for (let j = 0; j < d; j++) {
-      const v = mask ? Math.fround(heap[y + t * d + j]! * mask[m + j]!) : heap[y + t * d + j]!;
-      heap[y + t * d + j] = heap[x + t * d + j]! + v;
-    }
+    const m = idx[t]! * d;
+    for (let j = 0; j < d; j++) heap[y + t * d + j] = heap[x + t * d + j]! + Math.fround(heap[y + t * d + j]! * mask[m + j]!);
   }
 }
 
@@ -390,14 +408,21 @@ function scaleByMask(heap: Float32Array, src: number, dst: number, n: number, d:
 
 /**
  * Layer norm of each row of x ([n, d]) as models/module.ts computes it: xhat = (x - mean) / sqrt(var + eps) (kept,
- * with 1/sqrt(var + eps), for the backward pass), out = xhat * gamma + beta. `out` may be x.
+ * with 1/sqrt(var + eps), for the backward pass), out = xhat * gamma + beta. `out` may be x. With `bias`, x + bias
+ * is normalised (and written back into x).
  */
 function layerNorm(heap: Float32Array, x: number, n: number, d: number, gamma: number, beta: number, eps: number,
-  xhat: number, rstd: number, out: number): void {
+  xhat: number, rstd: number, out: number, bias?: number): void {
   for (let t = 0; t < n; t++) {
     const row = x + t * d;
     let sum = 0;
-    for (let j = 0; j < d; j++) sum += heap[row + j]!;
+    if (bias === undefined) for (let j = 0; j < d; j++) sum += heap[row + j]!;
+    else {
+      for (let j = 0; j < d; j++) {
+        const v = (heap[row + j] = heap[row + j]! + heap[bias + j]!);
+        sum += v;
+      }
+    }
     const mean = Math.fround(sum / d);
     let sq = 0;
     for (let j = 0; j < d; j++) {
