@@ -64,6 +64,21 @@ test('formatting and rename in code-server with the packaged extension', { timeo
   };
 
   /**
+   * Waits until a line the editor draws reads exactly `text`. A `hasText` match would also take the unformatted
+   * `      max_epochs: 3` (a substring), and under load Save then raced the formatting edit.
+   */
+  const lineReads = async (text: string) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      // Monaco draws spaces as U+00A0; trailing ones are what the formatter removes, so compare without them.
+      const lines = (await page.locator('.view-line').allTextContents()).map((l) => l.replace(/\u00a0/g, ' ').trimEnd());
+      if (lines.includes(text)) return;
+      assert.ok(Date.now() < deadline, `no editor line reads ${JSON.stringify(text)}: ${JSON.stringify(lines)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  /**
    * F2 at a line and column of a file: checks the proposed name, renames, waits for the edit, saves all. With
    * `shot`, the rename box is screenshotted in the dark theme (then dismissed) and in the light one.
    */
@@ -98,7 +113,7 @@ test('formatting and rename in code-server with the packaged extension', { timeo
   await step('Format Document re-indents, keeps the header and the comments', async () => {
     await wb.openFile('configs/messy.yaml');
     await wb.command('Format Document');
-    await page.locator('.view-line', { hasText: '  max_epochs: 3' }).first().waitFor({ timeout: 30_000 });
+    await lineReads('  max_epochs: 3');
     await page.keyboard.press('Control+S');
     await wb.shotThemes('lsp-01-formatted');
     await onDisk('configs/messy.yaml', (text) => text.includes('\n  - _self_'));
