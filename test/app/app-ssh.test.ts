@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { venvPython } from '../infra/python.js';
@@ -136,5 +136,8 @@ test('an app run on an SSH host: hostile override verbatim, bait stop, the run c
 
   // Both attempts ran as the host's user, never as ours.
   const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout.trim());
-  for (const f of ['run.json', 'checkpoints/last.ckpt', 'csv/version_1/metrics.csv']) assert.equal(statSync(join(remoteDir, f)).uid, uid, f);
+  // lstat: Lightning 2.1.4 can leave last.ckpt as a link to itself (after a resume, two epochs in a row that beat
+  // no top-k score: its "link last to the last saved file" then names last.ckpt; upstream issue #21110). BAIT's
+  // readers skip such a link and resume from the newest real checkpoint; who owns the entry is what is checked here.
+  for (const f of ['run.json', 'checkpoints/last.ckpt', 'csv/version_1/metrics.csv']) assert.equal(lstatSync(join(remoteDir, f)).uid, uid, f);
 });
