@@ -7,6 +7,7 @@ import { binColumns, binEdges, binOf } from '../../runner/models/boosting/binnin
 import { Booster, type BoostingParams } from '../../runner/models/boosting/booster.js';
 import { predictBinned, predictRow } from '../../runner/models/boosting/tree.js';
 import { GradientBoostedTrees } from '../../runner/models/boosted_trees.js';
+import { provideContext } from '../../runner/data/context_features.js';
 import { instantiate, prepareTargets } from '../../runner/instantiate/instantiate.js';
 import { UserError } from '../../runner/run/errors.js';
 import { auc } from '../../runner/train/metrics.js';
@@ -133,6 +134,8 @@ test('bad settings fail before training with the key named, also through instant
     [{ l2: -1 }, 'l2', />= 0/],
     [{ min_child_weight: 'big' }, 'min_child_weight', />= 0/],
     [{ rounds_per_epoch: 0 }, 'rounds_per_epoch', /positive integer/],
+    [{ leave_out: 'premise' }, 'leave_out', /article or conjecture/],
+    [{ label_statistics: 'yes' }, 'label_statistics', /true or false/],
   ];
   for (const [opts, key, message] of cases) {
     assert.throws(() => new GradientBoostedTrees(opts), (e: unknown) => e instanceof UserError && e.key === key && message.test(e.message), key);
@@ -140,6 +143,9 @@ test('bad settings fail before training with the key named, also through instant
   const cfg = { model: { _target_: 'bait.models.GradientBoostedTrees', row_fraction: 2 } };
   await assert.rejects(async () => instantiate(cfg as never, await prepareTargets(cfg as never, process.cwd())),
     (e: unknown) => e instanceof UserError && /row_fraction/.test(`${e.key} ${e.message}`));
+  // A data module without context features is refused before training, naming the data module.
+  assert.throws(() => provideContext(new GradientBoostedTrees(), {}),
+    (e: unknown) => e instanceof UserError && e.key === 'data_module._target_' && /PremiseDataModule/.test(e.message));
   const typo = { model: { _target_: 'bait.models.GradientBoostedTrees', depth: 3 } };
   await assert.rejects(async () => instantiate(typo as never, await prepareTargets(typo as never, process.cwd())),
     (e: unknown) => e instanceof UserError && /depth/.test(`${e.key} ${e.message}`));
