@@ -35,7 +35,8 @@ export interface ContextOptions {
    * What a training pair's label-derived columns leave out: its own conjecture (default), or its whole article
    * (all conjectures of the same Mizar article, named after it: t12_xboole_0 is in xboole_0). Held-out conjectures
    * come from later articles, so training pairs that see their own article's labels learn to trust a closeness
-   * that held-out pairs never have.
+   * that held-out pairs never have. The rule holds for a pair of any split (a validation pair of an article that
+   * train also has reads none of that article's labels), so validation sees what test sees.
    */
   leaveOut?: 'conjecture' | 'article';
 }
