@@ -80,6 +80,7 @@ export function registerHandlers(connection: lsp.Connection, serverOptions: Serv
       severities: parseSeverities(options.diagnostics),
       env: process.env,
       ...(serverOptions.targets ? { targets: serverOptions.targets } : {}),
+      ...(serverOptions.incoming ? { yieldNow: () => serverOptions.incoming!.drain() } : {}),
     });
     service.onInternalError = log;
     // Before answering: the first hover, completion and diagnostics paths run once on a tree in memory, while

@@ -19,6 +19,11 @@ export interface PythonIndexOptions {
   onChange?: () => void;
   /** The parser could not be loaded: Python answers stay "unknown" (never a false diagnostic). */
   onError?: (error: unknown) => void;
+  /**
+   * How the crawl lets requests run between two slices: the server's resumes once every queued message is
+   * answered (handlers/incoming.ts); one event-loop turn (one message) when absent.
+   */
+  yieldNow?: () => Promise<void>;
 }
 
 /** A module as Python's import system finds it: its file (none for a namespace package) and package dirs. */
@@ -256,7 +261,7 @@ export class PythonIndex {
         this.files.add(file);
         this.names.set(file, this.summary(file));
         if (Date.now() - sliceStart >= SLICE_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
+          await (this.options.yieldNow?.() ?? new Promise((resolve) => setImmediate(resolve)));
           sliceStart = Date.now();
         }
       }

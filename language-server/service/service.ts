@@ -34,6 +34,8 @@ export interface ServiceOptions extends WorkspaceOptions {
   python?: boolean;
   /** `bait.diagnostics.<code>`: a severity per code, or `off`. */
   severities?: ReadonlyMap<string, SeveritySetting>;
+  /** How the Python crawl lets requests run between its slices (the server passes its message drain). */
+  yieldNow?: () => Promise<void>;
 }
 
 export class LanguageService {
@@ -65,6 +67,7 @@ export class LanguageService {
         : [...new Set(this.workspace.allProjects().map((p) => this.workspace.workspaceRootOf(p)))];
       this.python = new PythonTargets({
         fs: options.fs, folders, ...(options.pythonPath ? { pythonPath: options.pythonPath } : {}),
+        ...(options.yieldNow ? { yieldNow: options.yieldNow } : {}),
         onError: (e) => this.onInternalError('python parser', e),
         onChange: () => {
           this.guard('versionBase', undefined, () => this.applyVersionBases());

@@ -11,6 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
 import { IncomingMessages } from '../../language-server/handlers/incoming.js';
 import { warmUp } from '../../language-server/service/warm-up.js';
+import { MemoryFileSystem } from '../../language-server/service/file-system.js';
+import { LanguageService } from '../../language-server/service/service.js';
 import { LineIndex } from '../../language-server/service/text.js';
 import { LspClient } from './lsp-client.js';
 
@@ -118,4 +120,22 @@ test('a hover sent with the didOpen on a fresh start is answered, exactly, befor
 
 test('the start-up warm-up runs every request path it is meant to warm, on its own tree', () => {
   assert.deepEqual(warmUp(), []);
+});
+
+test('the Python crawl yields through the host\'s yield (the server\'s message drain), between its slices', async () => {
+  const files: Record<string, string> = { '/ws/configs/a.yaml': 'x: 1\n' };
+  // Enough source that the crawl takes several slices: each file's classes and functions are parsed.
+  for (let i = 0; i < 400; i++) {
+    files[`/ws/pkg/m${i}.py`] = Array.from({ length: 30 }, (_, k) =>
+      `class C${k}:\n    """Doc ${k}."""\n    def __init__(self, a: int = ${k}, b: str = "x") -> None:\n        self.a = a\n`).join('\n');
+  }
+  let yields = 0;
+  const service = new LanguageService({ fs: new MemoryFileSystem(files), configDirs: ['/ws/configs'], workspaceFolders: ['/ws'],
+    yieldNow: async () => {
+      yields++;
+      await new Promise((r) => setImmediate(r));
+    } });
+  await service.python!.index.crawl();
+  assert.equal(service.python!.index.files.size, 400, 'every file crawled');
+  assert.ok(yields >= 1, 'the crawl yielded through the host');
 });
