@@ -3,7 +3,7 @@
 // seed keys with a W&B offline run), a fork, 2-job sweeps both ways, and the errors a user meets first.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { venvPython } from '../infra/python.js';
 import { waitFor } from '../infra/common.js';
@@ -119,7 +119,13 @@ test('stop, then resume with ckpt_path in the same directory; fork from a checkp
   const scan = scanRunsRoots([join(ws, 'outputs')]);
   const run = scan.runs.find((r) => r.dir === dir)!;
   assert.deepEqual(run.attempts.map((a) => [a.index, a.status, a.resumedFrom]), [[1, 'stopped', undefined], [2, 'completed', 'last']]);
-  assert.ok(run.checkpoints.some((c) => c.isLast) && run.checkpoints.filter((c) => c.isBest).length === 1);
+  // Whether last.ckpt is still a checkpoint depends on where the stop fell: Lightning 2.1.4 turns it into a link to
+  // itself when none of the resumed epochs (two or more) beats a top-2 score (units.test.ts); the explorer then lists no
+  // `last`, since there is none. (This made the test fail now and then.)
+  const lastPath = join(dir, 'checkpoints', 'last.ckpt');
+  const lastLoops = lstatSync(lastPath).isSymbolicLink() && readlinkSync(lastPath) === 'last.ckpt';
+  assert.equal(run.checkpoints.some((c) => c.isLast), !lastLoops, `last.ckpt ${lastLoops ? 'links to itself' : 'is a checkpoint'}`);
+  assert.equal(run.checkpoints.filter((c) => c.isBest).length, 1);
   assert.equal(run.monitor, 'val_acc');
   const tree = buildExplorerTree(scan);
   const dump = (ns: ExplorerNode[], d = 0): string => ns.map((n) => `${' '.repeat(d)}${n.kind}:${n.label}\n${dump(n.children, d + 1)}`).join('');

@@ -136,8 +136,8 @@ test('an app run on an SSH host: hostile override verbatim, bait stop, the run c
 
   // Both attempts ran as the host's user, never as ours.
   const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout.trim());
-  // lstat: Lightning 2.1.4 can leave last.ckpt as a link to itself (after a resume, two epochs in a row that beat
-  // no top-k score: its "link last to the last saved file" then names last.ckpt; upstream issue #21110). BAIT's
+  // lstat: Lightning 2.1.4 can leave last.ckpt as a link to itself (a resumed run that saves twice or more
+  // with no epoch beating a top-k score: its "link last to the last saved file" then names last.ckpt; upstream #21110). BAIT's
   // readers skip such a link and resume from the newest real checkpoint; who owns the entry is what is checked here.
   for (const f of ['run.json', 'checkpoints/last.ckpt', 'csv/version_1/metrics.csv']) assert.equal(lstatSync(join(remoteDir, f)).uid, uid, f);
 });

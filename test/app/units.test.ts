@@ -85,8 +85,8 @@ test('Lightning checkpoint names: epoch, step and the monitored score; last (a s
   assert.equal(pickCheckpoint(c, 'best')?.name, 'epoch=1-val_acc=0.7000');
   assert.equal(pickCheckpoint(c, 'epoch=2-step=9.ckpt')?.path, join(d, files[2]!));
   assert.equal(findLightningCheckpoints(d, [], 'val_acc', 'min').find((x) => x.isBest)?.name, 'epoch=0-val_acc=0.6000');
-  // Lightning 2.1.4 can turn last.ckpt into a link to itself (after a resume, two epochs in a row that beat no
-  // top-k score; upstream issue #21110): it is no checkpoint, and `last` resumes from the newest real one.
+  // Lightning 2.1.4 can turn last.ckpt into a link to itself (a resumed run that saves twice or more with no epoch
+  // beating a top-k score; upstream issue #21110): it is no checkpoint, and `last` resumes from the newest real one.
   rmSync(join(d, 'checkpoints/last.ckpt'));
   symlinkSync('last.ckpt', join(d, 'checkpoints/last.ckpt'));
   const looped = findLightningCheckpoints(d, [join(d, 'checkpoints')], 'val_acc', 'max');
