@@ -3,6 +3,7 @@
 import { PremiseDataModule } from '../data/premise_datamodule.js';
 import { ConvEncoder } from '../models/conv.js';
 import { GradientBoostedTrees } from '../models/boosted_trees.js';
+import { CrossAttentionSelection } from '../models/cross_attention.js';
 import { MeanPoolEncoder } from '../models/mean_pool.js';
 import { BinaryClassifier, PremiseSelection } from '../models/premise_selection.js';
 import { TransformerEncoder } from '../models/transformer.js';
@@ -24,6 +25,7 @@ export interface TargetSpec extends TargetDoc {
 
 const CONSTRUCTORS: Record<string, TargetSpec['create']> = {
   'bait.models.PremiseSelection': (k) => new PremiseSelection(k),
+  'bait.models.CrossAttentionSelection': (k) => new CrossAttentionSelection(k),
   'bait.models.MeanPoolEncoder': (k) => new MeanPoolEncoder(k),
   'bait.models.TransformerEncoder': (k) => new TransformerEncoder(k),
   'bait.models.ConvEncoder': (k) => new ConvEncoder(k),

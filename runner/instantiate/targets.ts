@@ -36,6 +36,20 @@ export const TARGET_DOCS: TargetDoc[] = [
     },
   },
   {
+    name: 'bait.models.CrossAttentionSelection',
+    aliases: [],
+    kind: 'model',
+    doc: 'Premise selection that reads goal and premise together: each token, marked shared or not, is soft-aligned to the other side, compared, pooled; a classifier scores both sides.',
+    params: {
+      ntoken: encoderParams.ntoken,
+      d_model: { type: 'int', doc: 'token embedding size (classifier.input_shape is 2 * d_model)' },
+      dropout: encoderParams.dropout,
+      classifier: { type: 'any', doc: 'bait.models.BinaryClassifier node (input_shape: 2 * d_model)', required: true },
+      lr: { type: 'number', doc: 'Adam learning rate' },
+      batch_size: { type: 'int', doc: 'accepted for BAIT; data_config.batch_size is used' },
+    },
+  },
+  {
     name: 'bait.models.MeanPoolEncoder',
     aliases: ['models.embedding_models.bag_of_words.MeanPoolEncoder'],
     kind: 'module',

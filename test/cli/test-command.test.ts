@@ -16,8 +16,9 @@ function bait(ws: string, args: string[]) {
 }
 
 // bag_of_words, bow_context with context features, and the default, boosted trees on context features and label
-// statistics (both computed from the training split again at test time; the trees come from the checkpoint's JSON).
-for (const config of ['bag_of_words', 'bow_context', 'boosted_trees']) {
+// statistics (both computed from the training split again at test time; the trees come from the checkpoint's JSON),
+// and the cross-attention model (not a PremiseSelection: its own checkpoint layout).
+for (const config of ['bag_of_words', 'bow_context', 'boosted_trees', 'cross_attention']) {
 test(`bait test scores the best checkpoint on test, and on val reproduces the validation metrics exactly (${config})`, () => {
   const ws = mkdtempSync(join(tmpdir(), 'bait-test-cmd-'));
   cpSync(join(ROOT, 'configs'), join(ws, 'configs'), { recursive: true });
