@@ -11,13 +11,17 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'runner.js');
 
 function bait(ws: string, args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ws, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ws, encoding: 'utf8', timeout: 300_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 // bag_of_words, bow_context with context features, and the default, boosted trees on context features and label
 // statistics (both computed from the training split again at test time; the trees come from the checkpoint's JSON),
-// and the cross-attention model (not a PremiseSelection: its own checkpoint layout).
+// and the cross-attention model (not a PremiseSelection: its own checkpoint layout), made small so that its two full
+// validation passes stay cheap on a loaded machine.
+const SMALLER: Record<string, string[]> = {
+  cross_attention: ['model.d_model=16', 'model.classifier.input_shape=32', 'model.classifier.hidden=16', 'data_config.attributes.max_len=48'],
+};
 for (const config of ['bag_of_words', 'bow_context', 'boosted_trees', 'cross_attention']) {
 test(`bait test scores the best checkpoint on test, and on val reproduces the validation metrics exactly (${config})`, () => {
   const ws = mkdtempSync(join(tmpdir(), 'bait-test-cmd-'));
@@ -25,7 +29,8 @@ test(`bait test scores the best checkpoint on test, and on val reproduces the va
   const dir = join(ws, 'run');
   // Two short epochs with validation over the whole val split after each.
   const r = bait(ws, ['run', `premise_selection/mizar40/${config}`, `exp_config.directory=${dir}`, 'trainer.max_epochs=2',
-    '+trainer.limit_train_batches=6', 'trainer.enable_progress_bar=false', `data_config.data_options.dir=${join(ROOT, 'data', 'mizar40-m2k')}`]);
+    '+trainer.limit_train_batches=6', 'trainer.enable_progress_bar=false', `data_config.data_options.dir=${join(ROOT, 'data', 'mizar40-m2k')}`,
+    ...(SMALLER[config] ?? [])]);
   assert.equal(r.code, 0, r.err + r.out);
   // The bundled configs keep the best checkpoint by validation AUC, and the run says how to test it.
   assert.match(r.out, /Best checkpoint: epoch=\d+-auc=[\d.]+ \(auc [\d.]+\); score it on the test split with: bait test /);
