@@ -32,7 +32,8 @@ const KINDS = (process.env.BAIT_BENCH_MODELS ?? 'meanpool,transformer').split(',
 
 /**
  * In a worker: builds the model and the real Trainer, trains a warm-up, prints {"ready":true}, then for each line
- * "N" read from stdin trains N more steps and prints {"steps","seconds"}. The process stays warm between windows.
+ * "N" read from stdin trains N more steps and prints {"steps","seconds","cpu_seconds"}. The process stays warm
+ * between windows.
  */
 async function worker(backend: 'wasm' | 'cpu', kind: ModelKind): Promise<void> {
   const { initBackend } = await import('../runner/backend/index.js');
@@ -69,8 +70,10 @@ async function worker(backend: 'wasm' | 'cpu', kind: ModelKind): Promise<void> {
     const steps = Number(line);
     opts.max_steps += steps;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await trainer.fit();
-    process.stdout.write(JSON.stringify({ steps, seconds: (performance.now() - t0) / 1000 }) + '\n');
+    const cpu = process.cpuUsage(c0);
+    process.stdout.write(JSON.stringify({ steps, seconds: (performance.now() - t0) / 1000, cpu_seconds: (cpu.user + cpu.system) / 1e6 }) + '\n');
   }
 }
 
@@ -166,6 +169,8 @@ class Worker {
   /** Steps per window, set from the calibration window so that each lasts about WINDOW_S. */
   steps = 1;
   readonly rates: number[] = [];
+  /** Samples per second of the process's own CPU time, per window (less swayed by other processes than wall time). */
+  readonly cpuRates: number[] = [];
 
   constructor(readonly name: string, private readonly proc: ChildProcessWithoutNullStreams) {
     proc.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
@@ -188,6 +193,7 @@ class Worker {
   async window(steps: number): Promise<number> {
     this.proc.stdin.write(`${steps}\n`);
     const r = await this.next();
+    this.cpuRates.push((steps * BATCH) / (r.cpu_seconds as number));
     return (steps * BATCH) / (r.seconds as number);
   }
 
@@ -228,6 +234,8 @@ interface KindResult {
    * each pair gives one ratio. Median and [min, max].
    */
   ratio_vs_fastest_torch_cpu?: { median: number; range: number[]; ours_samples_per_s: number; torch_samples_per_s: number };
+  /** The same pairs by each process's own CPU time: samples per CPU-second, ours over PyTorch's. */
+  ratio_by_cpu_time?: { median: number; range: number[] };
   torch_meta?: Record<string, unknown>;
 }
 
@@ -275,10 +283,14 @@ async function interleaved(kind: ModelKind, withTorch: boolean): Promise<KindRes
     out.fastest_torch = fastest.name;
     out.torch_meta = { version: torch[0]!.meta.torch, blas: torch[0]!.meta.blas, blas_library: torch[0]!.meta.blas_library };
     for (const w of workers) if (w !== ours && w !== fastest) w.close();
-    ours.rates.length = 0;
-    fastest.rates.length = 0;
+    for (const w of [ours, fastest]) {
+      w.rates.length = 0;
+      w.cpuRates.length = 0;
+    }
     await rotate([ours, fastest], ROUNDS);
     const ratios = ours.rates.map((x, r) => x / fastest.rates[r]!);
+    const cpuRatios = ours.cpuRates.map((x, r) => x / fastest.cpuRates[r]!);
+    out.ratio_by_cpu_time = { median: round3(median(cpuRatios)), range: range(cpuRatios).map(round3) };
     out.ratio_vs_fastest_torch_cpu = { median: round3(median(ratios)), range: range(ratios).map(round3),
       ours_samples_per_s: Math.round(median(ours.rates)), torch_samples_per_s: Math.round(median(fastest.rates)) };
     return out;
