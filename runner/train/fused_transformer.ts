@@ -40,8 +40,6 @@ interface LayerTape {
 interface Tape {
   rows: number; width: number; lengths: Int32Array; starts: Int32Array; n: number;
   tokens: Int32Array; embMask: Float32Array | undefined; layers: LayerTape[];
-  /** n ones: the bias gradients are column sums, taken as products with them. */
-  ones: number;
 }
 
 class TransformerSide implements FusedEncoder {
@@ -82,7 +80,7 @@ class TransformerSide implements FusedEncoder {
     const x0 = a.alloc(n * d);
     const layerTapes: LayerTape[] = [];
     let x = x0;
-    const tape: Tape = { rows, width, lengths, starts, n, tokens, embMask, layers: layerTapes, ones: a.alloc(n) };
+    const tape: Tape = { rows, width, lengths, starts, n, tokens, embMask, layers: layerTapes };
     // Allocate everything first (growing the memory renews the views), drawing the masks in the model's order.
     const h = this.heads;
     let scores = 0;
@@ -106,7 +104,6 @@ class TransformerSide implements FusedEncoder {
     const pooled = a.alloc(rows * d);
     a.reserve();
     const heap = a.heap;
-    heap.fill(1, tape.ones, tape.ones + n);
     // x0 = dropout(embedding * sqrt(d) + position), on real tokens.
     const scale = Math.fround(Math.sqrt(d));
     for (let r = 0; r < rows; r++) {
@@ -275,12 +272,12 @@ class TransformerSide implements FusedEncoder {
     layerNormBackward(heap, dy, lt.xhat2, lt.rstd2, n, d, lp.g2, G(lp.g2), G(lp.be2), s.ds);
     const df = dy; // dy is not read again: the FFN's output gradient overwrites it
     scaleByMask(heap, s.ds, df, n, d, lt.ffMask, tape);
-    a.columnSums(tape.ones, df, n, d, G(lp.b2));
+    a.columnSums(df, n, d, G(lp.b2));
     a.gemm(lt.h, 1, F, df, d, G(lp.w2), d, F, n, d);
     transpose(heap, lp.w2, F, d, s.wT, F);
     a.gemm(df, d, 1, s.wT, F, s.dh, F, n, d, F);
     a.k.keepPositive(4 * s.dh, 4 * lt.h, n * F);
-    a.columnSums(tape.ones, s.dh, n, F, G(lp.b1));
+    a.columnSums(s.dh, n, F, G(lp.b1));
     a.gemm(lt.x1, 1, d, s.dh, F, G(lp.w1), F, d, n, F);
     transpose(heap, lp.w1, d, F, s.wT, d);
     // d(x1) = ds + dh W1^T (added into ds), then norm1: ds1 into dx (the residual's share of the input's gradient).
@@ -289,7 +286,7 @@ class TransformerSide implements FusedEncoder {
     // The output projection: da = ds1 * mask; dWo = merged^T da; dmerged = da Wo^T (into s.ds).
     const da = dy;
     scaleByMask(heap, dx, da, n, d, lt.outMask, tape);
-    a.columnSums(tape.ones, da, n, d, G(lp.bo));
+    a.columnSums(da, n, d, G(lp.bo));
     a.gemm(lt.merged, 1, d, da, d, G(lp.wo), d, d, n, d);
     transpose(heap, lp.wo, d, d, s.wT, d);
     const dm = s.ds;
@@ -321,7 +318,7 @@ class TransformerSide implements FusedEncoder {
     // The projections' gradients, and dx += [dq dk dv] [Wq^T; Wk^T; Wv^T] (one product over 3d).
     const proj = [[lp.wq, lp.bq], [lp.wk, lp.bk], [lp.wv, lp.bv]] as const;
     proj.forEach(([w, b], i) => {
-      a.columnSums(tape.ones, s.dqkv + i * d, n, d, G(b), q3);
+      a.columnSums(s.dqkv + i * d, n, d, G(b), q3);
       a.gemm(lt.x, 1, d, s.dqkv + i * d, q3, G(w), d, d, n, d);
       transpose(heap, w, d, d, s.wT + i * d * d, d);
     });
