@@ -21,7 +21,7 @@ const QUALITY_MODELS = ['boosted_trees', 'bow_context', 'bag_of_words', 'conv', 
 const NOT_RUN: Record<string, string> = {
   transformer: 'about 4 minutes of CPU an epoch on two cores (up to 5 epochs, validated 4 times each): too long for ' +
     'a routine bench; BAIT_QUALITY_MODELS=transformer runs it',
-  cross_attention: 'about 4 minutes of CPU an epoch on two cores (up to 4 epochs): too long for a routine bench; ' +
+  cross_attention: 'about 3 minutes of CPU an epoch on two cores (up to 4 epochs): too long for a routine bench; ' +
     'BAIT_QUALITY_MODELS=cross_attention runs it',
 };
 
