@@ -120,8 +120,7 @@ test('a Hydra app in code-server: CodeLens run, explorer, metrics, sweep, resume
     assert.match(record(dir).error ?? '', /killed by SIGKILL/);
     const failed = (await wb.viewRows('BAIT Runs')).filter({ hasText: new RegExp(`failed · ${id}`) }).first();
     await failed.waitFor({ timeout: 60_000 });
-    await failed.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Resume Run' }).click();
+    await wb.contextMenu(failed, 'Resume Run');
     await waitFor('the resumed attempt to finish', () => record(dir).attempts.length === 2 && record(dir).status === 'completed', 180_000, 300);
     assert.match(readFileSync(join(dir, 'log.txt'), 'utf8'), /ckpt_path=\S*last\.ckpt/);
     const rows = await wb.viewRows('BAIT Runs');

@@ -49,25 +49,6 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
       await page.waitForTimeout(300);
     }
   };
-  /**
-   * Runs a row's context-menu entry. A click can land while the explorer redraws the row (the run writes its
-   * files): then the menu stays open and nothing runs, so it is tried again.
-   */
-  const menu = async (row: import('playwright-core').Locator, entry: string): Promise<void> => {
-    const item = page.locator('.context-view .action-label', { hasText: entry }).first();
-    for (let attempt = 1; ; attempt++) {
-      await row.click({ button: 'right' });
-      await item.waitFor({ timeout: 10_000 });
-      await item.click();
-      try {
-        await item.waitFor({ state: 'hidden', timeout: 5_000 });
-        return;
-      } catch (e) {
-        if (attempt >= 3) throw e;
-        await page.keyboard.press('Escape');
-      }
-    }
-  };
   const shots = (name: string, settle?: () => Promise<void>) => wb.shotThemes(`remote-${name}`, settle);
   const hostItem = page.locator('.statusbar-item', { has: page.locator('.codicon-server') }).first();
 
@@ -120,7 +101,7 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
     }
     jobDir = jobDirs()[0]!;
     assert.equal(readMarker(jobDir)?.kind, 'ssh', 'the run went to the host');
-    await menu(running, 'Open Metrics');
+    await wb.contextMenu(running, 'Open Metrics');
     const view = wb.webview();
     const chart = view.locator('.chart[data-metric="loss"]');
     await chart.locator('canvas').first().waitFor({ timeout: 120_000 });
@@ -142,7 +123,7 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
   await step('Stop Run from the explorer stops it on the host; it comes back stopped with its checkpoint', async () => {
     const rows = await wb.viewRows('BAIT Runs');
     const running = rows.filter({ hasText: /#0 trainer\.max_steps=1000000.*running · / }).first();
-    await menu(running, 'Stop Run');
+    await wb.contextMenu(running, 'Stop Run');
     await wb.waitForTerminalText(/(run|sweep) ended: stopped/, 180_000);
     await rows.filter({ hasText: /#0 trainer\.max_steps=1000000.*stopped · / }).first().waitFor({ timeout: 60_000 });
     assert.equal(runJson(jobDir).status, 'stopped');
@@ -154,7 +135,7 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
     const rows = await wb.viewRows('BAIT Runs');
     const stopped = rows.filter({ hasText: /#0 trainer\.max_steps=1000000.*stopped · / }).first();
     const firstPid = (readMarker(jobDir) as { pid: number }).pid;
-    await menu(stopped, 'Resume Run');
+    await wb.contextMenu(stopped, 'Resume Run');
     await wb.waitForTerminalText(/resuming on gpu-lab \(pid \d+\)/, 180_000);
     const running = rows.filter({ hasText: /#0 trainer\.max_steps=1000000.*running · / }).first();
     await running.waitFor({ timeout: 180_000 });
@@ -163,7 +144,7 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
     assert.equal(run('ps', ['-o', 'user=', '-p', String(marker.pid)]).stdout.trim(), TEST_USER, 'running as the host\'s user, i.e. on the host');
     assert.equal(runJson(jobDir).attempts.length, 2);
     await shots('04-resumed-on-host');
-    await menu(running, 'Stop Run');
+    await wb.contextMenu(running, 'Stop Run');
     await wb.waitForTerminalText(/(run|sweep) ended: stopped/, 180_000);
     await rows.filter({ hasText: /#0 trainer\.max_steps=1000000.*stopped · / }).first().waitFor({ timeout: 60_000 });
     const rj = runJson(jobDir);

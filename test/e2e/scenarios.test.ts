@@ -5,11 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEditor, packageVsix, repoRoot, skipOrFailEditor } from './code-server.js';
 import { findRunDirs, TINY } from './tiny-workspace.js';
+import { pidAlive, waitFor } from '../infra/common.js';
 
 function vsixFiles(vsix: string): string[] {
   const r = spawnSync('python3', ['-c', 'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix],
@@ -102,9 +103,14 @@ test('UI scenarios in code-server with the packaged extension', { timeout: 420_0
     await view.locator('path.fork-edge').first().waitFor({ state: 'attached', timeout: 30_000 });
     const forks = findRunDirs(join(ws, 'runs')).filter((d) => d !== runDir);
     assert.equal(forks.length, 1);
-    const parent = JSON.parse(require('node:fs').readFileSync(join(forks[0], 'run.json'), 'utf8')).parent;
+    const parent = JSON.parse(readFileSync(join(forks[0], 'run.json'), 'utf8')).parent;
     assert.equal(parent.run, runDir);
     await wb.shotThemes('04b-fork-in-resume-tree');
+    // The next step walks a chain of quick picks, and a terminal that ends takes the focus, which closes a quick
+    // pick: let the fork's process end first (on a loaded machine it was still training when the dialog opened).
+    const fork = () => JSON.parse(readFileSync(join(forks[0]!, 'run.json'), 'utf8'));
+    await waitFor('the fork to finish', () => fork().status === 'completed', 180_000, 300);
+    await waitFor('the fork\'s process to exit', () => !pidAlive(fork().pid), 60_000, 200);
   });
 
   await step('launch a 4-job sweep from the command palette and see the jobs', async () => {

@@ -123,8 +123,7 @@ test('workbench flows in code-server: failures, overrides, failed jobs, stop, sw
     const rows = await wb.viewRows('BAIT Runs');
     const running = rows.filter({ hasText: /running · / }).first();
     await running.waitFor({ timeout: 120_000 });
-    await running.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Stop Run' }).click();
+    await wb.contextMenu(running, 'Stop Run');
     await wb.waitForTerminalText(/run ended: stopped/);
     assert.equal(await page.locator('.quick-input-widget input').isVisible(), false, 'no "Stop which run?" pick');
     assert.equal(await wb.notification(/max_steps=100000.*failed/).count(), 0, 'a stop is not an error');

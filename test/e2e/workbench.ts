@@ -142,6 +142,34 @@ export class Workbench {
     }
   }
 
+  /**
+   * Runs a row's context-menu entry. A click can land while the view redraws the row (a run writes its files) or
+   * before the menu takes clicks (a loaded machine): then the menu stays open and nothing runs, so it is tried again.
+   */
+  async contextMenu(row: Locator, entry: string): Promise<void> {
+    const item = this.page.locator('.context-view .action-label', { hasText: entry }).first();
+    for (let attempt = 1; ; attempt++) {
+      await row.click({ button: 'right' });
+      await item.waitFor({ timeout: 10_000 });
+      if (attempt === 1) await item.click();
+      else {
+        // The mouse did not take: walk the menu with the keyboard to the entry and accept it.
+        const focused = this.page.locator('.context-view .action-item.focused .action-label');
+        for (let i = 0; i < 20 && (await focused.textContent().catch(() => null))?.trim() !== entry; i++) {
+          await this.page.keyboard.press('ArrowDown');
+        }
+        await this.page.keyboard.press('Enter');
+      }
+      try {
+        await item.waitFor({ state: 'hidden', timeout: 5_000 });
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+  }
+
   async openFile(name: string): Promise<void> {
     await this.page.keyboard.press('F1');
     await this.pick(name, name.split('/').pop());
