@@ -19,7 +19,7 @@ const CLI = join(ROOT, 'dist', 'runner.js');
 const QUALITY_MODELS = ['boosted_trees', 'bow_context', 'bag_of_words', 'conv', 'conv_context'];
 /** Bundled configs left out of the default set, and why (the JSON line says so). */
 const NOT_RUN: Record<string, string> = {
-  transformer: 'about 4 minutes of CPU an epoch on two cores (up to 5 epochs, validated 4 times each): too long for ' +
+  transformer: 'about 75 s of CPU an epoch on an idle machine (up to 5 epochs, validated 4 times each): too long for ' +
     'a routine bench; BAIT_QUALITY_MODELS=transformer runs it',
   cross_attention: 'about 3 minutes of CPU an epoch on two cores (up to 4 epochs): too long for a routine bench; ' +
     'BAIT_QUALITY_MODELS=cross_attention runs it',
