@@ -54,7 +54,10 @@ test(`bait test scores the best checkpoint on test, and on val reproduces the va
   const results = JSON.parse(readFileSync(join(dir, 'test_results.json'), 'utf8')) as Record<string, { split: string; metrics: Record<string, number> }>;
   assert.deepEqual(Object.keys(results).sort(), [`checkpoints/${index.best}:test`, `checkpoints/${index.best}:val`]);
   const t = results[`checkpoints/${index.best}:test`]!.metrics;
-  assert.ok(t.auc! > 0.5 && t.auc! < 1, `test auc ${t.auc}`);
+  // Twelve steps barely move a neural model off its random start, whose ranking can land on either side of 0.5 (a
+  // cross_attention run scored 0.32 once); twelve trees already rank. Exactness is checked on val above.
+  if (config === 'boosted_trees') assert.ok(t.auc! > 0.5 && t.auc! < 1, `test auc ${t.auc}`);
+  else assert.ok(t.auc! > 0 && t.auc! < 1, `test auc ${t.auc}`);
   assert.ok(t['recall@5']! <= t['recall@5_ceiling']!);
   assert.notEqual(t.auc, val.metrics.auc, 'test is another split than val');
   const unknown = bait(ws, ['test', dir, '--ckpt', 'epoch=99']);
