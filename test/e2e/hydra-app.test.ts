@@ -160,12 +160,7 @@ test('a Hydra app in code-server: CodeLens run, explorer, metrics, sweep, resume
     };
     // The app exits 1 on an override its Trainer does not take: the closing line names the exception.
     await wb.openFile('configs/train.yaml');
-    await wb.codeLens('Run with Overrides…').click();
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 30_000 });
-    await input.fill('+trainer.no_such_flag=1 data.limit=64');
-    await page.locator('.quick-input-widget .quick-input-message', { hasText: /composes/ }).waitFor({ timeout: 30_000 });
-    await input.press('Enter');
+    await wb.runWithOverrides('+trainer.no_such_flag=1 data.limit=64');
     await notice(/train .*failed: bait: run \S+ failed: the app exited with code 1 \(TypeError.*no_such_flag/, /unexpected keyword argument 'no_such_flag'/, 'app-08-app-exits-nonzero');
     await page.locator('.tab.active', { hasText: 'log.txt' }).waitFor({ timeout: 30_000 });
 

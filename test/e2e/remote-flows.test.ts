@@ -81,12 +81,7 @@ test('remote from the editor: run, metrics, stop, resume and a sweep on an SSH h
   await step('Run with Overrides… from the lens runs on the host; the explorer shows it running and metrics stream', async () => {
     await wb.openFile(CONFIG);
     await wb.codeLens('Run with Overrides…').waitFor({ timeout: 60_000 });
-    await wb.codeLens('Run with Overrides…').click();
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 30_000 });
-    await input.fill(LONG);
-    await page.locator('.quick-input-widget .quick-input-message', { hasText: /composes/ }).waitFor({ timeout: 30_000 });
-    await input.press('Enter');
+    await wb.runWithOverrides(LONG);
     await wb.waitForTerminalText(/job #0 started on gpu-lab/, 180_000);
     await wb.foldFolders();
     const rows = await wb.viewRows('BAIT Runs');

@@ -114,12 +114,7 @@ test('workbench flows in code-server: failures, overrides, failed jobs, stop, sw
 
   await step('Stop Run from a running row stops that row; the terminal says stopped, and no error is shown', async () => {
     await wb.openFile('premise_selection/mizar40/e2e_tiny.yaml');
-    await wb.codeLens('Run with Overrides…').click();
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 30_000 });
-    await input.fill('trainer.max_steps=100000 trainer.max_epochs=1000');
-    await page.locator('.quick-input-widget .quick-input-message', { hasText: /composes/ }).waitFor({ timeout: 30_000 });
-    await input.press('Enter');
+    await wb.runWithOverrides('trainer.max_steps=100000 trainer.max_epochs=1000');
     const rows = await wb.viewRows('BAIT Runs');
     const running = rows.filter({ hasText: /running · / }).first();
     await running.waitFor({ timeout: 120_000 });

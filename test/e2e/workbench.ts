@@ -170,6 +170,16 @@ export class Workbench {
     }
   }
 
+  /** Clicks the open config's "Run with Overrides…" lens, types `overrides`, waits until they compose, and runs. */
+  async runWithOverrides(overrides: string): Promise<void> {
+    await this.codeLens('Run with Overrides…').click();
+    const input = this.quickInput.locator('input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill(overrides);
+    await this.quickInput.locator('.quick-input-message', { hasText: /composes/ }).waitFor({ timeout: 30_000 });
+    await input.press('Enter');
+  }
+
   async openFile(name: string): Promise<void> {
     await this.page.keyboard.press('F1');
     await this.pick(name, name.split('/').pop());
