@@ -1,13 +1,17 @@
 // Premise-selection quality on Mizar40 M2k: the reference baselines (runner/eval/baselines.ts) and every bundled
 // model config, trained by `bait run` as a user would and scored by `bait test --ckpt best` on the held-out split,
 // side by side in one JSON line. Models are selected on val only (early stopping and the best checkpoint); test is
-// read once per model, at the end.
+// read once per model, at the end. Each model's `protocol` says what its pairs read of held-out labels: `offline`
+// (none: every label-derived feature reads train), or `chronological` (boosted_trees_chronological: each pair also
+// reads the labels of its own article's earlier conjectures in library order, the MizAR40 / MaLARea evaluation);
+// only figures of the same protocol compare.
 //   npm run bench -- quality                       the default set (QUALITY_MODELS below)
 //   BAIT_QUALITY_MODELS=bow_context,transformer npm run bench -- quality
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readManifest } from '../runner/checkpoint/store.js';
 import { loadPairs, type PairSet } from '../runner/data/premise_pairs.js';
 import { OpenVocabulary, baselineScores } from '../runner/eval/baselines.js';
 import { rankingMetrics, validationMetrics, type Scored } from '../runner/train/metrics.js';
@@ -16,7 +20,7 @@ const ROOT = resolve(__dirname, '..');
 const DATA = join(ROOT, 'data', 'mizar40-m2k');
 const CLI = join(ROOT, 'dist', 'runner.js');
 /** Configs under configs/premise_selection/mizar40/ that the bench trains by default. */
-const QUALITY_MODELS = ['boosted_trees', 'bow_context', 'bag_of_words', 'conv', 'conv_context'];
+const QUALITY_MODELS = ['boosted_trees', 'boosted_trees_chronological', 'bow_context', 'bag_of_words', 'conv', 'conv_context'];
 /** Bundled configs left out of the default set, and why (the JSON line says so). */
 const NOT_RUN: Record<string, string> = {
   transformer: 'about 75 s of CPU an epoch on an idle machine (up to 5 epochs, validated 4 times each): too long for ' +
@@ -60,7 +64,16 @@ function cli(args: string[], cwd: string): { out: string; cpuSeconds: number } {
   return { out: r.stdout, cpuSeconds: secs };
 }
 
-function trainAndTest(config: string, ws: string): { val: Row; test: Row; train_seconds: number; train_cpu_seconds: number; epochs: number } {
+/** What the run's pairs read of held-out labels, from the config stored with its checkpoint (model.label_history). */
+function protocolOf(runDir: string): string {
+  const config = readManifest(join(runDir, 'checkpoints', 'last')).config as { model?: { label_history?: unknown } } | undefined;
+  const history = config?.model?.label_history;
+  return typeof history === 'string' ? history : 'offline';
+}
+
+function trainAndTest(config: string, ws: string): {
+  val: Row; test: Row; train_seconds: number; train_cpu_seconds: number; epochs: number; protocol: string;
+} {
   const dir = join(ws, config);
   const t0 = performance.now();
   const run = cli(['run', `premise_selection/mizar40/${config}`, '--config-dir', join(ROOT, 'configs'), `exp_config.directory=${dir}`,
@@ -69,7 +82,7 @@ function trainAndTest(config: string, ws: string): { val: Row; test: Row; train_
   const test = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--json'], ws).out);
   const val = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--split', 'val', '--json'], ws).out);
   return { val: val.metrics, test: test.metrics, train_seconds: Number(train_seconds.toFixed(1)),
-    train_cpu_seconds: Number(run.cpuSeconds.toFixed(1)), epochs: test.epoch };
+    train_cpu_seconds: Number(run.cpuSeconds.toFixed(1)), epochs: test.epoch, protocol: protocolOf(dir) };
 }
 
 const round = (r: Row): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v.toFixed(4))]));
@@ -78,12 +91,12 @@ export async function benchQuality(): Promise<Record<string, unknown>> {
   const base = baselineMetrics();
   const configs = process.env.BAIT_QUALITY_MODELS?.split(',').filter(Boolean) ?? QUALITY_MODELS;
   const ws = mkdtempSync(join(tmpdir(), 'bait-quality-'));
-  const models: Record<string, Row> = {};
+  const models: Record<string, Record<string, number | string>> = {};
   const val: Record<string, Row> = {};
   try {
     for (const c of configs) {
       const r = trainAndTest(c, ws);
-      models[c] = { ...round(r.test), train_seconds: r.train_seconds, train_cpu_seconds: r.train_cpu_seconds, epochs_at_best: r.epochs };
+      models[c] = { ...round(r.test), train_seconds: r.train_seconds, train_cpu_seconds: r.train_cpu_seconds, epochs_at_best: r.epochs, protocol: r.protocol };
       val[c] = round(r.val);
     }
   } finally {
@@ -96,7 +109,7 @@ export async function benchQuality(): Promise<Record<string, unknown>> {
     baselines: Object.fromEntries(Object.entries(base.test).map(([k, v]) => [k, round(v)])),
     models,
     not_run: Object.fromEntries(Object.entries(NOT_RUN).filter(([k]) => !configs.includes(k))),
-    auc_over_hand_features: Object.fromEntries(Object.entries(models).map(([k, v]) => [k, Number((v.auc! - hand).toFixed(4))])),
+    auc_over_hand_features: Object.fromEntries(Object.entries(models).map(([k, v]) => [k, Number(((v.auc as number) - hand).toFixed(4))])),
     val: { baselines: Object.fromEntries(Object.entries(base.val).map(([k, v]) => [k, round(v)])), models: val },
   };
 }

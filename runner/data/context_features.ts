@@ -7,10 +7,14 @@
 //
 // Labels are read from the training split only. A training pair never sees its own conjecture's labels (the usage
 // and kNN columns leave that conjecture out), or the model would learn to trust a history that held and test
-// pairs do not have.
+// pairs do not have. The one exception is opt-in (labelHistory 'chronological', data/article_history.ts): every
+// pair, of any split, also reads the labels of its own article's earlier conjectures in library order.
 import type { PairSet } from './premise_pairs.js';
 import { UserError } from '../run/errors.js';
 import { LABEL_STATISTICS, LabelStatistics } from './label_statistics.js';
+import { ArticleHistory, LABEL_HISTORY, articleOf } from './article_history.js';
+
+export { articleOf };
 
 export const BASE_FEATURES = [
   'log_goal_len', 'log_premise_len', 'log1p_goal_symbols', 'log1p_premise_symbols',
@@ -39,17 +43,21 @@ export interface ContextOptions {
    * train also has reads none of that article's labels), so validation sees what test sees.
    */
   leaveOut?: 'conjecture' | 'article';
-}
-
-/** The Mizar article of a conjecture name (`t12_xboole_0` -> `xboole_0`); the name itself when it has none. */
-export function articleOf(conj: string): string {
-  const m = /^[a-z]+\d+_(.+)$/.exec(conj);
-  return m ? m[1]! : conj;
+  /**
+   * 'offline' (default): no pair reads a held-out label. 'chronological': every pair also gets the label history
+   * of its own article's earlier conjectures in library order (data/article_history.ts), the MizAR40 / MaLARea
+   * protocol; the context must then be given every split it scores, in library order (TrainingContext's `later`
+   * and extendHistory).
+   */
+  labelHistory?: 'offline' | 'chronological';
 }
 
 /** The base feature names of a context with these options (the width is three times as many). */
 export function contextFeatureNames(opts: ContextOptions = {}): string[] {
-  return [...BASE_FEATURES, ...(opts.labelStatistics ? LABEL_STATISTICS : [])];
+  return [
+    ...BASE_FEATURES, ...(opts.labelStatistics ? LABEL_STATISTICS : []),
+    ...(opts.labelHistory === 'chronological' ? LABEL_HISTORY : []),
+  ];
 }
 
 interface Formula {
@@ -113,12 +121,19 @@ export class TrainingContext {
   private readonly trainSet: PairSet;
   private trainRaw: Float64Array | undefined;
   private readonly labelStats: LabelStatistics | undefined;
+  private readonly history: ArticleHistory | undefined;
+  /** Unit tf-idf vector of each goal the label history compared. */
+  private readonly vectors = new Map<string, Map<string, number>>();
   /** Columns per pair: 3 x the base features (and label statistics, when on). */
   readonly width: number;
   readonly mean: Float64Array;
   readonly scale: Float64Array;
 
-  constructor(train: PairSet, readonly options: ContextOptions = {}) {
+  /**
+   * `later`: the splits after train in library order (val, then test), whose own labels a chronological label
+   * history reads; ignored when the history is off. A split read later joins through extendHistory.
+   */
+  constructor(train: PairSet, readonly options: ContextOptions = {}, later: PairSet[] = []) {
     this.trainSet = train;
     this.width = 3 * contextFeatureNames(options).length;
     this.mean = new Float64Array(this.width);
@@ -140,6 +155,10 @@ export class TrainingContext {
       if (!this.goalVectors.has(train.conj[i]!)) this.goalVectors.set(train.conj[i]!, this.tfidf(this.formula(goals[i]!)));
     }
     if (options.labelStatistics) this.labelStats = new LabelStatistics(train, goals, premises, (t) => this.formula(t), (c) => this.heldOut(c));
+    if (options.labelHistory === 'chronological') {
+      this.history = new ArticleHistory((a, b) => cosine(this.goalVector(a), this.goalVector(b)));
+      for (const set of [train, ...later]) this.history.add(set);
+    }
     // Standardise with the training pairs' own statistics, so every split is scaled alike.
     const x = (this.trainRaw = this.raw(train));
     const n = train.labels.length;
@@ -163,6 +182,17 @@ export class TrainingContext {
     const w = this.width;
     for (let i = 0; i < x.length; i++) out[i] = (x[i]! - this.mean[i % w]!) * this.scale[i % w]!;
     return out;
+  }
+
+  /** Appends a split read later (the test split) to the label history, after those it has; a no-op when it is off. */
+  extendHistory(set: PairSet): void {
+    this.history?.add(set);
+  }
+
+  private goalVector(text: string): Map<string, number> {
+    let v = this.vectors.get(text);
+    if (!v) this.vectors.set(text, (v = this.tfidf(this.formula(text))));
+    return v;
   }
 
   /** The group of conjectures a pair of `conj` must not learn from (itself, or its article). */
@@ -249,6 +279,7 @@ export class TrainingContext {
     }
     const goalOnly = g.symbols.size - shared;
     const stats = this.labelStats ? this.labelStats.features(g, p, this.heldOut(conj), (s) => this.idf(s)) : [];
+    const history = this.history ? this.history.features(conj, premise) : [];
     return [
       Math.log(g.tokens), Math.log(p.tokens), log1p(g.symbols.size), log1p(p.symbols.size),
       log1p(shared), log1p(premiseOnly),
@@ -258,7 +289,7 @@ export class TrainingContext {
       log1p(sharedBigrams), sharedBigrams / Math.max(1, p.bigrams.size), sharedBigrams / Math.max(1, g.bigrams.size),
       log1p(uses), log1p(nonUses), uses + nonUses > 0 ? 1 : 0, (uses + 0.5) / (uses + nonUses + 1),
       knnUse, knnNonUse, knnUseMax, knnNonUseMax,
-      ...stats,
+      ...stats, ...history,
     ];
   }
 

@@ -59,11 +59,13 @@ export class PremiseDataModule {
 
   /**
    * Gives every split the context features of data/context_features.ts (read against the training split), for a
-   * model that asks for them; computed once, after setup, and for the test split when it is first read.
+   * model that asks for them; computed once, after setup, and for the test split when it is first read. Every
+   * split loaded is handed over in library order (train, val, test) with its labels: a chronological label
+   * history (labelHistory) reads the earlier conjectures of a pair's own article, in whichever split they are.
    */
   useContextFeatures(opts: ContextOptions = {}): void {
     if (this.context) return;
-    this.context = new TrainingContext(this.train, opts);
+    this.context = new TrainingContext(this.train, opts, [this.val, ...(this.testSet ? [this.testSet] : [])]);
     withContext(this.train, this.context);
     withContext(this.val, this.context);
     if (this.testSet) withContext(this.testSet, this.context);
@@ -103,7 +105,10 @@ export class PremiseDataModule {
     if (split === 'val') return this.val;
     if (!this.testSet) {
       this.testSet = loadPairs(join(this.dir, 'test.jsonl.gz'), this.vocab, this.maxLen, 'data_config.data_options.dir');
-      if (this.context) withContext(this.testSet, this.context);
+      if (this.context) {
+        this.context.extendHistory(this.testSet);
+        withContext(this.testSet, this.context);
+      }
     }
     return this.testSet;
   }

@@ -114,6 +114,7 @@ export const TARGET_DOCS: TargetDoc[] = [
       rounds_per_epoch: { type: 'int', doc: 'boosting rounds (trees) per epoch, i.e. between validations (default 25)' },
       label_statistics: { type: 'bool', doc: 'also read symbol and sub-term log-odds of use learned from the training labels (default true)' },
       leave_out: { type: 'str', doc: 'what a training pair\'s label-derived features leave out: article (default: its whole Mizar article) or conjecture' },
+      label_history: { type: 'str', doc: 'offline (default: no pair reads a held-out label) or chronological (each pair also reads the labels of its own Mizar article\'s earlier conjectures in library order, train then val then test, as MizAR40 evaluates)' },
     },
   },
   {

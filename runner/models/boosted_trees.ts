@@ -27,6 +27,11 @@ export interface BoostedTreesOptions {
   label_statistics?: boolean;
   /** What a training pair's label-derived features leave out: `article` (default) or `conjecture` (context_features.ts). */
   leave_out?: string;
+  /**
+   * `offline` (default): no pair reads a held-out label. `chronological`: every pair also reads the labels of its
+   * own article's earlier conjectures in library order (data/article_history.ts), as MizAR40 and MaLARea evaluate.
+   */
+  label_history?: string;
 }
 
 /** The training split as one matrix: what a boosted model is fitted on. */
@@ -81,7 +86,11 @@ export class GradientBoostedTrees implements BoostedModel {
     if (leaveOut !== 'article' && leaveOut !== 'conjecture') {
       throw new UserError(`leave_out must be article or conjecture, got ${shownValue(leaveOut)}`, 'leave_out');
     }
-    this.contextOptions = { labelStatistics: flag(o.label_statistics ?? true, 'label_statistics'), leaveOut };
+    const labelHistory = o.label_history ?? 'offline';
+    if (labelHistory !== 'offline' && labelHistory !== 'chronological') {
+      throw new UserError(`label_history must be offline or chronological, got ${shownValue(labelHistory)}`, 'label_history');
+    }
+    this.contextOptions = { labelStatistics: flag(o.label_statistics ?? true, 'label_statistics'), leaveOut, labelHistory };
     this.booster = new Booster({ ...this.opts, seed: 0 });
   }
 

@@ -135,6 +135,7 @@ test('bad settings fail before training with the key named, also through instant
     [{ min_child_weight: 'big' }, 'min_child_weight', />= 0/],
     [{ rounds_per_epoch: 0 }, 'rounds_per_epoch', /positive integer/],
     [{ leave_out: 'premise' }, 'leave_out', /article or conjecture/],
+    [{ label_history: 'online' }, 'label_history', /offline or chronological, got "online"/],
     [{ label_statistics: 'yes' }, 'label_statistics', /true or false/],
   ];
   for (const [opts, key, message] of cases) {
