@@ -156,7 +156,7 @@ export class TrainingContext {
     }
     if (options.labelStatistics) this.labelStats = new LabelStatistics(train, goals, premises, (t) => this.formula(t), (c) => this.heldOut(c));
     if (options.labelHistory === 'chronological') {
-      this.history = new ArticleHistory((a, b) => cosine(this.goalVector(a), this.goalVector(b)));
+      this.history = new ArticleHistory((a, b) => this.goalsAlike(a, b));
       for (const set of [train, ...later]) this.history.add(set);
     }
     // Standardise with the training pairs' own statistics, so every split is scaled alike.
@@ -187,6 +187,11 @@ export class TrainingContext {
   /** Appends a split read later (the test split) to the label history, after those it has; a no-op when it is off. */
   extendHistory(set: PairSet): void {
     this.history?.add(set);
+  }
+
+  /** How alike two goals are: cosine of their IDF-weighted symbol vectors (IDF from train's formulas), in [0, 1]. */
+  goalsAlike(a: string, b: string): number {
+    return cosine(this.goalVector(a), this.goalVector(b));
   }
 
   private goalVector(text: string): Map<string, number> {

@@ -3,9 +3,15 @@
 //   constant        scores every pair the same (AUC 0.5; ranking metrics are those of a random order)
 //   premise_length  logistic regression on log(premise length): "shorter premises are used more"
 //   hand_features   logistic regression on log goal/premise lengths and goal-premise symbol overlap
+//   hand_features_chronological
+//                   hand_features plus the label history of the pair's own article's earlier conjectures
+//                   (data/article_history.ts): the baseline that reads what the chronological protocol lets a
+//                   model read, so a chronological model is compared with a baseline that knows as much
 // Symbols are compared as written (OpenVocabulary), lengths are of the whole formula. The regressions are fitted
 // on train only (Newton's method, float64, a small L2 penalty) and scored on val/test.
 import type { PairSet } from '../data/premise_pairs.js';
+import { ArticleHistory } from '../data/article_history.js';
+import { TrainingContext } from '../data/context_features.js';
 import type { Scored } from '../train/metrics.js';
 
 export type Featurizer = (goal: Int32Array, premise: Int32Array) => number[];
@@ -87,7 +93,7 @@ export function fitLogistic(x: Float64Array[], y: ArrayLike<number>, l2 = 1e-4, 
   return { weights: w, mean, std };
 }
 
-/** Gaussian elimination with partial pivoting (the systems here are 2x2 to 5x5 and positive definite). */
+/** Gaussian elimination with partial pivoting (the systems here are at most 15x15 and positive definite). */
 function solve(a: Float64Array[], b: Float64Array): Float64Array {
   const n = b.length;
   const m = a.map((row, i) => Float64Array.from([...row, b[i]!]));
@@ -128,4 +134,21 @@ export function baselineScores(train: PairSet, splits: Record<string, PairSet>):
     for (const [split, set] of Object.entries(splits)) out[name]![split] = scored(set, logisticLogits(model, design(set, f.of)));
   }
   return out;
+}
+
+/**
+ * hand_features_chronological on each evaluation split: the hand features and the 8 label-history columns of
+ * data/article_history.ts, fitted on train (whose pairs read their own article's earlier train conjectures) and
+ * scored on `later`, the splits after train in library order (val, then test), each reading its article's
+ * earlier conjectures in any split. Goals are compared as the boosted trees' history compares them.
+ */
+export function chronologicalBaselineScores(train: PairSet, later: Record<string, PairSet>): Record<string, Scored> {
+  const context = new TrainingContext(train);
+  const history = new ArticleHistory((a, b) => context.goalsAlike(a, b));
+  for (const set of [train, ...Object.values(later)]) history.add(set);
+  const hand = FEATURES.hand_features!.of;
+  const design = (set: PairSet): Float64Array[] => set.goals.map((g, i) =>
+    Float64Array.from([...hand(g, set.premises[i]!), ...history.features(set.conj[i]!, set.premiseTexts![i]!)]));
+  const model = fitLogistic(design(train), train.labels);
+  return Object.fromEntries(Object.entries(later).map(([split, set]) => [split, scored(set, logisticLogits(model, design(set)))]));
 }
