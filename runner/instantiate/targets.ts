@@ -115,6 +115,8 @@ export const TARGET_DOCS: TargetDoc[] = [
       label_statistics: { type: 'bool', doc: 'also read symbol and sub-term log-odds of use learned from the training labels (default true)' },
       leave_out: { type: 'str', doc: 'what a training pair\'s label-derived features leave out: article (default: its whole Mizar article) or conjecture' },
       label_history: { type: 'str', doc: 'offline (default: no pair reads a held-out label) or chronological (each pair also reads the labels of its own Mizar article\'s earlier conjectures in library order, train then val then test, as MizAR40 evaluates)' },
+      objective: { type: 'str', doc: 'binary (default: each pair\'s logistic loss) or list (which of a conjecture\'s candidates are used, given how many are)' },
+      list_scores: { type: 'bool', doc: 'score a held-out pair by its probability of use given that its conjecture\'s list has the training share of used candidates (default false)' },
     },
   },
   {

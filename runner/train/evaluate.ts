@@ -7,6 +7,8 @@ import type { Scored } from './metrics.js';
 
 export interface Scorer {
   logits(b: Batch, ctx: ForwardContext): tf.Tensor1D;
+  /** A last step over all the scores, for a model whose score of a pair depends on the other candidates of its list. */
+  scoreLists?(logits: Float64Array, conj: string[]): Float64Array;
 }
 
 /** Async because a GPU backend's results are read back with `data()` (its `dataSync()` throws in Node). */
@@ -25,5 +27,6 @@ export async function scoreBatches(model: Scorer, count: number, batch: (i: numb
       conj.push(b.conj[j]!);
     }
   }
-  return { logits: Float64Array.from(logits), labels: Float64Array.from(labels), conj };
+  const raw = Float64Array.from(logits);
+  return { logits: model.scoreLists ? model.scoreLists(raw, conj) : raw, labels: Float64Array.from(labels), conj };
 }

@@ -84,7 +84,8 @@ export function hitsAtK(scores: ArrayLike<number>, labels: ArrayLike<number>, me
   return hits;
 }
 
-function byConjecture(conj: string[]): number[][] {
+/** Row indices of each conjecture's candidates, in order of first appearance. */
+export function byConjecture(conj: ArrayLike<string>): number[][] {
   const groups = new Map<string, number[]>();
   for (let i = 0; i < conj.length; i++) {
     const g = groups.get(conj[i]!);

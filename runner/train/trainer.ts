@@ -485,12 +485,14 @@ function trainingMatrix(data: TrainableData, seed: number, batches: number): Tra
   const n = parts.reduce((a, b) => a + b.size, 0);
   const x = new Float32Array(n * d);
   const y = new Float32Array(n);
+  const conj: string[] = [];
   let at = 0;
   for (const b of parts) {
     x.set(b.context!, at * d);
     y.set(b.labels, at);
+    conj.push(...b.conj);
     at += b.size;
   }
-  return { x, y, n, d };
+  return { x, y, n, d, conj };
 }
 

@@ -5,6 +5,7 @@
 import { rngFor, permutation } from '../../train/rng.js';
 import { type BinEdges, binColumns, binEdges } from './binning.js';
 import { type Tree, type TreeParams, growTree, predictBinned, predictRow } from './tree.js';
+import { listObjective, usedCounts } from './list_likelihood.js';
 
 export interface BoostingParams extends TreeParams {
   /** Share of the training rows each tree is grown on (sampled without replacement per round). */
@@ -13,6 +14,11 @@ export interface BoostingParams extends TreeParams {
   featureFraction: number;
   maxBins: number;
   seed: number;
+  /**
+   * `binary`: the logistic loss of each pair alone. `list`: the likelihood of which candidates of each list are
+   * used given how many are (list_likelihood.ts); needs the rows' lists.
+   */
+  objective?: 'binary' | 'list';
 }
 
 /** The whole learned state: what a checkpoint stores, as JSON. */
@@ -36,6 +42,8 @@ export class Booster {
   private bins!: Uint8Array;
   /** Current raw scores (logits) of the training rows. */
   private score!: Float64Array;
+  private lists: number[][] = [];
+  private counts: Int32Array = new Int32Array(0);
 
   constructor(readonly params: BoostingParams) {}
 
@@ -43,9 +51,18 @@ export class Booster {
     return this.d;
   }
 
-  /** Takes the training rows (row-major `x` [n, d], labels 0/1) and starts from the log-odds of their mean label. */
-  setTrainingData(x: ArrayLike<number>, y: ArrayLike<number>, n: number, d: number): void {
+  /**
+   * Takes the training rows (row-major `x` [n, d], labels 0/1; `lists`: row indices of each candidate list, for
+   * the list objective) and starts from the log-odds of their mean label. Under the list objective that start
+   * changes no list's likelihood, and it keeps the training share of used pairs in the state (positiveShare).
+   */
+  setTrainingData(x: ArrayLike<number>, y: ArrayLike<number>, n: number, d: number, lists?: number[][]): void {
     if (n === 0) throw new Error('gradient boosting needs at least one training row');
+    if (this.params.objective === 'list') {
+      if (!lists) throw new Error('the list objective needs the candidate list of every training row');
+      this.lists = lists;
+      this.counts = usedCounts(lists, y);
+    }
     for (let i = 0; i < n * d; i++) {
       if (!Number.isFinite(x[i]!)) throw new Error(`training feature ${i % d} of row ${Math.floor(i / d)} is not finite (${x[i]})`);
     }
@@ -66,10 +83,14 @@ export class Booster {
     const round = this.trees.length;
     const grad = new Float64Array(n);
     const hess = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const q = sigmoid(this.score[i]!);
-      grad[i] = q - this.y[i]!;
-      hess[i] = Math.max(q * (1 - q), 1e-16);
+    if (p.objective === 'list') {
+      listObjective(this.score, this.y, this.lists, this.counts, grad, hess);
+    } else {
+      for (let i = 0; i < n; i++) {
+        const q = sigmoid(this.score[i]!);
+        grad[i] = q - this.y[i]!;
+        hess[i] = Math.max(q * (1 - q), 1e-16);
+      }
     }
     const tree = growTree({
       bins: this.bins, n, d, edges: this.edges, grad, hess,
@@ -77,13 +98,20 @@ export class Booster {
       features: sample(d, p.featureFraction, p.seed, 'gbdt-features', round),
     }, p);
     this.trees.push(tree);
+    for (let i = 0; i < n; i++) this.score[i]! += predictBinned(tree, this.bins, n, i);
+    if (p.objective === 'list') return listObjective(this.score, this.y, this.lists, this.counts);
     let loss = 0;
     for (let i = 0; i < n; i++) {
-      const s = (this.score[i]! += predictBinned(tree, this.bins, n, i));
+      const s = this.score[i]!;
       // log(1 + e^-|s|) + max(s, 0) - y s: the logistic loss without overflow.
       loss += Math.log1p(Math.exp(-Math.abs(s))) + Math.max(s, 0) - this.y[i]! * s;
     }
     return loss / n;
+  }
+
+  /** The training split's share of used pairs: the log-odds every ensemble starts from, read back. */
+  get positiveShare(): number {
+    return sigmoid(this.initScore);
   }
 
   /** Logits of row-major `x` [rows, width]. */
