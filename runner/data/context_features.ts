@@ -15,6 +15,7 @@ import { LABEL_STATISTICS, LabelStatistics } from './label_statistics.js';
 import { ArticleHistory, LABEL_HISTORY, articleOf } from './article_history.js';
 
 export { articleOf };
+import { CO_LISTING, CoListing } from './co_listing.js';
 
 export const BASE_FEATURES = [
   'log_goal_len', 'log_premise_len', 'log1p_goal_symbols', 'log1p_premise_symbols',
@@ -50,13 +51,20 @@ export interface ContextOptions {
    * and extendHistory).
    */
   labelHistory?: 'offline' | 'chronological';
+  /**
+   * Also the co-listing columns of data/co_listing.ts (label-free: was the premise a candidate of the most similar
+   * earlier goals?), after the other base features. They read the candidate lists of the splits in library order,
+   * as the label history does (TrainingContext's `later` and extendHistory); a split scored without being given
+   * joins after those it has.
+   */
+  coListing?: boolean;
 }
 
 /** The base feature names of a context with these options (the width is three times as many). */
 export function contextFeatureNames(opts: ContextOptions = {}): string[] {
   return [
     ...BASE_FEATURES, ...(opts.labelStatistics ? LABEL_STATISTICS : []),
-    ...(opts.labelHistory === 'chronological' ? LABEL_HISTORY : []),
+    ...(opts.labelHistory === 'chronological' ? LABEL_HISTORY : []), ...(opts.coListing ? CO_LISTING : []),
   ];
 }
 
@@ -124,6 +132,7 @@ export class TrainingContext {
   private readonly history: ArticleHistory | undefined;
   /** Unit tf-idf vector of each goal the label history compared. */
   private readonly vectors = new Map<string, Map<string, number>>();
+  private readonly coListing: CoListing | undefined;
   /** Columns per pair: 3 x the base features (and label statistics, when on). */
   readonly width: number;
   readonly mean: Float64Array;
@@ -131,7 +140,8 @@ export class TrainingContext {
 
   /**
    * `later`: the splits after train in library order (val, then test), whose own labels a chronological label
-   * history reads; ignored when the history is off. A split read later joins through extendHistory.
+   * history reads and whose candidate lists co-listing reads; ignored when both are off. A split read later joins
+   * through extendHistory.
    */
   constructor(train: PairSet, readonly options: ContextOptions = {}, later: PairSet[] = []) {
     this.trainSet = train;
@@ -159,6 +169,10 @@ export class TrainingContext {
       this.history = new ArticleHistory((a, b) => this.goalsAlike(a, b));
       for (const set of [train, ...later]) this.history.add(set);
     }
+    if (options.coListing) {
+      this.coListing = new CoListing((t) => this.formula(t), (s) => this.idf(s), (s) => this.subtermIdf(s));
+      for (const set of [train, ...later]) this.coListing.add(set);
+    }
     // Standardise with the training pairs' own statistics, so every split is scaled alike.
     const x = (this.trainRaw = this.raw(train));
     const n = train.labels.length;
@@ -184,9 +198,13 @@ export class TrainingContext {
     return out;
   }
 
-  /** Appends a split read later (the test split) to the label history, after those it has; a no-op when it is off. */
+  /**
+   * Appends a split read later (the test split) to the label history and the co-listing library, after those they
+   * have; a no-op when both are off.
+   */
   extendHistory(set: PairSet): void {
     this.history?.add(set);
+    if (this.coListing && !this.coListing.has(set)) this.coListing.add(set);
   }
 
   /** How alike two goals are: cosine of their IDF-weighted symbol vectors (IDF from train's formulas), in [0, 1]. */
@@ -285,6 +303,7 @@ export class TrainingContext {
     const goalOnly = g.symbols.size - shared;
     const stats = this.labelStats ? this.labelStats.features(g, p, this.heldOut(conj), (s) => this.idf(s)) : [];
     const history = this.history ? this.history.features(conj, premise) : [];
+    const coListed = this.coListing ? this.coListing.features(conj, premise) : [];
     return [
       Math.log(g.tokens), Math.log(p.tokens), log1p(g.symbols.size), log1p(p.symbols.size),
       log1p(shared), log1p(premiseOnly),
@@ -294,13 +313,14 @@ export class TrainingContext {
       log1p(sharedBigrams), sharedBigrams / Math.max(1, p.bigrams.size), sharedBigrams / Math.max(1, g.bigrams.size),
       log1p(uses), log1p(nonUses), uses + nonUses > 0 ? 1 : 0, (uses + 0.5) / (uses + nonUses + 1),
       knnUse, knnNonUse, knnUseMax, knnNonUseMax,
-      ...stats, ...history,
+      ...stats, ...history, ...coListed,
     ];
   }
 
   /** Unscaled [pairs, width]: base features, then centred within the conjecture, then rank within it. */
   private raw(set: PairSet): Float64Array {
     const { goals, premises } = requireTexts(set);
+    if (this.coListing && !this.coListing.has(set)) this.coListing.add(set);
     const W = this.width;
     const b = W / 3;
     const out = new Float64Array(set.labels.length * W);

@@ -117,6 +117,7 @@ export const TARGET_DOCS: TargetDoc[] = [
       label_history: { type: 'str', doc: 'offline (default: no pair reads a held-out label) or chronological (each pair also reads the labels of its own Mizar article\'s earlier conjectures in library order, train then val then test, as MizAR40 evaluates)' },
       objective: { type: 'str', doc: 'binary (default: each pair\'s logistic loss) or list (which of a conjecture\'s candidates are used, given how many are)' },
       list_scores: { type: 'bool', doc: 'score a held-out pair by its probability of use given that its conjecture\'s list has the training share of used candidates (default false)' },
+      co_listing: { type: 'bool', doc: 'also read whether the premise was a candidate of the most similar earlier goals (label-free; default false)' },
     },
   },
   {

@@ -44,6 +44,8 @@ export interface BoostedTreesOptions {
    * share of used candidates (half, in Mizar40 M2k), instead of by the trees' logit alone; default false.
    */
   list_scores?: boolean;
+  /** Also read the co-listing columns (data/co_listing.ts: label-free, earlier conjectures' candidate lists); default false. */
+  co_listing?: boolean;
 }
 
 /** The training split as one matrix: what a boosted model is fitted on. */
@@ -107,7 +109,12 @@ export class GradientBoostedTrees implements BoostedModel {
     if (labelHistory !== 'offline' && labelHistory !== 'chronological') {
       throw new UserError(`label_history must be offline or chronological, got ${shownValue(labelHistory)}`, 'label_history');
     }
-    this.contextOptions = { labelStatistics: flag(o.label_statistics ?? true, 'label_statistics'), leaveOut, labelHistory };
+    this.contextOptions = {
+      labelStatistics: flag(o.label_statistics ?? true, 'label_statistics'),
+      leaveOut,
+      labelHistory,
+      coListing: flag(o.co_listing ?? false, 'co_listing'),
+    };
     this.booster = new Booster({ ...this.opts, seed: 0 });
   }
 
