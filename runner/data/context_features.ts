@@ -170,7 +170,7 @@ export class TrainingContext {
       for (const set of [train, ...later]) this.history.add(set);
     }
     if (options.coListing) {
-      this.coListing = new CoListing((t) => this.formula(t), (s) => this.idf(s), (s) => this.subtermIdf(s));
+      this.coListing = new CoListing((t) => this.formula(t), (s) => this.idf(s));
       for (const set of [train, ...later]) this.coListing.add(set);
     }
     // Standardise with the training pairs' own statistics, so every split is scaled alike.

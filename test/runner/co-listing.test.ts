@@ -15,14 +15,14 @@ function pairs(rows: Array<[conj: string, goal: string, premise: string]>): Pair
   };
 }
 
-// Goals named by their symbols ("s1 s2"), no sub-terms, every weight 1: cosines by hand.
-const bySymbols = (text: string): GoalFeatures => ({ symbols: new Set(text.split(' ')), subterms: new Set() });
+// Goals named by their symbols ("s1 s2"), every weight 1: cosines by hand.
+const bySymbols = (text: string): GoalFeatures => ({ symbols: new Set(text.split(' ')) });
 const unitIdf = (): number => 1;
 const column = (row: number[], name: string): number => row[CO_LISTING.indexOf(name)]!;
 const near = (actual: number, expected: number, what = ''): void => assert.ok(Math.abs(actual - expected) < 1e-12, `${what} ${actual} != ${expected}`);
 
 test('co-listing: similarity-weighted share of earlier similar goals listing the premise, and of those with lists at least as long', () => {
-  const lib = new CoListing(bySymbols, unitIdf, unitIdf);
+  const lib = new CoListing(bySymbols, unitIdf);
   lib.add(pairs([
     ['x1', 's1 s2', 'P'], ['x1', 's1 s2', 'Q'],
     ['x2', 's1 s3', 'P'],
@@ -54,7 +54,7 @@ test('co-listing: only the k most similar earlier goals count, ties in library o
   // Five earlier goals identical to the query's (cos 1) list A; a sixth, less similar (cos 1/sqrt 2), lists B.
   for (let i = 0; i < 5; i++) rows.push([`e${i}`, 's1 s2', 'A']);
   rows.push(['e5', 's1', 'B'], ['q', 's1 s2', 'B']);
-  const lib = new CoListing(bySymbols, unitIdf, unitIdf);
+  const lib = new CoListing(bySymbols, unitIdf);
   lib.add(pairs(rows));
   const f = lib.features('q', 'B');
   const c = Math.SQRT1_2;
