@@ -1,11 +1,14 @@
 // The co-listing columns of data/co_listing.ts on hand-made libraries: similarity-weighted shares of the most
 // similar earlier goals whose candidate lists hold the premise, the "lists at least as long" half, the cut at k, and
-// the chronological rule (a conjecture reads only earlier lists, so adding a later split changes nothing before it).
+// the chronological rule (a conjecture reads only earlier lists, so adding a later split changes nothing before it),
+// also on the shipped splits through the data module.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CO_LISTING, CoListing, type GoalFeatures } from '../../runner/data/co_listing.js';
 import { BASE_FEATURES, TrainingContext, contextFeatureNames } from '../../runner/data/context_features.js';
 import type { PairSet } from '../../runner/data/premise_pairs.js';
+import { PremiseDataModule } from '../../runner/data/premise_datamodule.js';
+import { DATA } from './helpers.js';
 
 function pairs(rows: Array<[conj: string, goal: string, premise: string]>): PairSet {
   return {
@@ -85,4 +88,32 @@ test('co-listing in the context features: a later split never changes an earlier
   assert.ok(raw(testX, 0, first) > 0.3);
   // t1 is first in the library: nothing earlier to read, whatever the later splits hold.
   assert.ok(Math.abs(raw(ctx.features(train), 0, first)) < 1e-5);
+});
+
+test('co-listing on the shipped splits: test read later scores as if given at once, and no pair reads a later list', () => {
+  const dm = new PremiseDataModule({ config: { data_options: { dir: DATA } } });
+  dm.setup();
+  const opts = { coListing: true };
+  dm.useContextFeatures(opts);
+  const valFirst = Array.from(dm.val.context!);
+  const testSet = dm.evalSet('test');
+  const atOnce = new TrainingContext(dm.train, opts, [dm.val, testSet]);
+  const testX = atOnce.features(testSet);
+  assert.deepEqual(Array.from(testX), Array.from(testSet.context!));
+  assert.deepEqual(Array.from(atOnce.features(dm.val)), valFirst);
+  // The test split cut after its 100th conjecture: the pairs before the cut keep every column.
+  const names = [...new Set(testSet.conj)];
+  const kept = new Set(names.slice(0, 100));
+  const idx = testSet.conj.flatMap((c, i) => (kept.has(c) ? [i] : []));
+  const cut: PairSet = {
+    goals: idx.map((i) => testSet.goals[i]!), premises: idx.map((i) => testSet.premises[i]!),
+    labels: Float32Array.from(idx, (i) => testSet.labels[i]!), conj: idx.map((i) => testSet.conj[i]!),
+    goalTexts: idx.map((i) => testSet.goalTexts![i]!), premiseTexts: idx.map((i) => testSet.premiseTexts![i]!),
+  };
+  const w = atOnce.width;
+  const cutX = new TrainingContext(dm.train, opts, [dm.val, cut]).features(cut);
+  idx.forEach((i, r) => assert.deepEqual(Array.from(cutX.subarray(r * w, (r + 1) * w)), Array.from(testX.subarray(i * w, (i + 1) * w))));
+  // And the columns say something: test pairs read earlier lists (of train, val and test), not a constant.
+  const first = contextFeatureNames(opts).indexOf('colist_20');
+  assert.ok(new Set(idx.map((i) => testX[i * w + first])).size > 20, 'co-listing varies over the test pairs');
 });
