@@ -13,9 +13,11 @@ import type { PairSet } from './premise_pairs.js';
 import { UserError } from '../run/errors.js';
 import { LABEL_STATISTICS, LabelStatistics } from './label_statistics.js';
 import { ArticleHistory, LABEL_HISTORY, articleOf } from './article_history.js';
+import { SYMBOL_CHRONOLOGY, SymbolChronology } from './symbol_chronology.js';
+import { CO_USE, CoUse, listsOf } from './co_use.js';
+import { CO_LISTING, CoListing } from './co_listing.js';
 
 export { articleOf };
-import { CO_LISTING, CoListing } from './co_listing.js';
 
 export const BASE_FEATURES = [
   'log_goal_len', 'log_premise_len', 'log1p_goal_symbols', 'log1p_premise_symbols',
@@ -58,6 +60,14 @@ export interface ContextOptions {
    * joins after those it has.
    */
   coListing?: boolean;
+  /**
+   * Also when the pair's symbols entered the library (data/symbol_chronology.ts; label-free, earlier-only). The
+   * context must know the splits in library order (train, val, test: TrainingContext's `later` and
+   * extendHistory); a split it does not know yet joins the library when first scored.
+   */
+  symbolChronology?: boolean;
+  /** Also how often the premise was used together with the list's other candidates (data/co_use.ts). */
+  coUse?: boolean;
 }
 
 /** The base feature names of a context with these options (the width is three times as many). */
@@ -65,6 +75,7 @@ export function contextFeatureNames(opts: ContextOptions = {}): string[] {
   return [
     ...BASE_FEATURES, ...(opts.labelStatistics ? LABEL_STATISTICS : []),
     ...(opts.labelHistory === 'chronological' ? LABEL_HISTORY : []), ...(opts.coListing ? CO_LISTING : []),
+    ...(opts.symbolChronology ? SYMBOL_CHRONOLOGY : []), ...(opts.coUse ? CO_USE : []),
   ];
 }
 
@@ -133,6 +144,8 @@ export class TrainingContext {
   /** Unit tf-idf vector of each goal the label history compared. */
   private readonly vectors = new Map<string, Map<string, number>>();
   private readonly coListing: CoListing | undefined;
+  private readonly chronology: SymbolChronology | undefined;
+  private readonly coUse: CoUse | undefined;
   /** Columns per pair: 3 x the base features (and label statistics, when on). */
   readonly width: number;
   readonly mean: Float64Array;
@@ -173,6 +186,11 @@ export class TrainingContext {
       this.coListing = new CoListing((t) => this.formula(t), (s) => this.idf(s));
       for (const set of [train, ...later]) this.coListing.add(set);
     }
+    if (options.symbolChronology) {
+      this.chronology = new SymbolChronology((t) => this.formula(t).symbols, articleOf);
+      for (const set of [train, ...later]) this.chronology.observe(set);
+    }
+    if (options.coUse) this.coUse = new CoUse(train, premises, (c) => this.heldOut(c));
     // Standardise with the training pairs' own statistics, so every split is scaled alike.
     const x = (this.trainRaw = this.raw(train));
     const n = train.labels.length;
@@ -199,12 +217,13 @@ export class TrainingContext {
   }
 
   /**
-   * Appends a split read later (the test split) to the label history and the co-listing library, after those they
-   * have; a no-op when both are off.
+   * Appends a split read later (the test split) to the label history, the co-listing library and the symbol
+   * chronology, after those they have; a no-op when all are off.
    */
   extendHistory(set: PairSet): void {
     this.history?.add(set);
     if (this.coListing && !this.coListing.has(set)) this.coListing.add(set);
+    this.chronology?.observe(set);
   }
 
   /** How alike two goals are: cosine of their IDF-weighted symbol vectors (IDF from train's formulas), in [0, 1]. */
@@ -321,16 +340,25 @@ export class TrainingContext {
   private raw(set: PairSet): Float64Array {
     const { goals, premises } = requireTexts(set);
     if (this.coListing && !this.coListing.has(set)) this.coListing.add(set);
+    this.chronology?.observe(set); // a split the context was not told of joins the library when first scored
     const W = this.width;
     const b = W / 3;
     const out = new Float64Array(set.labels.length * W);
-    const groups = new Map<string, number[]>();
-    for (let i = 0; i < set.labels.length; i++) {
-      out.set(this.base(goals[i]!, premises[i]!, set.conj[i]!), i * W);
-      const g = groups.get(set.conj[i]!);
-      if (g) g.push(i); else groups.set(set.conj[i]!, [i]);
-    }
-    for (const members of groups.values()) {
+    const groups = listsOf(set.conj);
+    for (let i = 0; i < set.labels.length; i++) out.set(this.base(goals[i]!, premises[i]!, set.conj[i]!), i * W);
+    for (const [conj, members] of groups) {
+      // The list-level columns, after the pair's own: they read the conjecture's whole candidate list.
+      let at = b - (this.chronology ? SYMBOL_CHRONOLOGY.length : 0) - (this.coUse ? CO_USE.length : 0);
+      if (this.chronology) {
+        for (const i of members) {
+          out.set(this.chronology.features(this.formula(goals[i]!).symbols, this.formula(premises[i]!).symbols, conj), i * W + at);
+        }
+        at += SYMBOL_CHRONOLOGY.length;
+      }
+      if (this.coUse) {
+        const rows = this.coUse.features(members.map((i) => premises[i]!), conj);
+        members.forEach((i, k) => out.set(rows[k]!, i * W + at));
+      }
       for (let j = 0; j < b; j++) {
         const col = members.map((i) => out[i * W + j]!);
         const mean = col.reduce((a, v) => a + v, 0) / col.length;

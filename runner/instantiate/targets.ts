@@ -118,6 +118,8 @@ export const TARGET_DOCS: TargetDoc[] = [
       objective: { type: 'str', doc: 'binary (default: each pair\'s logistic loss) or list (which of a conjecture\'s candidates are used, given how many are)' },
       list_scores: { type: 'bool', doc: 'score a held-out pair by its probability of use given that its conjecture\'s list has the training share of used candidates (default false)' },
       co_listing: { type: 'bool', doc: 'also read whether the premise was a candidate of the most similar earlier goals (label-free; default false)' },
+      symbol_chronology: { type: 'bool', doc: 'also read when the pair\'s symbols entered the library: label-free, earlier conjectures only (default false)' },
+      co_use: { type: 'bool', doc: 'also read how often the premise was used together with the list\'s other candidates in training (default false)' },
     },
   },
   {

@@ -46,6 +46,10 @@ export interface BoostedTreesOptions {
   list_scores?: boolean;
   /** Also read the co-listing columns (data/co_listing.ts: label-free, earlier conjectures' candidate lists); default false. */
   co_listing?: boolean;
+  /** Also read when the pair's symbols entered the library (data/symbol_chronology.ts); default false. */
+  symbol_chronology?: boolean;
+  /** Also read the premise's co-use with the list's other candidates (data/co_use.ts); default false. */
+  co_use?: boolean;
 }
 
 /** The training split as one matrix: what a boosted model is fitted on. */
@@ -114,6 +118,8 @@ export class GradientBoostedTrees implements BoostedModel {
       leaveOut,
       labelHistory,
       coListing: flag(o.co_listing ?? false, 'co_listing'),
+      symbolChronology: flag(o.symbol_chronology ?? false, 'symbol_chronology'),
+      coUse: flag(o.co_use ?? false, 'co_use'),
     };
     this.booster = new Booster({ ...this.opts, seed: 0 });
   }

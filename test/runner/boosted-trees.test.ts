@@ -138,6 +138,8 @@ test('bad settings fail before training with the key named, also through instant
     [{ label_history: 'online' }, 'label_history', /offline or chronological, got "online"/],
     [{ label_statistics: 'yes' }, 'label_statistics', /true or false/],
     [{ co_listing: 1 }, 'co_listing', /true or false/],
+    [{ symbol_chronology: 1 }, 'symbol_chronology', /true or false/],
+    [{ co_use: 'on' }, 'co_use', /true or false/],
   ];
   for (const [opts, key, message] of cases) {
     assert.throws(() => new GradientBoostedTrees(opts), (e: unknown) => e instanceof UserError && e.key === key && message.test(e.message), key);

@@ -1,0 +1,121 @@
+// Two kinds of context columns that read a conjecture's whole candidate list rather than one pair, on hand-made
+// lists with hand-computed values: the symbol chronology of data/symbol_chronology.ts (label-free, earlier-only)
+// and the premise co-use of data/co_use.ts (training labels, own group left out).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BASE_FEATURES, TrainingContext, analyse, articleOf, contextFeatureNames, withContext } from '../../runner/data/context_features.js';
+import { SYMBOL_CHRONOLOGY, SymbolChronology } from '../../runner/data/symbol_chronology.js';
+import { CO_USE, CoUse } from '../../runner/data/co_use.js';
+import type { PairSet } from '../../runner/data/premise_pairs.js';
+
+type Row = [conj: string, goal: string, premise: string, label: 0 | 1];
+
+function pairs(rows: Row[]): PairSet {
+  return {
+    goals: rows.map(() => Int32Array.of(2)), premises: rows.map(() => Int32Array.of(2)),
+    labels: Float32Array.from(rows, (r) => r[3]), conj: rows.map((r) => r[0]),
+    goalTexts: rows.map((r) => r[1]), premiseTexts: rows.map((r) => r[2]),
+  };
+}
+
+const symbols = (t: string): Set<string> => analyse(t).symbols;
+
+// Library: t1_art_a (index 0) knows ca, cb, cc; t2_art_b (index 1) brings cd, in its goal; val's t1_art_c
+// (index 2) brings ce.
+const train = pairs([
+  ['t1_art_a', '* ca b0', '* cb b0', 1], ['t1_art_a', '* ca b0', '* cc b0', 0],
+  ['t2_art_b', '* ca * cd b0', '* cd b0', 1], ['t2_art_b', '* ca * cd b0', '* cb * ca b0', 0],
+]);
+const val = pairs([['t1_art_c', '* ce * cd b0', '* cd b0', 1], ['t1_art_c', '* ce * cd b0', '* ce * cb b0', 0]]);
+
+test('chronology: first appearances in library order, and what the premise shares of the goal\'s new symbols', () => {
+  const chrono = new SymbolChronology(symbols, articleOf);
+  chrono.observe(train);
+  // t2_art_b (i = 1, its article starts at 1): cd is new (first seen at 1), ca is old (0).
+  // Premise cd: one of the goal's one new symbol, the goal's newest, age 0 throughout.
+  assert.deepEqual(chrono.features(symbols('* ca * cd b0'), symbols('* cd b0'), 't2_art_b'), [1, 1, 1, 0, 0, 0, 0]);
+  // Premise {cb, ca}: nothing new; newest symbol seen at 0, one conjecture before the goal's newest (1);
+  // mean age (1 + 1) / 2; the shared ca is 1 old.
+  assert.deepEqual(chrono.features(symbols('* ca * cd b0'), symbols('* cb * ca b0'), 't2_art_b'), [0, 0, 0, Math.log1p(1), -1, 1, 1]);
+  // No shared symbol: the shared age is -1.
+  assert.deepEqual(chrono.features(symbols('* ca b0'), symbols('* cc b0'), 't1_art_a'), [0, 0, 0, 0, 0, 0, -1]);
+  assert.throws(() => chrono.features(symbols('* ca b0'), symbols('* cc b0'), 't9_art_z'), /not observed/);
+  // The first conjecture of a library: all its symbols are new; the premise has one of the goal's two.
+  const first = new SymbolChronology(symbols, articleOf);
+  first.observe(pairs([['t1_art_x', '* ca * cb b0', '* ca b0', 1]]));
+  assert.deepEqual(first.features(symbols('* ca * cb b0'), symbols('* ca b0'), 't1_art_x'), [1, 0.5, 1, 0, 0, 0, 0]);
+});
+
+test('chronology is earlier-only: later conjectures change no earlier column, and a split is observed once', () => {
+  const chrono = new SymbolChronology(symbols, articleOf);
+  chrono.observe(train);
+  const before = chrono.features(symbols('* ca * cd b0'), symbols('* cb * ca b0'), 't2_art_b');
+  chrono.observe(val);
+  chrono.observe(train); // again: nothing moves
+  assert.deepEqual(chrono.features(symbols('* ca * cd b0'), symbols('* cb * ca b0'), 't2_art_b'), before);
+  // t1_art_c (i = 2): ce is new there; cd came one conjecture earlier (index 1), from another article.
+  assert.deepEqual(chrono.features(symbols('* ce * cd b0'), symbols('* cd b0'), 't1_art_c'), [0, 0, 0, Math.log1p(1), -1, 1, 1]);
+  assert.deepEqual(chrono.features(symbols('* ce * cd b0'), symbols('* ce * cb b0'), 't1_art_c'), [1, 1, 1, 0, 0, 1, 0]);
+});
+
+// Co-use lists: t1_art_a uses P1, P2 (not N1); t1_art_b uses P1, N1 (not P2); t2_art_b uses P1 and P2.
+const P1 = '* cp b0', P2 = '* cq b0', N1 = '* cn b0';
+const useRows: Row[] = [
+  ['t1_art_a', 'g', P1, 1], ['t1_art_a', 'g', P2, 1], ['t1_art_a', 'g', N1, 0],
+  ['t1_art_b', 'g', P1, 1], ['t1_art_b', 'g', P2, 0], ['t1_art_b', 'g', N1, 1],
+  ['t2_art_b', 'g', P1, 1], ['t2_art_b', 'g', P2, 1],
+];
+const lo = (both: number, listed: number): number => Math.log((both + 0.5) / (listed - both + 0.5));
+
+test('co-use: for each other candidate Q, how often P was used when Q was used and P was listed', () => {
+  const set = pairs(useRows);
+  const co = new CoUse(set, set.premiseTexts!, articleOf);
+  const [p1, p2, n1, unseen] = co.features([P1, P2, N1, '* cz b0'], 't1_new');
+  // P2 given P1: used with it in t1_art_a and t2_art_b, listed with it 3 times; given N1: listed once, never used.
+  assert.deepEqual(p2, [Math.log1p(2), Math.log1p(4), lo(2, 3) + lo(0, 1), lo(2, 3)]);
+  // P1 given P2 (2 of 2) and given N1 (1 of 1).
+  assert.deepEqual(p1, [Math.log1p(3), Math.log1p(3), lo(2, 2) + lo(1, 1), lo(2, 2)]);
+  // N1 given P1 (1 of 2) and given P2 (0 of 1).
+  assert.deepEqual(n1, [Math.log1p(1), Math.log1p(3), lo(1, 2) + lo(0, 1), lo(1, 2)]);
+  // A premise training never listed: no evidence.
+  assert.deepEqual(unseen, [0, 0, 0, -9]);
+});
+
+test('co-use leaves out the pair\'s own group: its article, or its conjecture', () => {
+  const set = pairs(useRows);
+  // A pair of art_b reads only t1_art_a: P2 given P1 1 of 1; N1 was never used there.
+  const byArticle = new CoUse(set, set.premiseTexts!, articleOf);
+  assert.deepEqual(byArticle.features([P1, P2, N1], 't3_art_b')[1], [Math.log1p(1), Math.log1p(1), lo(1, 1), lo(1, 1)]);
+  // Flipping every label of art_b changes nothing for art_b's pairs ...
+  const flipped = pairs(useRows.map(([c, g, p, y]): Row => [c, g, p, articleOf(c) === 'art_b' ? ((1 - y) as 0 | 1) : y]));
+  assert.deepEqual(new CoUse(flipped, flipped.premiseTexts!, articleOf).features([P1, P2, N1], 't3_art_b'), byArticle.features([P1, P2, N1], 't3_art_b'));
+  // ... and does change a pair of another article (the test can fail).
+  assert.notDeepEqual(new CoUse(flipped, flipped.premiseTexts!, articleOf).features([P1, P2, N1], 't3_art_c'), byArticle.features([P1, P2, N1], 't3_art_c'));
+  // Leaving out only t1_art_b: P2 given P1 2 of 2; given N1 0 of 0 (no evidence).
+  const byConj = new CoUse(set, set.premiseTexts!, (c) => c);
+  assert.deepEqual(byConj.features([P1, P2, N1], 't1_art_b')[1], [Math.log1p(2), Math.log1p(2), lo(2, 2), lo(2, 2)]);
+});
+
+test('the context with both: their columns follow the base ones, as is, centred and ranked; off by default', () => {
+  const opts = { symbolChronology: true, coUse: true, leaveOut: 'article' as const };
+  const names: string[] = contextFeatureNames(opts);
+  assert.deepEqual([...names], [...BASE_FEATURES, ...SYMBOL_CHRONOLOGY, ...CO_USE]);
+  const ctx = new TrainingContext(pairs(useRows), opts);
+  assert.equal(ctx.width, 3 * names.length);
+  assert.equal(new TrainingContext(pairs(useRows)).width, 3 * BASE_FEATURES.length);
+  const held = withContext(pairs([['t1_new', 'g', P1, 1], ['t1_new', 'g', P2, 1], ['t1_new', 'g', N1, 0]]), ctx);
+  const w = held.contextWidth!;
+  const b = w / 3;
+  // Back from the standardised float32 columns to the raw values (hence the tolerance).
+  const at = (row: number, name: string, view: 0 | 1 | 2): number => {
+    const j = names.indexOf(name) + view * b;
+    return held.context![row * w + j]! / ctx.scale[j]! + ctx.mean[j]!;
+  };
+  const sums = [lo(2, 2) + lo(1, 1), lo(2, 3) + lo(0, 1), lo(1, 2) + lo(0, 1)];
+  sums.forEach((v, row) => assert.ok(Math.abs(at(row, 'co_use_log_odds_sum', 0) - v) < 1e-4));
+  const mean = sums.reduce((a, v) => a + v, 0) / 3;
+  assert.ok(Math.abs(at(1, 'co_use_log_odds_sum', 1) - (sums[1]! - mean)) < 1e-4);
+  // P1 has the largest sum in its list, N1 the smallest.
+  assert.ok(Math.abs(at(0, 'co_use_log_odds_sum', 2) - 1) < 1e-4);
+  assert.ok(Math.abs(at(2, 'co_use_log_odds_sum', 2) - 0) < 1e-4);
+});
