@@ -113,11 +113,19 @@ export class GradientBoostedTrees implements BoostedModel {
     if (labelHistory !== 'offline' && labelHistory !== 'chronological') {
       throw new UserError(`label_history must be offline or chronological, got ${shownValue(labelHistory)}`, 'label_history');
     }
+    const coListing = flag(o.co_listing ?? false, 'co_listing');
+    // Candidate lists hold their conjecture's proof premises, so reading the earlier held-out lists reads (a blurred
+    // view of) held-out proofs: only the protocol that may read those proofs may read the lists.
+    if (coListing && labelHistory !== 'chronological') {
+      throw new UserError('co_listing reads the candidate lists of earlier held-out conjectures, which hold their proofs\' ' +
+        'premises, so it belongs to the chronological protocol: set model.label_history=chronological (or use ' +
+        'premise_selection/mizar40/boosted_trees_chronological), or drop co_listing', 'co_listing');
+    }
     this.contextOptions = {
       labelStatistics: flag(o.label_statistics ?? true, 'label_statistics'),
       leaveOut,
       labelHistory,
-      coListing: flag(o.co_listing ?? false, 'co_listing'),
+      coListing,
       symbolChronology: flag(o.symbol_chronology ?? false, 'symbol_chronology'),
       coUse: flag(o.co_use ?? false, 'co_use'),
     };
