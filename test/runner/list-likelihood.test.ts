@@ -8,7 +8,7 @@ import { Booster, type BoostingParams } from '../../runner/models/boosting/boost
 import { GradientBoostedTrees } from '../../runner/models/boosted_trees.js';
 import { scoreBatches } from '../../runner/train/evaluate.js';
 import { UserError } from '../../runner/run/errors.js';
-import { auc, byConjecture as listsOf } from '../../runner/train/metrics.js';
+import { auc, byConjecture as listsOf, rankingMetrics } from '../../runner/train/metrics.js';
 import { rngFor } from '../../runner/train/rng.js';
 import type { Batch } from '../../runner/data/premise_pairs.js';
 
@@ -169,6 +169,9 @@ test('the model: list_scores turns held-out logits into list probabilities when 
   const expected = conditionalMarginals(plain.logits, lists, expectedCounts(lists, 0.5));
   scored.logits.forEach((v, i) => close(v, toLogit(expected[i]!), `row ${i}`, 1e-9));
   for (const rows of lists) close(rows.reduce((a, i) => a + 1 / (1 + Math.exp(-scored.logits[i]!)), 0), 3, 'three of six', 1e-6);
+  // Each list keeps its order, so the per-list metrics (MAP, recall@k) are those of the trees' own logits.
+  assert.deepEqual(rankingMetrics(scored), rankingMetrics(plain));
+  assert.notEqual(auc(scored.logits, scored.labels), auc(plain.logits, plain.labels), 'the global AUC is another');
   for (const [opts, key, message] of [[{ objective: 'lambdarank' }, 'objective', /binary or list/], [{ list_scores: 'yes' }, 'list_scores', /true or false/]] as const) {
     assert.throws(() => new GradientBoostedTrees(opts as never), (e: unknown) => e instanceof UserError && e.key === key && message.test(e.message), key);
   }
