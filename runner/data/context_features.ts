@@ -188,7 +188,8 @@ export class TrainingContext {
     }
     if (options.symbolChronology) {
       this.chronology = new SymbolChronology((t) => this.formula(t).symbols, articleOf);
-      for (const set of [train, ...later]) this.chronology.observe(set);
+      this.chronology.observe(train, true);
+      for (const set of later) this.chronology.observe(set, false);
     }
     if (options.coUse) this.coUse = new CoUse(train, premises, (c) => this.heldOut(c));
     // Standardise with the training pairs' own statistics, so every split is scaled alike.
@@ -223,7 +224,7 @@ export class TrainingContext {
   extendHistory(set: PairSet): void {
     this.history?.add(set);
     if (this.coListing && !this.coListing.has(set)) this.coListing.add(set);
-    this.chronology?.observe(set);
+    this.chronology?.observe(set, false);
   }
 
   /** How alike two goals are: cosine of their IDF-weighted symbol vectors (IDF from train's formulas), in [0, 1]. */
@@ -340,7 +341,7 @@ export class TrainingContext {
   private raw(set: PairSet): Float64Array {
     const { goals, premises } = requireTexts(set);
     if (this.coListing && !this.coListing.has(set)) this.coListing.add(set);
-    this.chronology?.observe(set); // a split the context was not told of joins the library when first scored
+    this.chronology?.observe(set, false); // a split the context was not told of joins the library when first scored
     const W = this.width;
     const b = W / 3;
     const out = new Float64Array(set.labels.length * W);

@@ -30,7 +30,7 @@ const val = pairs([['t1_art_c', '* ce * cd b0', '* cd b0', 1], ['t1_art_c', '* c
 
 test('chronology: first appearances in library order, and what the premise shares of the goal\'s new symbols', () => {
   const chrono = new SymbolChronology(symbols, articleOf);
-  chrono.observe(train);
+  chrono.observe(train, true);
   // t2_art_b (i = 1, its article starts at 1): cd is new (first seen at 1), ca is old (0).
   // Premise cd: one of the goal's one new symbol, the goal's newest, age 0 throughout.
   assert.deepEqual(chrono.features(symbols('* ca * cd b0'), symbols('* cd b0'), 't2_art_b'), [1, 1, 1, 0, 0, 0, 0]);
@@ -42,20 +42,35 @@ test('chronology: first appearances in library order, and what the premise share
   assert.throws(() => chrono.features(symbols('* ca b0'), symbols('* cc b0'), 't9_art_z'), /not observed/);
   // The first conjecture of a library: all its symbols are new; the premise has one of the goal's two.
   const first = new SymbolChronology(symbols, articleOf);
-  first.observe(pairs([['t1_art_x', '* ca * cb b0', '* ca b0', 1]]));
+  first.observe(pairs([['t1_art_x', '* ca * cb b0', '* ca b0', 1]]), true);
   assert.deepEqual(first.features(symbols('* ca * cb b0'), symbols('* ca b0'), 't1_art_x'), [1, 0.5, 1, 0, 0, 0, 0]);
 });
 
 test('chronology is earlier-only: later conjectures change no earlier column, and a split is observed once', () => {
   const chrono = new SymbolChronology(symbols, articleOf);
-  chrono.observe(train);
+  chrono.observe(train, true);
   const before = chrono.features(symbols('* ca * cd b0'), symbols('* cb * ca b0'), 't2_art_b');
-  chrono.observe(val);
-  chrono.observe(train); // again: nothing moves
+  chrono.observe(val, false);
+  chrono.observe(train, true); // again: nothing moves
   assert.deepEqual(chrono.features(symbols('* ca * cd b0'), symbols('* cb * ca b0'), 't2_art_b'), before);
   // t1_art_c (i = 2): ce is new there; cd came one conjecture earlier (index 1), from another article.
   assert.deepEqual(chrono.features(symbols('* ce * cd b0'), symbols('* cd b0'), 't1_art_c'), [0, 0, 0, Math.log1p(1), -1, 1, 1]);
   assert.deepEqual(chrono.features(symbols('* ce * cd b0'), symbols('* ce * cb b0'), 't1_art_c'), [1, 1, 1, 0, 0, 1, 0]);
+});
+
+test('chronology reads a held-out split\'s goals, never its candidate lists (they hold held-out proofs)', () => {
+  // cz first occurs in a candidate of val's t1_art_c (index 2); t2_art_c (index 3) lists a premise with cz.
+  const held = pairs([['t1_art_c', '* ce b0', '* cz b0', 1], ['t2_art_c', '* ce * cd b0', '* cz * cd b0', 0]]);
+  const offline = new SymbolChronology(symbols, articleOf);
+  offline.observe(train, true);
+  offline.observe(held, false);
+  // Unread, cz counts as first seen at the pair's own conjecture (age 0); ce came from t1_art_c's goal (index 2).
+  assert.deepEqual(offline.features(symbols('* ce * cd b0'), symbols('* cz * cd b0'), 't2_art_c'), [0, 0, 0, 0, 1, 1, 2]);
+  // Read as a training split's would be, t1_art_c's candidate would date cz to index 2: the newest symbol ages.
+  const reading = new SymbolChronology(symbols, articleOf);
+  reading.observe(train, true);
+  reading.observe(held, true);
+  assert.equal(reading.features(symbols('* ce * cd b0'), symbols('* cz * cd b0'), 't2_art_c')[3], Math.log1p(1));
 });
 
 // Co-use lists: t1_art_a uses P1, P2 (not N1); t1_art_b uses P1, N1 (not P2); t2_art_b uses P1 and P2.
