@@ -15,6 +15,7 @@ import { LABEL_STATISTICS, LabelStatistics } from './label_statistics.js';
 import { ArticleHistory, LABEL_HISTORY, articleOf } from './article_history.js';
 import { SYMBOL_CHRONOLOGY, SymbolChronology } from './symbol_chronology.js';
 import { CO_USE, CoUse, listsOf } from './co_use.js';
+import { CO_CANDIDACY, CoCandidacy } from './co_candidacy.js';
 import { CO_LISTING, CoListing } from './co_listing.js';
 
 export { articleOf };
@@ -68,6 +69,11 @@ export interface ContextOptions {
   symbolChronology?: boolean;
   /** Also how often the premise was used together with the list's other candidates (data/co_use.ts). */
   coUse?: boolean;
+  /**
+   * Also whether the premise shared earlier candidate lists with the list's other candidates (data/co_candidacy.ts;
+   * label-free, earlier lists only, read in library order like the symbol chronology).
+   */
+  coCandidacy?: boolean;
 }
 
 /** The base feature names of a context with these options (the width is three times as many). */
@@ -76,6 +82,7 @@ export function contextFeatureNames(opts: ContextOptions = {}): string[] {
     ...BASE_FEATURES, ...(opts.labelStatistics ? LABEL_STATISTICS : []),
     ...(opts.labelHistory === 'chronological' ? LABEL_HISTORY : []), ...(opts.coListing ? CO_LISTING : []),
     ...(opts.symbolChronology ? SYMBOL_CHRONOLOGY : []), ...(opts.coUse ? CO_USE : []),
+    ...(opts.coCandidacy ? CO_CANDIDACY : []),
   ];
 }
 
@@ -146,6 +153,7 @@ export class TrainingContext {
   private readonly coListing: CoListing | undefined;
   private readonly chronology: SymbolChronology | undefined;
   private readonly coUse: CoUse | undefined;
+  private readonly coCandidacy: CoCandidacy | undefined;
   /** Columns per pair: 3 x the base features (and label statistics, when on). */
   readonly width: number;
   readonly mean: Float64Array;
@@ -192,6 +200,10 @@ export class TrainingContext {
       for (const set of later) this.chronology.observe(set, false);
     }
     if (options.coUse) this.coUse = new CoUse(train, premises, (c) => this.heldOut(c));
+    if (options.coCandidacy) {
+      this.coCandidacy = new CoCandidacy();
+      for (const set of [train, ...later]) this.coCandidacy.add(set);
+    }
     // Standardise with the training pairs' own statistics, so every split is scaled alike.
     const x = (this.trainRaw = this.raw(train));
     const n = train.labels.length;
@@ -218,13 +230,14 @@ export class TrainingContext {
   }
 
   /**
-   * Appends a split read later (the test split) to the label history, the co-listing library and the symbol
-   * chronology, after those they have; a no-op when all are off.
+   * Appends a split read later (the test split) to the label history, the co-listing library, the symbol
+   * chronology and the co-candidacy lists, after those they have; a no-op when all are off.
    */
   extendHistory(set: PairSet): void {
     this.history?.add(set);
     if (this.coListing && !this.coListing.has(set)) this.coListing.add(set);
     this.chronology?.observe(set, false);
+    if (this.coCandidacy && !this.coCandidacy.has(set)) this.coCandidacy.add(set);
   }
 
   /** How alike two goals are: cosine of their IDF-weighted symbol vectors (IDF from train's formulas), in [0, 1]. */
@@ -341,7 +354,9 @@ export class TrainingContext {
   private raw(set: PairSet): Float64Array {
     const { goals, premises } = requireTexts(set);
     if (this.coListing && !this.coListing.has(set)) this.coListing.add(set);
-    this.chronology?.observe(set, false); // a split the context was not told of joins the library when first scored
+    // A split the context was not told of joins the libraries when first scored.
+    this.chronology?.observe(set, false);
+    if (this.coCandidacy && !this.coCandidacy.has(set)) this.coCandidacy.add(set);
     const W = this.width;
     const b = W / 3;
     const out = new Float64Array(set.labels.length * W);
@@ -349,7 +364,8 @@ export class TrainingContext {
     for (let i = 0; i < set.labels.length; i++) out.set(this.base(goals[i]!, premises[i]!, set.conj[i]!), i * W);
     for (const [conj, members] of groups) {
       // The list-level columns, after the pair's own: they read the conjecture's whole candidate list.
-      let at = b - (this.chronology ? SYMBOL_CHRONOLOGY.length : 0) - (this.coUse ? CO_USE.length : 0);
+      let at = b - (this.chronology ? SYMBOL_CHRONOLOGY.length : 0) - (this.coUse ? CO_USE.length : 0) -
+        (this.coCandidacy ? CO_CANDIDACY.length : 0);
       if (this.chronology) {
         for (const i of members) {
           out.set(this.chronology.features(this.formula(goals[i]!).symbols, this.formula(premises[i]!).symbols, conj), i * W + at);
@@ -359,7 +375,9 @@ export class TrainingContext {
       if (this.coUse) {
         const rows = this.coUse.features(members.map((i) => premises[i]!), conj);
         members.forEach((i, k) => out.set(rows[k]!, i * W + at));
+        at += CO_USE.length;
       }
+      if (this.coCandidacy) for (const i of members) out.set(this.coCandidacy.features(conj, premises[i]!), i * W + at);
       for (let j = 0; j < b; j++) {
         const col = members.map((i) => out[i * W + j]!);
         const mean = col.reduce((a, v) => a + v, 0) / col.length;

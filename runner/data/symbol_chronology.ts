@@ -62,7 +62,9 @@ export class SymbolChronology {
     const i = this.index.get(conj);
     if (i === undefined) throw new Error(`symbol chronology: conjecture ${conj} was not observed`);
     const start = this.articleStart.get(this.articleOf(conj))!;
-    const seen = (s: string): number => this.firstSeen.get(s) ?? i;
+    // A symbol no earlier goal or training list holds is dated i, even when a later goal (observed, as its split
+    // was) holds it: a pair never reads what comes after it.
+    const seen = (s: string): number => Math.min(this.firstSeen.get(s) ?? i, i);
     let goalNewest = 0;
     for (const s of goal) goalNewest = Math.max(goalNewest, seen(s));
     let newInGoal = 0, newShared = 0, hasNewest = 0, sharedAge = 0, shared = 0;

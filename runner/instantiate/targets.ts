@@ -120,6 +120,7 @@ export const TARGET_DOCS: TargetDoc[] = [
       co_listing: { type: 'bool', doc: 'also read whether the premise was a candidate of the most similar earlier goals (label-free; default false)' },
       symbol_chronology: { type: 'bool', doc: 'also read when the pair\'s symbols entered the library: label-free, earlier conjectures only (default false)' },
       co_use: { type: 'bool', doc: 'also read how often the premise was used together with the list\'s other candidates in training (default false)' },
+      co_candidacy: { type: 'bool', doc: 'also read whether the premise shared earlier candidate lists with the list\'s other candidates (label-free; default false)' },
     },
   },
   {

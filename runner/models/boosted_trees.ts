@@ -50,6 +50,8 @@ export interface BoostedTreesOptions {
   symbol_chronology?: boolean;
   /** Also read the premise's co-use with the list's other candidates (data/co_use.ts); default false. */
   co_use?: boolean;
+  /** Also read whether the premise shared earlier candidate lists with the list's others (data/co_candidacy.ts); default false. */
+  co_candidacy?: boolean;
 }
 
 /** The training split as one matrix: what a boosted model is fitted on. */
@@ -121,6 +123,14 @@ export class GradientBoostedTrees implements BoostedModel {
         'premises, so it belongs to the chronological protocol: set model.label_history=chronological (or use ' +
         'premise_selection/mizar40/boosted_trees_chronological), or drop co_listing', 'co_listing');
     }
+    const coCandidacy = flag(o.co_candidacy ?? false, 'co_candidacy');
+    // Its gain comes from the earlier held-out lists, which hold their proofs' premises (from training lists alone
+    // it adds nothing on val): like co_listing, only the protocol that may read those proofs may read the lists.
+    if (coCandidacy && labelHistory !== 'chronological') {
+      throw new UserError('co_candidacy reads the candidate lists of earlier held-out conjectures, which hold their ' +
+        'proofs\' premises, so it belongs to the chronological protocol: set model.label_history=chronological (or use ' +
+        'premise_selection/mizar40/boosted_trees_chronological), or drop co_candidacy', 'co_candidacy');
+    }
     this.contextOptions = {
       labelStatistics: flag(o.label_statistics ?? true, 'label_statistics'),
       leaveOut,
@@ -128,6 +138,7 @@ export class GradientBoostedTrees implements BoostedModel {
       coListing,
       symbolChronology: flag(o.symbol_chronology ?? false, 'symbol_chronology'),
       coUse: flag(o.co_use ?? false, 'co_use'),
+      coCandidacy,
     };
     this.booster = new Booster({ ...this.opts, seed: 0 });
   }

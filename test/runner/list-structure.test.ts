@@ -1,12 +1,16 @@
 // Two kinds of context columns that read a conjecture's whole candidate list rather than one pair, on hand-made
 // lists with hand-computed values: the symbol chronology of data/symbol_chronology.ts (label-free, earlier-only)
-// and the premise co-use of data/co_use.ts (training labels, own group left out).
+// the premise co-use of data/co_use.ts (training labels, own group left out) and the co-candidacy of
+// data/co_candidacy.ts (label-free, earlier lists only); and all three on the shipped splits through the data module.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BASE_FEATURES, TrainingContext, analyse, articleOf, contextFeatureNames, withContext } from '../../runner/data/context_features.js';
 import { SYMBOL_CHRONOLOGY, SymbolChronology } from '../../runner/data/symbol_chronology.js';
 import { CO_USE, CoUse } from '../../runner/data/co_use.js';
+import { CO_CANDIDACY, CoCandidacy } from '../../runner/data/co_candidacy.js';
 import type { PairSet } from '../../runner/data/premise_pairs.js';
+import { PremiseDataModule } from '../../runner/data/premise_datamodule.js';
+import { DATA } from './helpers.js';
 
 type Row = [conj: string, goal: string, premise: string, label: 0 | 1];
 
@@ -73,6 +77,18 @@ test('chronology reads a held-out split\'s goals, never its candidate lists (the
   assert.equal(reading.features(symbols('* ce * cd b0'), symbols('* cz * cd b0'), 't2_art_c')[3], Math.log1p(1));
 });
 
+test('chronology never dates a symbol after the pair\'s own conjecture, even when a later goal is observed', () => {
+  // cy is in t1_art_c's (index 2) list only, then in t2_art_c's goal (index 3); both observed with their split.
+  const held = pairs([['t1_art_c', '* ca b0', '* cy b0', 1], ['t2_art_c', '* cy b0', '* ca b0', 0]]);
+  const chrono = new SymbolChronology(symbols, articleOf);
+  chrono.observe(train, true);
+  chrono.observe(held, false);
+  // For t1_art_c, cy counts as new at index 2 (age 0), not as first seen at the later goal (index 3).
+  assert.deepEqual(chrono.features(symbols('* ca b0'), symbols('* cy b0'), 't1_art_c'), [0, 0, 0, 0, 2, 0, -1]);
+  // t2_art_c reads its own goal's cy at index 3.
+  assert.deepEqual(chrono.features(symbols('* cy b0'), symbols('* cy b0'), 't2_art_c'), [1, 1, 1, 0, 0, 0, 0]);
+});
+
 // Co-use lists: t1_art_a uses P1, P2 (not N1); t1_art_b uses P1, N1 (not P2); t2_art_b uses P1 and P2.
 const P1 = '* cp b0', P2 = '* cq b0', N1 = '* cn b0';
 const useRows: Row[] = [
@@ -111,6 +127,28 @@ test('co-use leaves out the pair\'s own group: its article, or its conjecture', 
   assert.deepEqual(byConj.features([P1, P2, N1], 't1_art_b')[1], [Math.log1p(2), Math.log1p(2), lo(2, 2), lo(2, 2)]);
 });
 
+test('co-candidacy: the lists before this one that held the premise beside each other candidate', () => {
+  const cc = new CoCandidacy();
+  const A = '* ca b0', B = '* cb b0', C = '* cc b0', D = '* cd b0';
+  cc.add(pairs([['t1_a', 'g', A, 1], ['t1_a', 'g', B, 0], ['t1_a', 'g', C, 1], ['t2_a', 'g', A, 1], ['t2_a', 'g', B, 0]]));
+  // The first list has nothing before it.
+  assert.deepEqual(cc.features('t1_a', A), [0, 0, 0, 0]);
+  // t2_a reads t1_a only: A and B shared one list, and B was in one list.
+  assert.deepEqual(cc.features('t2_a', A), [1, Math.log1p(1), 1, 1]);
+  const later = pairs([['t1_b', 'g', A, 0], ['t1_b', 'g', B, 1], ['t1_b', 'g', C, 1], ['t1_b', 'g', D, 0], ['t1_b', 'g', A, 0]]);
+  cc.add(later);
+  cc.add(later); // again: nothing moves
+  // A: beside B in 2 of B's 2 lists, beside C in 1 of C's 1 (its own copy in the list is skipped).
+  assert.deepEqual(cc.features('t1_b', A), [2, Math.log1p(3), 1, 2]);
+  // C: beside A in 1 of A's 2 lists (counted once per copy of A in this list), beside B in 1 of B's 2.
+  assert.deepEqual(cc.features('t1_b', C), [3, Math.log1p(3), 0.5, 1.5]);
+  assert.deepEqual(cc.features('t1_b', D), [0, 0, 0, 0]);
+  // Earlier lists keep their columns.
+  assert.deepEqual(cc.features('t2_a', A), [1, Math.log1p(1), 1, 1]);
+  assert.throws(() => cc.features('t9_z', A), /not added/);
+  assert.deepEqual(contextFeatureNames({ coUse: true, coCandidacy: true }).slice(-8), [...CO_USE, ...CO_CANDIDACY]);
+});
+
 test('the context with both: their columns follow the base ones, as is, centred and ranked; off by default', () => {
   const opts = { symbolChronology: true, coUse: true, leaveOut: 'article' as const };
   const names: string[] = contextFeatureNames(opts);
@@ -133,4 +171,26 @@ test('the context with both: their columns follow the base ones, as is, centred 
   // P1 has the largest sum in its list, N1 the smallest.
   assert.ok(Math.abs(at(0, 'co_use_log_odds_sum', 2) - 1) < 1e-4);
   assert.ok(Math.abs(at(2, 'co_use_log_odds_sum', 2) - 0) < 1e-4);
+});
+
+test('on the shipped splits: test read later scores as if given at once, and val\'s columns ignore the test split', () => {
+  const dm = new PremiseDataModule({ config: { data_options: { dir: DATA } } });
+  dm.setup();
+  const opts = { symbolChronology: true, coUse: true, coCandidacy: true, leaveOut: 'article' as const };
+  dm.useContextFeatures(opts);
+  const testSet = dm.evalSet('test');
+  const atOnce = new TrainingContext(dm.train, opts, [dm.val, testSet]);
+  assert.deepEqual(Array.from(atOnce.features(testSet)), Array.from(testSet.context!));
+  // A library that stops after val gives val's pairs the same columns.
+  assert.deepEqual(Array.from(new TrainingContext(dm.train, opts, [dm.val]).features(dm.val)), Array.from(dm.val.context!));
+  // Test read before val would date val's new symbols to test: a different library, so different columns
+  // (the order is what the data module keeps).
+  const wrongOrder = new TrainingContext(dm.train, opts, [testSet, dm.val]);
+  assert.notDeepEqual(Array.from(wrongOrder.features(testSet)), Array.from(testSet.context!));
+  // The columns vary over the test pairs.
+  const w = atOnce.width;
+  const j = contextFeatureNames(opts).indexOf('chrono_log1p_newest_symbol_age');
+  assert.ok(new Set(Array.from({ length: testSet.labels.length }, (_, i) => testSet.context![i * w + j])).size > 20);
+  const k = contextFeatureNames(opts).indexOf('cocand_share_sum');
+  assert.ok(new Set(Array.from({ length: testSet.labels.length }, (_, i) => testSet.context![i * w + k])).size > 20);
 });
