@@ -11,17 +11,11 @@ import { BASE_FEATURES, TrainingContext, contextFeatureNames, withContext } from
 import { type PairSet, loadPairs, loadVocab } from '../../runner/data/premise_pairs.js';
 import { PremiseDataModule } from '../../runner/data/premise_datamodule.js';
 import { rngFor } from '../../runner/train/rng.js';
-import { DATA } from './helpers.js';
+import { DATA, textPairs } from './helpers.js';
 
 type Row = [conj: string, goal: string, premise: string, label: 0 | 1];
 
-function pairs(rows: Row[]): PairSet {
-  return {
-    goals: rows.map(() => Int32Array.of(2)), premises: rows.map(() => Int32Array.of(2)),
-    labels: Float32Array.from(rows, (r) => r[3]), conj: rows.map((r) => r[0]),
-    goalTexts: rows.map((r) => r[1]), premiseTexts: rows.map((r) => r[2]),
-  };
-}
+const pairs = textPairs;
 
 /** Goal similarities given by hand, symmetric. */
 const SIM: Record<string, number> = { 'G1 G2': 0.1, 'G1 G3': 0.5, 'G2 G3': 0.25 };

@@ -8,15 +8,9 @@ import { CO_LISTING, CoListing, type GoalFeatures } from '../../runner/data/co_l
 import { BASE_FEATURES, TrainingContext, contextFeatureNames } from '../../runner/data/context_features.js';
 import type { PairSet } from '../../runner/data/premise_pairs.js';
 import { PremiseDataModule } from '../../runner/data/premise_datamodule.js';
-import { DATA } from './helpers.js';
+import { DATA, textPairs } from './helpers.js';
 
-function pairs(rows: Array<[conj: string, goal: string, premise: string]>): PairSet {
-  return {
-    goals: rows.map(() => Int32Array.of(2)), premises: rows.map(() => Int32Array.of(2)),
-    labels: Float32Array.from(rows, () => 0), conj: rows.map((r) => r[0]),
-    goalTexts: rows.map((r) => r[1]), premiseTexts: rows.map((r) => r[2]),
-  };
-}
+const pairs = textPairs;
 
 // Goals named by their symbols ("s1 s2"), every weight 1: cosines by hand.
 const bySymbols = (text: string): GoalFeatures => ({ symbols: new Set(text.split(' ')) });

@@ -9,16 +9,11 @@ import { BASE_FEATURES, CONTEXT_WIDTH, TrainingContext, analyse, rankFraction, w
 import { type PairSet, makeBatch, shuffleWithinConjectures } from '../../runner/data/premise_pairs.js';
 import { BinaryClassifier } from '../../runner/models/premise_selection.js';
 import { withInitSeed } from '../../runner/train/rng.js';
+import { textPairs } from './helpers.js';
 
 const col = (name: (typeof BASE_FEATURES)[number]): number => BASE_FEATURES.indexOf(name);
 
-function pairs(rows: Array<[conj: string, goal: string, premise: string, label: 0 | 1]>): PairSet {
-  return {
-    goals: rows.map(() => Int32Array.of(2)), premises: rows.map(() => Int32Array.of(2)),
-    labels: Float32Array.from(rows, (r) => r[3]), conj: rows.map((r) => r[0]),
-    goalTexts: rows.map((r) => r[1]), premiseTexts: rows.map((r) => r[2]),
-  };
-}
+const pairs = textPairs;
 
 // ! (\b0. p b0 => q (f b0)) and two premises.
 const G1 = '* ! / b0 * * c=> * cp b0 * cq * cf b0';

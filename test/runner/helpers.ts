@@ -6,10 +6,23 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TINY_MODEL } from '../fixtures/tiny-model.js';
 import { readMetrics } from '../../runner/run/metrics_log.js';
+import type { PairSet } from '../../runner/data/premise_pairs.js';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const DATA = join(ROOT, 'data', 'mizar40-m2k');
 const ENTRY = join(ROOT, 'test', 'runner', 'fixtures', 'run-job.ts');
+
+/**
+ * A hand-made pair set from (conjecture, goal text, premise text, label) rows, label 0 when left out. The token ids
+ * are placeholders: the context features and the columns built on them read the formula texts.
+ */
+export function textPairs(rows: Array<[conj: string, goal: string, premise: string, label?: 0 | 1]>): PairSet {
+  return {
+    goals: rows.map(() => Int32Array.of(2)), premises: rows.map(() => Int32Array.of(2)),
+    labels: Float32Array.from(rows, (r) => r[3] ?? 0), conj: rows.map((r) => r[0]),
+    goalTexts: rows.map((r) => r[1]), premiseTexts: rows.map((r) => r[2]),
+  };
+}
 
 /** A small, fast premise-selection experiment on the shipped data; dropout on, so the RNG path is exercised. */
 const TINY = `# @package _global_

@@ -5,15 +5,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BASE_FEATURES, TrainingContext, articleOf, contextFeatureNames, withContext } from '../../runner/data/context_features.js';
 import { LABEL_STATISTICS } from '../../runner/data/label_statistics.js';
-import type { PairSet } from '../../runner/data/premise_pairs.js';
+import { textPairs } from './helpers.js';
 
-function pairs(rows: Array<[conj: string, goal: string, premise: string, label: 0 | 1]>): PairSet {
-  return {
-    goals: rows.map(() => Int32Array.of(2)), premises: rows.map(() => Int32Array.of(2)),
-    labels: Float32Array.from(rows, (r) => r[3]), conj: rows.map((r) => r[0]),
-    goalTexts: rows.map((r) => r[1]), premiseTexts: rows.map((r) => r[2]),
-  };
-}
+const pairs = textPairs;
 
 const stat = (row: number[], name: (typeof LABEL_STATISTICS)[number]): number => row[BASE_FEATURES.length + LABEL_STATISTICS.indexOf(name)]!;
 const lo = (uses: number, nonUses: number): number => Math.log((uses + 0.5) / (nonUses + 0.5));

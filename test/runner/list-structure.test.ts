@@ -8,19 +8,12 @@ import { BASE_FEATURES, TrainingContext, analyse, articleOf, contextFeatureNames
 import { SYMBOL_CHRONOLOGY, SymbolChronology } from '../../runner/data/symbol_chronology.js';
 import { CO_USE, CoUse } from '../../runner/data/co_use.js';
 import { CO_CANDIDACY, CoCandidacy } from '../../runner/data/co_candidacy.js';
-import type { PairSet } from '../../runner/data/premise_pairs.js';
 import { PremiseDataModule } from '../../runner/data/premise_datamodule.js';
-import { DATA } from './helpers.js';
+import { DATA, textPairs } from './helpers.js';
 
 type Row = [conj: string, goal: string, premise: string, label: 0 | 1];
 
-function pairs(rows: Row[]): PairSet {
-  return {
-    goals: rows.map(() => Int32Array.of(2)), premises: rows.map(() => Int32Array.of(2)),
-    labels: Float32Array.from(rows, (r) => r[3]), conj: rows.map((r) => r[0]),
-    goalTexts: rows.map((r) => r[1]), premiseTexts: rows.map((r) => r[2]),
-  };
-}
+const pairs = textPairs;
 
 const symbols = (t: string): Set<string> => analyse(t).symbols;
 
