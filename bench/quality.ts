@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readManifest } from '../runner/checkpoint/store.js';
 import { loadPairs, type PairSet } from '../runner/data/premise_pairs.js';
 import { OpenVocabulary, baselineScores, chronologicalBaselineScores } from '../runner/eval/baselines.js';
 import { rankingMetrics, validationMetrics, type Scored } from '../runner/train/metrics.js';
@@ -66,13 +65,6 @@ function cli(args: string[], cwd: string): { out: string; cpuSeconds: number } {
   return { out: r.stdout, cpuSeconds: secs };
 }
 
-/** What the run's pairs read of held-out labels, from the config stored with its checkpoint (model.label_history). */
-function protocolOf(runDir: string): string {
-  const config = readManifest(join(runDir, 'checkpoints', 'last')).config as { model?: { label_history?: unknown } } | undefined;
-  const history = config?.model?.label_history;
-  return typeof history === 'string' ? history : 'offline';
-}
-
 function trainAndTest(config: string, ws: string): {
   val: Row; test: Row; train_seconds: number; train_cpu_seconds: number; epochs: number; protocol: string;
 } {
@@ -84,7 +76,7 @@ function trainAndTest(config: string, ws: string): {
   const test = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--json'], ws).out);
   const val = JSON.parse(cli(['test', dir, '--ckpt', 'best', '--split', 'val', '--json'], ws).out);
   return { val: val.metrics, test: test.metrics, train_seconds: Number(train_seconds.toFixed(1)),
-    train_cpu_seconds: Number(run.cpuSeconds.toFixed(1)), epochs: test.epoch, protocol: protocolOf(dir) };
+    train_cpu_seconds: Number(run.cpuSeconds.toFixed(1)), epochs: test.epoch, protocol: test.protocol };
 }
 
 const round = (r: Row): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v.toFixed(4))]));

@@ -347,6 +347,10 @@ async function test(args: TestArgs, io: Io): Promise<number> {
   else {
     io.out.write(`${r.split} metrics of ${r.checkpoint} (epoch ${r.epoch}, step ${r.step}, ${r.backend}):\n` +
       Object.entries(r.metrics).map(([k, v]) => `  ${k.padEnd(18)} ${Number(v.toPrecision(4))}`).join('\n') + '\n' +
+      (r.protocol === 'chronological'
+        ? `Protocol: chronological (model.label_history): each pair also read the proofs of its article's earlier ` +
+          `conjectures, ${r.split} ones included; not comparable with offline scores\n`
+        : '') +
       `Saved in ${join(r.run, 'test_results.json')}\n`);
   }
   return 0;

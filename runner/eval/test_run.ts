@@ -40,6 +40,12 @@ export interface TestResult {
   step: number;
   backend: string;
   time: string;
+  /**
+   * What the scored pairs may read of held-out labels (the model's label_history): `offline` (none), or
+   * `chronological` (the proofs of their article's earlier conjectures, the scored split's own included), whose
+   * scores answer another question and are not comparable with offline ones.
+   */
+  protocol: 'offline' | 'chronological';
   metrics: Record<string, number>;
 }
 
@@ -87,13 +93,18 @@ export async function testRun(runDir: string, opts: { ckpt?: string; split?: Eva
     const metrics = { loss: loss!, ...rest, ...rankingMetrics(scored, [1, 5], true) };
     const result: TestResult = {
       run: dir, checkpoint: relative(dir, found), split, epoch: ckpt.manifest.progress.epoch, step: ckpt.manifest.progress.global_step,
-      backend: backend.name, time: new Date().toISOString(), metrics,
+      backend: backend.name, time: new Date().toISOString(), protocol: protocolOf(config), metrics,
     };
     recordResult(dir, result);
     return result;
   } finally {
     model.dispose?.();
   }
+}
+
+function protocolOf(config: Record<string, Plain>): TestResult['protocol'] {
+  const model = config.model as Record<string, Plain> | undefined;
+  return model?.label_history === 'chronological' ? 'chronological' : 'offline';
 }
 
 /** test_results.json: the latest result of each (checkpoint, split), rewritten atomically. */

@@ -53,6 +53,10 @@ test(`bait test scores the best checkpoint on test, and on val reproduces the va
   assert.equal(onTest.code, 0, onTest.err);
   assert.match(onTest.out, new RegExp(`test metrics of checkpoints/${index.best.replace(/[.]/g, '\\.')} `), 'defaults to best');
   assert.match(onTest.out, /recall@5_ceiling/);
+  // A chronological model's scores read held-out proofs: the output says so beside them, and the JSON names it.
+  const chronological = config.endsWith('_chronological');
+  assert.equal(/Protocol: chronological/.test(onTest.out), chronological, onTest.out);
+  assert.equal((JSON.parse(onVal.out) as { protocol: string }).protocol, chronological ? 'chronological' : 'offline');
   const results = JSON.parse(readFileSync(join(dir, 'test_results.json'), 'utf8')) as Record<string, { split: string; metrics: Record<string, number> }>;
   assert.deepEqual(Object.keys(results).sort(), [`checkpoints/${index.best}:test`, `checkpoints/${index.best}:val`]);
   const t = results[`checkpoints/${index.best}:test`]!.metrics;
