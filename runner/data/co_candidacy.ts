@@ -9,8 +9,7 @@
 //   cocand_share_sum     the sum of those shares
 // A list's columns are fixed when the list joins the library, from the lists before it, so adding a later split
 // never changes them.
-import type { PairSet } from './premise_pairs.js';
-import { listsOf } from './co_use.js';
+import { type PairSet, listsOf } from './premise_pairs.js';
 
 export const CO_CANDIDACY = ['cocand_partners', 'cocand_log1p_shared', 'cocand_max_share', 'cocand_share_sum'] as const;
 

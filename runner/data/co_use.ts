@@ -8,7 +8,7 @@
 //   co_use_log_odds_max   the largest of those (-9 when there is none)
 // A pair leaves out the training lists of its own group (its conjecture, or its whole article), as every
 // label-derived column does (context_features.ts).
-import type { PairSet } from './premise_pairs.js';
+import { type PairSet, listsOf } from './premise_pairs.js';
 
 export const CO_USE = ['co_use_log1p_both', 'co_use_log1p_listed', 'co_use_log_odds_sum', 'co_use_log_odds_max'] as const;
 
@@ -79,14 +79,4 @@ export class CoUse {
       return [Math.log1p(both), Math.log1p(listed), sum, max];
     });
   }
-}
-
-/** The pair indices of each conjecture, in order of first appearance. */
-export function listsOf(conj: string[]): Map<string, number[]> {
-  const lists = new Map<string, number[]>();
-  conj.forEach((c, i) => {
-    const l = lists.get(c);
-    if (l) l.push(i); else lists.set(c, [i]);
-  });
-  return lists;
 }

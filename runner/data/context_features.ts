@@ -9,12 +9,12 @@
 // and kNN columns leave that conjecture out), or the model would learn to trust a history that held and test
 // pairs do not have. The one exception is opt-in (labelHistory 'chronological', data/article_history.ts): every
 // pair, of any split, also reads the labels of its own article's earlier conjectures in library order.
-import type { PairSet } from './premise_pairs.js';
+import { type PairSet, listsOf } from './premise_pairs.js';
 import { UserError } from '../run/errors.js';
 import { LABEL_STATISTICS, LabelStatistics } from './label_statistics.js';
 import { ArticleHistory, LABEL_HISTORY, articleOf } from './article_history.js';
 import { SYMBOL_CHRONOLOGY, SymbolChronology } from './symbol_chronology.js';
-import { CO_USE, CoUse, listsOf } from './co_use.js';
+import { CO_USE, CoUse } from './co_use.js';
 import { CO_CANDIDACY, CoCandidacy } from './co_candidacy.js';
 import { CO_LISTING, CoListing } from './co_listing.js';
 

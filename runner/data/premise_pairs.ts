@@ -153,6 +153,16 @@ function pad(seqs: Int32Array[], idx: ArrayLike<number>): { ids: Int32Array; len
   return { ids, lengths, width };
 }
 
+/** The pair indices of each conjecture's candidate list, in order of first appearance. */
+export function listsOf(conj: ArrayLike<string>): Map<string, number[]> {
+  const lists = new Map<string, number[]>();
+  for (let i = 0; i < conj.length; i++) {
+    const l = lists.get(conj[i]!);
+    if (l) l.push(i); else lists.set(conj[i]!, [i]);
+  }
+  return lists;
+}
+
 /** The batch made of the pairs at positions `idx` of `set`. */
 export function makeBatch(set: PairSet, idx: ArrayLike<number>): Batch {
   const g = pad(set.goals, idx);

@@ -115,22 +115,11 @@ export class GradientBoostedTrees implements BoostedModel {
     if (labelHistory !== 'offline' && labelHistory !== 'chronological') {
       throw new UserError(`label_history must be offline or chronological, got ${shownValue(labelHistory)}`, 'label_history');
     }
-    const coListing = flag(o.co_listing ?? false, 'co_listing');
-    // Candidate lists hold their conjecture's proof premises, so reading the earlier held-out lists reads (a blurred
-    // view of) held-out proofs: only the protocol that may read those proofs may read the lists.
-    if (coListing && labelHistory !== 'chronological') {
-      throw new UserError('co_listing reads the candidate lists of earlier held-out conjectures, which hold their proofs\' ' +
-        'premises, so it belongs to the chronological protocol: set model.label_history=chronological (or use ' +
-        'premise_selection/mizar40/boosted_trees_chronological), or drop co_listing', 'co_listing');
-    }
-    const coCandidacy = flag(o.co_candidacy ?? false, 'co_candidacy');
-    // Its gain comes from the earlier held-out lists, which hold their proofs' premises (from training lists alone
-    // it adds nothing on val): like co_listing, only the protocol that may read those proofs may read the lists.
-    if (coCandidacy && labelHistory !== 'chronological') {
-      throw new UserError('co_candidacy reads the candidate lists of earlier held-out conjectures, which hold their ' +
-        'proofs\' premises, so it belongs to the chronological protocol: set model.label_history=chronological (or use ' +
-        'premise_selection/mizar40/boosted_trees_chronological), or drop co_candidacy', 'co_candidacy');
-    }
+    // Candidate lists hold their conjecture's proof premises, so columns that read earlier held-out lists read (a
+    // blurred view of) held-out proofs: only the protocol that may read those proofs may turn them on. co_candidacy
+    // gains nothing from the training lists alone on val; its gain, like co_listing's, is the held-out lists'.
+    const coListing = chronologicalOnly(flag(o.co_listing ?? false, 'co_listing'), 'co_listing', labelHistory);
+    const coCandidacy = chronologicalOnly(flag(o.co_candidacy ?? false, 'co_candidacy'), 'co_candidacy', labelHistory);
     this.contextOptions = {
       labelStatistics: flag(o.label_statistics ?? true, 'label_statistics'),
       leaveOut,
@@ -216,6 +205,16 @@ export class GradientBoostedTrees implements BoostedModel {
     for (let i = 0; i < b.size; i++) total += Math.max(z[i]!, 0) - z[i]! * b.labels[i]! + Math.log1p(Math.exp(-Math.abs(z[i]!)));
     return tf.scalar(total / b.size);
   }
+}
+
+function chronologicalOnly(on: boolean, key: string, labelHistory: string): boolean {
+  if (on && labelHistory !== 'chronological') {
+    throw new UserError(`${key} reads the candidate lists of earlier held-out conjectures, which hold their proofs' ` +
+      `premises, so it belongs to the chronological protocol: set model.label_history: chronological (on the ` +
+      `command line ++model.label_history=chronological), use premise_selection/mizar40/boosted_trees_chronological, ` +
+      `or drop ${key}`, key);
+  }
+  return on;
 }
 
 function objectiveOf(v: unknown): 'binary' | 'list' {

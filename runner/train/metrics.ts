@@ -6,6 +6,7 @@
 // so a tie broken "by position" handed a constant model MAP 1.0. Ranking metrics here are the expectation over all
 // orderings of each block of tied scores (McSherry & Najork, "Computing information retrieval performance measures
 // efficiently in the presence of tied scores", ECIR 2008): a constant model gets exactly what a random ranking gets.
+import { listsOf } from '../data/premise_pairs.js';
 
 export interface Scored {
   logits: Float64Array;
@@ -86,12 +87,7 @@ export function hitsAtK(scores: ArrayLike<number>, labels: ArrayLike<number>, me
 
 /** Row indices of each conjecture's candidates, in order of first appearance. */
 export function byConjecture(conj: ArrayLike<string>): number[][] {
-  const groups = new Map<string, number[]>();
-  for (let i = 0; i < conj.length; i++) {
-    const g = groups.get(conj[i]!);
-    if (g) g.push(i); else groups.set(conj[i]!, [i]);
-  }
-  return [...groups.values()];
+  return [...listsOf(conj).values()];
 }
 
 /**

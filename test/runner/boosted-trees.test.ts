@@ -139,9 +139,9 @@ test('bad settings fail before training with the key named, also through instant
     [{ label_statistics: 'yes' }, 'label_statistics', /true or false/],
     [{ co_listing: 1 }, 'co_listing', /true or false/],
     // The lists of earlier held-out conjectures hold their proofs' premises: offline, no pair may read them.
-    [{ co_listing: true }, 'co_listing', /chronological protocol: set model.label_history=chronological/],
+    [{ co_listing: true }, 'co_listing', /chronological protocol: set model.label_history: chronological \(on the command line \+\+model.label_history=chronological\)/],
     [{ co_listing: true, label_history: 'offline' }, 'co_listing', /chronological protocol/],
-    [{ co_candidacy: true }, 'co_candidacy', /chronological protocol: set model.label_history=chronological/],
+    [{ co_candidacy: true }, 'co_candidacy', /chronological protocol: set model.label_history: chronological \(on the command line \+\+model.label_history=chronological\)/],
     [{ symbol_chronology: 1 }, 'symbol_chronology', /true or false/],
     [{ co_use: 'on' }, 'co_use', /true or false/],
     [{ co_candidacy: 'on' }, 'co_candidacy', /true or false/],
